@@ -1,0 +1,325 @@
+/*
+ * GDAL driver XAVIDEO: the C++ shim. It registers the driver and presents
+ * the core's xav_dataset as a GDALPamDataset; every decision about codecs,
+ * layout or the sidecar is the core's (include/xavideo.h).
+ */
+#include <cstdlib>
+#include <memory>
+#include <vector>
+
+#include "gdal_pam.h"
+#include "gdal_priv.h"
+#include "ogr_spatialref.h"
+#include "xavideo.h"
+
+namespace
+{
+
+constexpr const char *kDecodedFrames = "DECODED_FRAMES";
+
+class XAVIDEODataset final : public GDALPamDataset
+{
+    friend class XAVIDEORasterBand;
+
+    xav_dataset *m_ds = nullptr;
+    OGRSpatialReference m_srs{};
+    CPLStringList m_xavMetadata{};
+
+  public:
+    ~XAVIDEODataset() override
+    {
+        FlushCache(true);
+        xav_close(m_ds);
+    }
+
+    static int Identify(GDALOpenInfo *info);
+    static GDALDataset *Open(GDALOpenInfo *info);
+    static GDALDataset *CreateCopy(const char *filename, GDALDataset *src,
+                                   int strict, char **options,
+                                   GDALProgressFunc progress,
+                                   void *progress_data);
+
+    CPLErr GetGeoTransform(double *gt) override
+    {
+        return xav_geotransform(m_ds, gt) ? CE_None : CE_Failure;
+    }
+    const OGRSpatialReference *GetSpatialRef() const override
+    {
+        return xav_gcp_count(m_ds) == 0 && !m_srs.IsEmpty() ? &m_srs
+                                                            : nullptr;
+    }
+    int GetGCPCount() override { return xav_gcp_count(m_ds); }
+    const GDAL_GCP *GetGCPs() override { return xav_gcps(m_ds); }
+    const OGRSpatialReference *GetGCPSpatialRef() const override
+    {
+        return xav_gcp_count(m_ds) > 0 && !m_srs.IsEmpty() ? &m_srs
+                                                           : nullptr;
+    }
+    char **GetFileList() override
+    {
+        return CSLDuplicate(xav_file_list(m_ds));
+    }
+    char **GetMetadataDomainList() override
+    {
+        return BuildMetadataDomainList(GDALPamDataset::GetMetadataDomainList(),
+                                       TRUE, XAV_DRIVER_NAME, nullptr);
+    }
+    char **GetMetadata(const char *domain) override;
+    const char *GetMetadataItem(const char *name, const char *domain) override;
+};
+
+class XAVIDEORasterBand final : public GDALPamRasterBand
+{
+    std::unique_ptr<GDALColorTable> m_colorTable{};
+
+    xav_dataset *core() const
+    {
+        return static_cast<XAVIDEODataset *>(poDS)->m_ds;
+    }
+    void FillSiblingBlocks();
+
+  public:
+    XAVIDEORasterBand(XAVIDEODataset *ds, int band);
+
+    CPLErr IReadBlock(int blockX, int blockY, void *image) override;
+    double GetNoDataValue(int *success) override;
+    const char *GetUnitType() override;
+    GDALColorInterp GetColorInterpretation() override;
+    GDALColorTable *GetColorTable() override { return m_colorTable.get(); }
+    char **GetCategoryNames() override;
+    double GetOffset(int *success) override;
+    double GetScale(int *success) override;
+};
+
+/* ---- band -------------------------------------------------------------- */
+
+XAVIDEORasterBand::XAVIDEORasterBand(XAVIDEODataset *ds, int band)
+{
+    poDS = ds;
+    nBand = band;
+    eDataType = xav_band_type(ds->m_ds, band - 1);
+    /* one block is one frame: a frame is decoded whole anyway */
+    nBlockXSize = ds->GetRasterXSize();
+    nBlockYSize = ds->GetRasterYSize();
+    GDALMajorObject::SetDescription(xav_band_description(ds->m_ds, band - 1));
+    GDALMajorObject::SetMetadata(
+        const_cast<char **>(xav_band_metadata(ds->m_ds, band - 1, nullptr)));
+    GDALMajorObject::SetMetadata(
+        const_cast<char **>(
+            xav_band_metadata(ds->m_ds, band - 1, XAV_DRIVER_NAME)),
+        XAV_DRIVER_NAME);
+    int count = 0;
+    const short *rgba = xav_band_color_table(ds->m_ds, band - 1, &count);
+    if (rgba != nullptr) {
+        m_colorTable = std::make_unique<GDALColorTable>();
+        for (int i = 0; i < count; i++) {
+            const GDALColorEntry e = {rgba[4 * i], rgba[4 * i + 1],
+                                      rgba[4 * i + 2], rgba[4 * i + 3]};
+            m_colorTable->SetColorEntry(i, &e);
+        }
+    }
+}
+
+CPLErr XAVIDEORasterBand::IReadBlock(int, int, void *image)
+{
+    if (xav_read_band(core(), nBand - 1, image) != 0)
+        return CE_Failure;
+    FillSiblingBlocks();
+    return CE_None;
+}
+
+/* The bands stored in the frame just decoded go to the block cache now, so
+ * reading them next does not decode that frame again. */
+void XAVIDEORasterBand::FillSiblingBlocks()
+{
+    std::vector<int> siblings(poDS->GetRasterCount());
+    const int n = xav_band_siblings(core(), nBand - 1, siblings.data(),
+                                    static_cast<int>(siblings.size()));
+    for (int i = 0; i < n; i++) {
+        if (siblings[i] == nBand - 1)
+            continue;
+        GDALRasterBand *band = poDS->GetRasterBand(siblings[i] + 1);
+        GDALRasterBlock *block = band->TryGetLockedBlockRef(0, 0);
+        if (block != nullptr) {
+            block->DropLock();
+            continue;
+        }
+        block = band->GetLockedBlockRef(0, 0, TRUE);
+        if (block == nullptr)
+            continue;
+        if (xav_read_band(core(), siblings[i], block->GetDataRef()) != 0)
+            block->MarkClean(); /* left for a later read to report */
+        block->DropLock();
+    }
+}
+
+double XAVIDEORasterBand::GetNoDataValue(int *success)
+{
+    double value = 0;
+    const int has = xav_band_nodata(core(), nBand - 1, &value);
+    if (success != nullptr)
+        *success = has;
+    return has ? value : GDALPamRasterBand::GetNoDataValue(success);
+}
+
+const char *XAVIDEORasterBand::GetUnitType()
+{
+    const char *units = xav_band_units(core(), nBand - 1);
+    return units != nullptr ? units : "";
+}
+
+GDALColorInterp XAVIDEORasterBand::GetColorInterpretation()
+{
+    return xav_band_color_interp(core(), nBand - 1);
+}
+
+char **XAVIDEORasterBand::GetCategoryNames()
+{
+    return const_cast<char **>(xav_band_category_names(core(), nBand - 1));
+}
+
+double XAVIDEORasterBand::GetOffset(int *success)
+{
+    double offset = 0, scale = 1;
+    const int has = xav_band_offset_scale(core(), nBand - 1, &offset, &scale);
+    if (!has)
+        return GDALPamRasterBand::GetOffset(success);
+    if (success != nullptr)
+        *success = TRUE;
+    return offset;
+}
+
+double XAVIDEORasterBand::GetScale(int *success)
+{
+    double offset = 0, scale = 1;
+    const int has = xav_band_offset_scale(core(), nBand - 1, &offset, &scale);
+    if (!has)
+        return GDALPamRasterBand::GetScale(success);
+    if (success != nullptr)
+        *success = TRUE;
+    return scale;
+}
+
+/* ---- dataset ----------------------------------------------------------- */
+
+char **XAVIDEODataset::GetMetadata(const char *domain)
+{
+    if (domain != nullptr && EQUAL(domain, XAV_DRIVER_NAME)) {
+        m_xavMetadata.Assign(CSLDuplicate(const_cast<char **>(
+                                 xav_metadata(m_ds, XAV_DRIVER_NAME))),
+                             TRUE);
+        m_xavMetadata.SetNameValue(
+            kDecodedFrames,
+            CPLSPrintf(CPL_FRMT_GUIB, static_cast<GUIntBig>(
+                                          xav_decoded_frame_count(m_ds))));
+        return m_xavMetadata.List();
+    }
+    return GDALPamDataset::GetMetadata(domain);
+}
+
+const char *XAVIDEODataset::GetMetadataItem(const char *name,
+                                            const char *domain)
+{
+    if (domain != nullptr && EQUAL(domain, XAV_DRIVER_NAME))
+        return CSLFetchNameValue(GetMetadata(domain), name);
+    return GDALPamDataset::GetMetadataItem(name, domain);
+}
+
+int XAVIDEODataset::Identify(GDALOpenInfo *info)
+{
+    return xav_identify(info->pszFilename, info->pabyHeader,
+                        info->nHeaderBytes);
+}
+
+GDALDataset *XAVIDEODataset::Open(GDALOpenInfo *info)
+{
+    if (!Identify(info))
+        return nullptr;
+    if (info->eAccess == GA_Update) {
+        CPLError(CE_Failure, CPLE_NotSupported,
+                 "XAVIDEO: datasets are read-only; use CreateCopy to write.");
+        return nullptr;
+    }
+    xav_dataset *core = xav_open(info->pszFilename, info->papszOpenOptions);
+    if (core == nullptr)
+        return nullptr;
+    auto ds = std::make_unique<XAVIDEODataset>();
+    ds->m_ds = core;
+    ds->nRasterXSize = xav_width(core);
+    ds->nRasterYSize = xav_height(core);
+    ds->m_srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    if (xav_crs_wkt(core) != nullptr &&
+        ds->m_srs.importFromWkt(xav_crs_wkt(core)) != OGRERR_NONE) {
+        CPLError(CE_Warning, CPLE_AppDefined,
+                 "XAVIDEO: the CRS of %s cannot be read; ignoring it.",
+                 info->pszFilename);
+        ds->m_srs.Clear();
+    }
+    ds->GDALMajorObject::SetMetadata(
+        const_cast<char **>(xav_metadata(core, nullptr)));
+    for (int b = 1; b <= xav_band_count(core); b++)
+        ds->SetBand(b, new XAVIDEORasterBand(ds.get(), b));
+    ds->SetDescription(info->pszFilename);
+    ds->TryLoadXML(info->GetSiblingFiles());
+    return ds.release();
+}
+
+GDALDataset *XAVIDEODataset::CreateCopy(const char *filename, GDALDataset *src,
+                                        int, char **options,
+                                        GDALProgressFunc progress,
+                                        void *progress_data)
+{
+    if (xav_create_copy(filename, GDALDataset::ToHandle(src), options,
+                        progress, progress_data) != 0)
+        return nullptr;
+    GDALOpenInfo info(filename, GA_ReadOnly);
+    return Open(&info);
+}
+
+CPLErr DeleteDataset(const char *filename)
+{
+    return xav_delete(filename) == 0 ? CE_None : CE_Failure;
+}
+
+CPLErr RenameDataset(const char *new_name, const char *old_name)
+{
+    return xav_rename(new_name, old_name) == 0 ? CE_None : CE_Failure;
+}
+
+CPLErr CopyDatasetFiles(const char *new_name, const char *old_name)
+{
+    return xav_copy_files(new_name, old_name) == 0 ? CE_None : CE_Failure;
+}
+
+} // namespace
+
+extern "C" void CPL_DLL GDALRegister_XAVIDEO();
+
+extern "C" void GDALRegister_XAVIDEO()
+{
+    if (!GDAL_CHECK_VERSION(XAV_DRIVER_NAME))
+        return;
+    if (GDALGetDriverByName(XAV_DRIVER_NAME) != nullptr)
+        return;
+    auto *driver = new GDALDriver();
+    driver->SetDescription(XAV_DRIVER_NAME);
+    driver->SetMetadataItem(GDAL_DCAP_RASTER, "YES");
+    driver->SetMetadataItem(GDAL_DMD_LONGNAME,
+                            "Earth-observation cubes as video (Matroska + "
+                            "JSON sidecar)");
+    driver->SetMetadataItem(GDAL_DMD_EXTENSIONS, "mkv json");
+    driver->SetMetadataItem(GDAL_DMD_CREATIONDATATYPES,
+                            "Byte Int16 UInt16 Int32 UInt32 Int64 UInt64 "
+                            "Float32 Float64");
+    driver->SetMetadataItem(GDAL_DMD_CREATIONOPTIONLIST,
+                            xav_creation_option_list());
+    driver->SetMetadataItem(GDAL_DMD_OPENOPTIONLIST, xav_open_option_list());
+    driver->SetMetadataItem(GDAL_DCAP_VIRTUALIO, "YES");
+    driver->pfnIdentify = XAVIDEODataset::Identify;
+    driver->pfnOpen = XAVIDEODataset::Open;
+    driver->pfnCreateCopy = XAVIDEODataset::CreateCopy;
+    driver->pfnDelete = DeleteDataset;
+    driver->pfnRename = RenameDataset;
+    driver->pfnCopyFiles = CopyDatasetFiles;
+    GetGDALDriverManager()->RegisterDriver(driver);
+}

@@ -1,0 +1,121 @@
+/*
+ * xavideo: Earth-observation and climate cubes (variables x time x y x x)
+ * stored as Matroska video plus a JSON sidecar.
+ *
+ * This is the core's public C API. It is plain C on top of GDAL's C API
+ * (gdal.h, cpl_vsi.h): the GDAL driver shim in frmts/xavideo/ forwards to it,
+ * and the GoogleTest harness calls it directly.
+ *
+ * Conventions:
+ *  - Bands are numbered from 0 here (GDAL numbers them from 1 in the shim).
+ *  - Functions that can fail report through CPLError and return NULL or a
+ *    negative value; they never abort.
+ *  - Strings and lists returned by accessors belong to the handle and stay
+ *    valid until xav_close().
+ */
+#ifndef XAVIDEO_H
+#define XAVIDEO_H
+
+#include <stdint.h>
+
+#include "cpl_progress.h"
+#include "cpl_string.h"
+#include "gdal.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define XAV_DRIVER_NAME "XAVIDEO"
+#define XAV_SIDECAR_SUFFIX ".json"
+/* Matroska global tag that holds the embedded copy of the sidecar. */
+#define XAV_EMBEDDED_TAG "XAVIDEO_SIDECAR"
+#define XAV_SCHEMA_VERSION 1
+
+/* ---- Driver metadata --------------------------------------------------- */
+
+/* GDAL option-list XML, the single source of truth for every option. */
+const char *xav_creation_option_list(void);
+const char *xav_open_option_list(void);
+
+/* Cheap and strict: claims a sidecar (JSON whose first key says xavideo) or a
+ * Matroska file whose sidecar exists or that carries the embedded tag.
+ * header/header_bytes are the first bytes GDAL already read. */
+int xav_identify(const char *filename, const unsigned char *header,
+                 int header_bytes);
+
+/* ---- Reading ----------------------------------------------------------- */
+
+typedef struct xav_dataset xav_dataset;
+
+/* Opens from the sidecar or the video. open_options: see
+ * xav_open_option_list(). */
+xav_dataset *xav_open(const char *filename, CSLConstList open_options);
+void xav_close(xav_dataset *ds);
+
+int xav_width(const xav_dataset *ds);
+int xav_height(const xav_dataset *ds);
+int xav_band_count(const xav_dataset *ds);
+int xav_variable_count(const xav_dataset *ds);
+int xav_time_count(const xav_dataset *ds);
+
+/* Returns 1 and fills gt if the dataset has a geotransform. */
+int xav_geotransform(const xav_dataset *ds, double gt[6]);
+/* WKT2 of the CRS (of the geotransform, or of the GCPs), or NULL. */
+const char *xav_crs_wkt(const xav_dataset *ds);
+int xav_gcp_count(const xav_dataset *ds);
+const GDAL_GCP *xav_gcps(const xav_dataset *ds);
+/* Dataset metadata of one domain (NULL or "" for the default one). */
+CSLConstList xav_metadata(const xav_dataset *ds, const char *domain);
+/* Every file of the dataset: the sidecar (if any) first, then the videos. */
+CSLConstList xav_file_list(const xav_dataset *ds);
+
+GDALDataType xav_band_type(const xav_dataset *ds, int band);
+/* Returns 1 and fills value if the band has a nodata value. */
+int xav_band_nodata(const xav_dataset *ds, int band, double *value);
+const char *xav_band_description(const xav_dataset *ds, int band);
+const char *xav_band_units(const xav_dataset *ds, int band);
+CSLConstList xav_band_metadata(const xav_dataset *ds, int band,
+                               const char *domain);
+GDALColorInterp xav_band_color_interp(const xav_dataset *ds, int band);
+/* Color table as count RGBA entries (4 shorts each), or NULL. */
+const short *xav_band_color_table(const xav_dataset *ds, int band, int *count);
+CSLConstList xav_band_category_names(const xav_dataset *ds, int band);
+/* GDAL's own offset/scale of the source band (not our quantization). */
+int xav_band_offset_scale(const xav_dataset *ds, int band, double *offset,
+                          double *scale);
+
+/* Reads the whole band (width x height pixels, packed, in the band's data
+ * type) into buffer. Decodes the frame it needs unless it is cached. Returns
+ * 0 on success. */
+int xav_read_band(xav_dataset *ds, int band, void *buffer);
+/* Bands stored in the same frame as band (itself included), so a caller can
+ * fill them from the frame that was just decoded. Returns the count. */
+int xav_band_siblings(const xav_dataset *ds, int band, int *siblings,
+                      int max_siblings);
+/* Frames decoded since open, over all streams (data and mask). Tests use it
+ * to prove what a read costs. */
+uint64_t xav_decoded_frame_count(const xav_dataset *ds);
+
+/* ---- Writing ----------------------------------------------------------- */
+
+/* Encodes every band of src into filename (the video) and filename + ".json".
+ * Writes temporary files and renames them at the end, so that a failure or
+ * an interruption leaves nothing behind. Returns 0 on success. */
+int xav_create_copy(const char *filename, GDALDatasetH src,
+                    CSLConstList options, GDALProgressFunc progress,
+                    void *progress_data);
+
+/* ---- Files ------------------------------------------------------------- */
+
+/* Delete, rename or copy a dataset given its video or sidecar name; rename
+ * and copy rewrite the sidecar's references. Return 0 on success. */
+int xav_delete(const char *filename);
+int xav_rename(const char *new_name, const char *old_name);
+int xav_copy_files(const char *new_name, const char *old_name);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* XAVIDEO_H */

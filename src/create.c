@@ -1,0 +1,726 @@
+/*
+ * create: CreateCopy. One linear path:
+ *   options -> band model (variables x times) -> scan (valid range and
+ *   invalid pixels of lossy variables) -> quantization and stream plan ->
+ *   encode one time step at a time -> sidecar -> rename into place.
+ * Output goes to temporary names first, so a failure or an interruption
+ * leaves nothing behind.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "cpl_conv.h"
+#include "cpl_error.h"
+#include "cpl_string.h"
+#include "cpl_vsi.h"
+#include "ogr_srs_api.h"
+
+#include <libavcodec/avcodec.h>
+
+#include "crs.h"
+#include "encode.h"
+#include "layout.h"
+#include "model.h"
+#include "options.h"
+#include "quantize.h"
+#include "sidecar.h"
+#include "timeaxis.h"
+#include "xavideo.h"
+
+#define XAV_TEMP_SUFFIX ".xavpart"
+
+/* What a copy holds while it runs; freed in one place. */
+typedef struct {
+    GDALDatasetH src;
+    xav_create_options opt;
+    xav_desc *d;
+    int *bits;     /* per variable: code bits */
+    int *lossless; /* per variable */
+    double **values; /* per variable: one frame as doubles (lossy/integer) */
+    void **raw;      /* per variable: one frame in its type (XAV_QUANT_BITS) */
+    uint8_t **mask;  /* per variable: XAV_MASK_* codes of one frame */
+    uint16_t *planes[XAV_MAX_CHANNELS];
+    int time_from_netcdf; /* time name known from NETCDF_DIM_EXTRA */
+} copy_state;
+
+/* ---- band model -------------------------------------------------------- */
+
+static int band_model_error(const char *why)
+{
+    CPLError(CE_Failure, CPLE_IllegalArg, "XAVIDEO: %s.", why);
+    return -1;
+}
+
+/* The single extra netCDF dimension ("{TIME}" -> "TIME"), or NULL. */
+static char *netcdf_time_name(GDALDatasetH src)
+{
+    const char *extra = GDALGetMetadataItem(src, "NETCDF_DIM_EXTRA", NULL);
+    char **dims;
+    char *name = NULL;
+    if (extra == NULL)
+        return NULL;
+    dims = CSLTokenizeString2(extra, "{},", 0);
+    if (CSLCount(dims) == 1)
+        name = CPLStrdup(dims[0]);
+    CSLDestroy(dims);
+    return name;
+}
+
+/* Distinct time values of the bands, in order of appearance; sets the band
+ * order if the bands are a regular grid of variables x times. */
+static int netcdf_time_axis(copy_state *cs, const char *name, int nbands)
+{
+    xav_desc *d = cs->d;
+    double *band_t = (double *)CPLMalloc(sizeof(double) * nbands);
+    int b, t, n = 0, ok_time_major = 1, ok_var_major = 1;
+    const char *key = CPLSPrintf("NETCDF_DIM_%s", name);
+    d->time_values = (double *)CPLMalloc(sizeof(double) * nbands);
+    for (b = 0; b < nbands; b++) {
+        const char *v =
+            GDALGetMetadataItem(GDALGetRasterBand(cs->src, b + 1), key, NULL);
+        if (v == NULL) {
+            CPLFree(band_t);
+            return -1;
+        }
+        band_t[b] = CPLAtof(v);
+        for (t = 0; t < n && d->time_values[t] != band_t[b]; t++)
+            ;
+        if (t == n)
+            d->time_values[n++] = band_t[b];
+    }
+    if (nbands % n != 0) {
+        CPLFree(band_t);
+        return -1;
+    }
+    for (b = 0; b < nbands; b++) {
+        ok_time_major &= band_t[b] == d->time_values[b / (nbands / n)];
+        ok_var_major &= band_t[b] == d->time_values[b % n];
+    }
+    CPLFree(band_t);
+    if (!ok_time_major && !ok_var_major)
+        return -1;
+    d->ntimes = n;
+    d->nvars = nbands / n;
+    d->order = ok_time_major ? XAV_ORDER_TIME_MAJOR : XAV_ORDER_VARIABLE_MAJOR;
+    return 0;
+}
+
+static int option_time_values(copy_state *cs)
+{
+    xav_desc *d = cs->d;
+    char **items = CSLTokenizeString2(cs->opt.time_values, ",", 0);
+    int i, n = CSLCount(items);
+    if (n != d->ntimes) {
+        CSLDestroy(items);
+        return band_model_error(CPLSPrintf(
+            "TIME_VALUES has %d values for %d time steps", n, d->ntimes));
+    }
+    CPLFree(d->time_values);
+    d->time_values = (double *)CPLMalloc(sizeof(double) * n);
+    for (i = 0; i < n; i++)
+        d->time_values[i] = CPLAtof(items[i]);
+    CSLDestroy(items);
+    return 0;
+}
+
+/* Sets nvars, ntimes, order and the time axis. */
+static int plan_band_model(copy_state *cs)
+{
+    xav_desc *d = cs->d;
+    const xav_create_options *o = &cs->opt;
+    int nbands = GDALGetRasterCount(cs->src);
+    char *name = netcdf_time_name(cs->src);
+    int i;
+    d->nvars = nbands;
+    d->ntimes = 1;
+    if (o->bands_per_time > 0) {
+        if (nbands % o->bands_per_time != 0) {
+            CPLFree(name);
+            return band_model_error(
+                CPLSPrintf("BANDS_PER_TIME=%d does not divide the %d bands",
+                           o->bands_per_time, nbands));
+        }
+        d->nvars = o->bands_per_time;
+        d->ntimes = nbands / o->bands_per_time;
+    } else if (o->layout == XAV_LAYOUT_TIME) {
+        d->nvars = 1;
+        d->ntimes = nbands;
+    } else if (o->layout == XAV_LAYOUT_AUTO && name != NULL &&
+               o->time_values == NULL &&
+               netcdf_time_axis(cs, name, nbands) == 0) {
+        cs->time_from_netcdf = 1;
+    } else if (o->layout == XAV_LAYOUT_AUTO && o->time_values != NULL) {
+        char **items = CSLTokenizeString2(o->time_values, ",", 0);
+        int n = CSLCount(items);
+        CSLDestroy(items);
+        if (n > 0 && nbands % n == 0) {
+            d->ntimes = n;
+            d->nvars = nbands / n;
+        }
+    }
+    if (!cs->time_from_netcdf) {
+        CPLFree(d->time_values);
+        d->time_values = NULL;
+        CPLFree(name);
+        name = NULL;
+    }
+    if (o->time_values != NULL && option_time_values(cs) != 0)
+        return -1;
+    if (d->time_values == NULL && d->ntimes > 1) {
+        d->time_values = (double *)CPLMalloc(sizeof(double) * d->ntimes);
+        for (i = 0; i < d->ntimes; i++)
+            d->time_values[i] = i;
+    }
+    if (d->time_values != NULL) {
+        const char *units, *calendar;
+        d->time_name = name ? name : CPLStrdup(o->time_name);
+        units = cs->time_from_netcdf
+                    ? GDALGetMetadataItem(
+                          cs->src, CPLSPrintf("%s#units", d->time_name), NULL)
+                    : NULL;
+        calendar = cs->time_from_netcdf
+                       ? GDALGetMetadataItem(
+                             cs->src, CPLSPrintf("%s#calendar", d->time_name),
+                             NULL)
+                       : NULL;
+        units = o->time_units ? o->time_units : units;
+        d->time_units = units ? CPLStrdup(units) : NULL;
+        d->time_calendar = CPLStrdup(calendar ? calendar : o->time_calendar);
+    } else {
+        CPLFree(name);
+    }
+    return 0;
+}
+
+static void plan_time_iso(xav_desc *d)
+{
+    char iso[64];
+    int t;
+    if (d->time_values == NULL || d->time_units == NULL)
+        return;
+    for (t = 0; t < d->ntimes; t++) {
+        if (xav_time_to_iso(d->time_values[t], d->time_units,
+                            d->time_calendar, iso, sizeof(iso)) != 0) {
+            CSLDestroy(d->time_iso);
+            d->time_iso = NULL;
+            CPLError(CE_Warning, CPLE_AppDefined,
+                     "XAVIDEO: time units '%s' (calendar %s) not understood; "
+                     "bands will carry raw time values.",
+                     d->time_units, d->time_calendar);
+            return;
+        }
+        d->time_iso = CSLAddString(d->time_iso, iso);
+    }
+}
+
+/* ---- variables --------------------------------------------------------- */
+
+static GDALRasterBandH source_band(const copy_state *cs, int var, int time)
+{
+    return GDALGetRasterBand(cs->src,
+                             xav_desc_band_index(cs->d, var, time) + 1);
+}
+
+/* Band metadata without the derived time item. */
+static char **band_metadata(const copy_state *cs, GDALRasterBandH band)
+{
+    char **md = CSLDuplicate(GDALGetMetadata(band, NULL));
+    if (cs->d->time_name != NULL)
+        md = CSLSetNameValue(
+            md, CPLSPrintf("NETCDF_DIM_%s", cs->d->time_name), NULL);
+    return md;
+}
+
+static char *variable_name(const copy_state *cs, GDALRasterBandH band, int v)
+{
+    char **names = cs->opt.variable_names
+                       ? CSLTokenizeString2(cs->opt.variable_names, ",", 0)
+                       : NULL;
+    const char *nc = GDALGetMetadataItem(band, "NETCDF_VARNAME", NULL);
+    const char *desc = GDALGetDescription(band);
+    char *name;
+    if (v < CSLCount(names))
+        name = CPLStrdup(names[v]);
+    else if (nc != NULL && *nc != '\0')
+        name = CPLStrdup(nc);
+    else if (desc != NULL && *desc != '\0')
+        name = CPLStrdup(desc);
+    else
+        name = CPLStrdup(CPLSPrintf("band_%d", v + 1));
+    CSLDestroy(names);
+    return name;
+}
+
+static void describe_color_table(xav_variable *var, GDALRasterBandH band)
+{
+    GDALColorTableH ct = GDALGetRasterColorTable(band);
+    int i;
+    if (ct == NULL)
+        return;
+    var->color_count = GDALGetColorEntryCount(ct);
+    var->colors = (short *)CPLCalloc((size_t)var->color_count * 4 + 1,
+                                     sizeof(short));
+    for (i = 0; i < var->color_count; i++) {
+        const GDALColorEntry *e = GDALGetColorEntry(ct, i);
+        short *c = var->colors + 4 * i;
+        c[0] = e->c1, c[1] = e->c2, c[2] = e->c3, c[3] = e->c4;
+    }
+}
+
+static int describe_variable(copy_state *cs, int v)
+{
+    xav_variable *var = &cs->d->vars[v];
+    GDALRasterBandH band = source_band(cs, v, 0);
+    const char *units = GDALGetRasterUnitType(band);
+    const char *desc = GDALGetDescription(band);
+    int ok_off = 0, ok_scale = 0;
+    var->name = variable_name(cs, band, v);
+    var->type = GDALGetRasterDataType(band);
+    if (GDALDataTypeIsComplex(var->type) || var->type == GDT_Unknown) {
+        CPLError(CE_Failure, CPLE_NotSupported,
+                 "XAVIDEO: band %d has data type %s, which cannot be stored; "
+                 "convert it first (e.g. gdal_translate -ot Float32).",
+                 xav_desc_band_index(cs->d, v, 0) + 1,
+                 GDALGetDataTypeName(var->type));
+        return -1;
+    }
+    var->nodata = GDALGetRasterNoDataValue(band, &var->has_nodata);
+    var->units = units && *units ? CPLStrdup(units) : NULL;
+    var->description = desc && *desc ? CPLStrdup(desc) : NULL;
+    var->color_interp = GDALGetRasterColorInterpretation(band);
+    describe_color_table(var, band);
+    var->categories = CSLDuplicate(GDALGetRasterCategoryNames(band));
+    var->gdal_offset = GDALGetRasterOffset(band, &ok_off);
+    var->gdal_scale = GDALGetRasterScale(band, &ok_scale);
+    var->has_offset_scale =
+        (ok_off || ok_scale) && (var->gdal_offset != 0 || var->gdal_scale != 1);
+    var->metadata = band_metadata(cs, band);
+    var->valid_min = INFINITY;
+    var->valid_max = -INFINITY;
+    cs->lossless[v] = cs->opt.lossless || var->color_count > 0;
+    return 0;
+}
+
+/* Per band, the metadata items that differ from its variable's. */
+static void describe_band_metadata(copy_state *cs)
+{
+    xav_desc *d = cs->d;
+    int b, nbands = xav_desc_band_count(d), any = 0;
+    d->band_metadata = (char ***)CPLCalloc(nbands + 1, sizeof(char **));
+    for (b = 0; b < nbands; b++) {
+        int v, t;
+        char **md, **extra = NULL, **it;
+        xav_desc_band_split(d, b, &v, &t);
+        md = band_metadata(cs, GDALGetRasterBand(cs->src, b + 1));
+        for (it = md; it != NULL && *it != NULL; it++)
+            if (CSLFindString(d->vars[v].metadata, *it) < 0)
+                extra = CSLAddString(extra, *it);
+        d->band_metadata[b] = extra;
+        any |= extra != NULL;
+        CSLDestroy(md);
+    }
+    if (!any) {
+        CPLFree(d->band_metadata);
+        d->band_metadata = NULL;
+    }
+}
+
+/* ---- georeferencing ---------------------------------------------------- */
+
+static char *wkt2(OGRSpatialReferenceH srs)
+{
+    const char *const opts[] = {"FORMAT=WKT2_2019", "MULTILINE=NO", NULL};
+    char *wkt = NULL, *out;
+    if (srs == NULL || OSRExportToWktEx(srs, &wkt, opts) != OGRERR_NONE) {
+        CPLFree(wkt);
+        return NULL;
+    }
+    out = CPLStrdup(wkt);
+    CPLFree(wkt);
+    return out;
+}
+
+static void extent_of(const xav_desc *d, double extent[4])
+{
+    int i;
+    if (d->has_geotransform) {
+        const double *g = d->geotransform;
+        double xs[4] = {g[0], g[0] + g[1] * d->width,
+                        g[0] + g[2] * d->height,
+                        g[0] + g[1] * d->width + g[2] * d->height};
+        double ys[4] = {g[3], g[3] + g[4] * d->width,
+                        g[3] + g[5] * d->height,
+                        g[3] + g[4] * d->width + g[5] * d->height};
+        extent[0] = extent[2] = xs[0];
+        extent[1] = extent[3] = ys[0];
+        for (i = 1; i < 4; i++) {
+            extent[0] = MIN(extent[0], xs[i]), extent[2] = MAX(extent[2], xs[i]);
+            extent[1] = MIN(extent[1], ys[i]), extent[3] = MAX(extent[3], ys[i]);
+        }
+        return;
+    }
+    extent[0] = extent[2] = d->gcps[0].dfGCPX;
+    extent[1] = extent[3] = d->gcps[0].dfGCPY;
+    for (i = 1; i < d->gcp_count; i++) {
+        extent[0] = MIN(extent[0], d->gcps[i].dfGCPX);
+        extent[2] = MAX(extent[2], d->gcps[i].dfGCPX);
+        extent[1] = MIN(extent[1], d->gcps[i].dfGCPY);
+        extent[3] = MAX(extent[3], d->gcps[i].dfGCPY);
+    }
+}
+
+static int describe_georef(copy_state *cs)
+{
+    xav_desc *d = cs->d;
+    double extent[4];
+    d->has_geotransform = GDALGetGeoTransform(cs->src, d->geotransform) ==
+                          CE_None;
+    d->crs_wkt = wkt2(GDALGetSpatialRef(cs->src));
+    d->gcp_count = GDALGetGCPCount(cs->src);
+    if (d->gcp_count > 0) {
+        d->gcps = GDALDuplicateGCPs(d->gcp_count, GDALGetGCPs(cs->src));
+        if (d->crs_wkt == NULL)
+            d->crs_wkt = wkt2(GDALGetGCPSpatialRef(cs->src));
+    }
+    if (d->crs_wkt == NULL)
+        return 0;
+    if (d->has_geotransform || d->gcp_count > 0)
+        extent_of(d, extent);
+    return xav_crs_describe(d->crs_wkt,
+                            d->has_geotransform || d->gcp_count > 0 ? extent
+                                                                    : NULL,
+                            &d->crs_projjson, d->wgs84_bbox,
+                            &d->has_wgs84_bbox);
+}
+
+/* ---- reading the source ------------------------------------------------ */
+
+static int read_band(const copy_state *cs, GDALRasterBandH band, void *buf,
+                     GDALDataType type)
+{
+    return GDALRasterIO(band, GF_Read, 0, 0, cs->d->width, cs->d->height, buf,
+                        cs->d->width, cs->d->height, type, 0, 0) == CE_None
+               ? 0
+               : -1;
+}
+
+/* Mask codes of one lossy frame: invalid pixels are what the source's mask
+ * says (nodata, alpha, per-dataset mask) plus non-finite values, which no
+ * lossy code can carry. Returns the count of invalid pixels, or -1. */
+static long read_validity(copy_state *cs, GDALRasterBandH band, int v)
+{
+    const size_t n = (size_t)cs->d->width * cs->d->height;
+    const double *x = cs->values[v];
+    uint8_t *m = cs->mask[v];
+    long invalid = 0;
+    size_t i;
+    if (GDALGetMaskFlags(band) & GMF_ALL_VALID) {
+        memset(m, XAV_MASK_VALID, n);
+    } else if (read_band(cs, GDALGetMaskBand(band), m, GDT_Byte) != 0) {
+        return -1;
+    }
+    for (i = 0; i < n; i++) {
+        if (isnan(x[i]))
+            m[i] = XAV_MASK_NAN;
+        else if (isinf(x[i]))
+            m[i] = x[i] > 0 ? XAV_MASK_POSINF : XAV_MASK_NEGINF;
+        else if (m[i] == 0)
+            m[i] = XAV_MASK_NODATA;
+        else
+            m[i] = XAV_MASK_VALID;
+        invalid += m[i] != XAV_MASK_VALID;
+    }
+    return invalid;
+}
+
+/* Reads time t of variable v into the buffers its coding needs. */
+static long read_frame(copy_state *cs, int v, int t)
+{
+    const xav_variable *var = &cs->d->vars[v];
+    GDALRasterBandH band = source_band(cs, v, t);
+    if (var->quant == XAV_QUANT_BITS)
+        return read_band(cs, band, cs->raw[v], var->type);
+    if (read_band(cs, band, cs->values[v], GDT_Float64) != 0)
+        return -1;
+    return cs->lossless[v] ? 0 : read_validity(cs, band, v);
+}
+
+static int report(GDALProgressFunc progress, void *data, double done)
+{
+    if (progress(done, NULL, data))
+        return 0;
+    CPLError(CE_Failure, CPLE_UserInterrupt,
+             "XAVIDEO: CreateCopy interrupted by the user.");
+    return -1;
+}
+
+/* Valid range and invalid pixels of the lossy variables, over all times. */
+static int scan(copy_state *cs, GDALProgressFunc progress, void *pdata,
+                double share)
+{
+    xav_desc *d = cs->d;
+    const size_t n = (size_t)d->width * d->height;
+    int t, v;
+    size_t i;
+    for (t = 0; t < d->ntimes; t++) {
+        for (v = 0; v < d->nvars; v++) {
+            xav_variable *var = &d->vars[v];
+            long invalid;
+            if (cs->lossless[v])
+                continue;
+            if ((invalid = read_frame(cs, v, t)) < 0)
+                return -1;
+            var->has_mask |= invalid > 0;
+            for (i = 0; i < n; i++)
+                if (cs->mask[v][i] == XAV_MASK_VALID) {
+                    var->valid_min = MIN(var->valid_min, cs->values[v][i]);
+                    var->valid_max = MAX(var->valid_max, cs->values[v][i]);
+                }
+        }
+        if (report(progress, pdata, share * (t + 1) / d->ntimes) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- planning ---------------------------------------------------------- */
+
+static int plan_variables(copy_state *cs)
+{
+    xav_desc *d = cs->d;
+    const size_t n = (size_t)d->width * d->height;
+    int v;
+    d->vars = (xav_variable *)CPLCalloc(d->nvars, sizeof(xav_variable));
+    cs->bits = (int *)CPLCalloc(d->nvars, sizeof(int));
+    cs->lossless = (int *)CPLCalloc(d->nvars, sizeof(int));
+    cs->values = (double **)CPLCalloc(d->nvars, sizeof(double *));
+    cs->raw = (void **)CPLCalloc(d->nvars, sizeof(void *));
+    cs->mask = (uint8_t **)CPLCalloc(d->nvars, sizeof(uint8_t *));
+    for (v = 0; v < d->nvars; v++) {
+        if (describe_variable(cs, v) != 0)
+            return -1;
+        /* a frame of every variable: memory does not depend on time */
+        cs->values[v] = (double *)VSI_MALLOC2_VERBOSE(n, sizeof(double));
+        cs->mask[v] = (uint8_t *)VSI_MALLOC_VERBOSE(n);
+        if (cs->values[v] == NULL || cs->mask[v] == NULL)
+            return -1;
+    }
+    describe_band_metadata(cs);
+    return 0;
+}
+
+static int plan_streams(copy_state *cs, const char *file)
+{
+    xav_desc *d = cs->d;
+    int v;
+    for (v = 0; v < d->nvars; v++) {
+        xav_variable *var = &d->vars[v];
+        int bits = cs->opt.bits ? cs->opt.bits
+                   : var->type == GDT_Byte ? 8
+                                           : 12;
+        cs->bits[v] = xav_quant_plan(var, cs->lossless[v], bits);
+        if (var->quant == XAV_QUANT_BITS) {
+            cs->raw[v] = VSI_MALLOC2_VERBOSE((size_t)d->width * d->height,
+                                             GDALGetDataTypeSizeBytes(var->type));
+            if (cs->raw[v] == NULL)
+                return -1;
+        }
+    }
+    return xav_layout_plan(d, &cs->opt, cs->bits, cs->lossless, file);
+}
+
+static void record_encoder(copy_state *cs)
+{
+    xav_desc *d = cs->d;
+    d->encoder = CSLSetNameValue(d->encoder, "software", "xavideo 0.1.0");
+    d->encoder = CSLSetNameValue(d->encoder, "libavcodec",
+                                 LIBAVCODEC_IDENT);
+    d->encoder = CSLSetNameValue(d->encoder, "gdal",
+                                 GDALVersionInfo("RELEASE_NAME"));
+    d->encoder = CSLSetNameValue(d->encoder, "lossless",
+                                 cs->opt.lossless ? "yes" : "no");
+}
+
+/* ---- encoding ---------------------------------------------------------- */
+
+static void fill_plane(copy_state *cs, const xav_stream *st, int c)
+{
+    const xav_variable *var = &cs->d->vars[st->var[c]];
+    const size_t n = (size_t)cs->d->width * cs->d->height;
+    size_t i;
+    if (st->role == XAV_ROLE_MASK) {
+        for (i = 0; i < n; i++)
+            cs->planes[c][i] = cs->mask[st->var[c]][i];
+    } else if (var->quant == XAV_QUANT_BITS) {
+        xav_bits_encode_row(var->type, cs->raw[st->var[c]], n, st->word[c],
+                            cs->planes[c]);
+    } else {
+        xav_quant_encode_row(var, st->bits, cs->values[st->var[c]], n,
+                             cs->planes[c]);
+    }
+}
+
+static int encode_time(copy_state *cs, xav_writer *w, int t)
+{
+    xav_desc *d = cs->d;
+    const size_t n = (size_t)d->width * d->height;
+    int v, s, c;
+    size_t i;
+    for (v = 0; v < d->nvars; v++) {
+        if (read_frame(cs, v, t) < 0)
+            return -1;
+        if (d->vars[v].has_mask) {
+            /* reuse the mask buffer as the 0/1 validity the fill wants */
+            uint8_t *valid = (uint8_t *)CPLMalloc(n);
+            for (i = 0; i < n; i++)
+                valid[i] = cs->mask[v][i] == XAV_MASK_VALID;
+            xav_fill_invalid(cs->values[v], valid, d->width, d->height);
+            CPLFree(valid);
+        }
+    }
+    for (s = 0; s < d->nstreams; s++) {
+        const xav_stream *st = &d->streams[s];
+        for (c = 0; c < st->channels; c++)
+            fill_plane(cs, st, c);
+        if (xav_writer_put(w, s, (const uint16_t *const *)cs->planes) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int encode_all(copy_state *cs, const char *path, GDALProgressFunc pfn,
+                      void *pdata, double start)
+{
+    xav_desc *d = cs->d;
+    xav_writer *w;
+    char *json;
+    int s, t, c, rc = 0;
+    /* the embedded copy names no file: its streams are in the file itself */
+    char **files = (char **)CPLCalloc(d->nstreams, sizeof(char *));
+    for (s = 0; s < d->nstreams; s++) {
+        files[s] = d->streams[s].file;
+        d->streams[s].file = CPLStrdup("");
+    }
+    json = xav_sidecar_to_json(d);
+    for (s = 0; s < d->nstreams; s++) {
+        CPLFree(d->streams[s].file);
+        d->streams[s].file = files[s];
+    }
+    CPLFree(files);
+    w = xav_writer_open(path, d, json);
+    CPLFree(json);
+    if (w == NULL)
+        return -1;
+    for (c = 0; c < XAV_MAX_CHANNELS; c++)
+        cs->planes[c] = (uint16_t *)CPLMalloc((size_t)d->width * d->height *
+                                              sizeof(uint16_t));
+    for (t = 0; t < d->ntimes && rc == 0; t++) {
+        rc = encode_time(cs, w, t);
+        if (rc == 0)
+            rc = report(pfn, pdata,
+                        start + (1 - start) * 0.999 * (t + 1) / d->ntimes);
+    }
+    if (rc != 0) {
+        xav_writer_free(w);
+        return -1;
+    }
+    return xav_writer_finish(w);
+}
+
+/* ---- the copy ---------------------------------------------------------- */
+
+static void free_state(copy_state *cs)
+{
+    int v, c;
+    for (v = 0; cs->d != NULL && cs->values != NULL && v < cs->d->nvars; v++) {
+        VSIFree(cs->values[v]);
+        VSIFree(cs->raw[v]);
+        VSIFree(cs->mask[v]);
+    }
+    for (c = 0; c < XAV_MAX_CHANNELS; c++)
+        CPLFree(cs->planes[c]);
+    CPLFree(cs->values);
+    CPLFree(cs->raw);
+    CPLFree(cs->mask);
+    CPLFree(cs->bits);
+    CPLFree(cs->lossless);
+    xav_desc_free(cs->d);
+}
+
+static int check_source(GDALDatasetH src)
+{
+    if (GDALGetRasterCount(src) < 1) {
+        CPLError(CE_Failure, CPLE_NotSupported,
+                 "XAVIDEO: the source has no raster band.");
+        return -1;
+    }
+    return 0;
+}
+
+static int plan(copy_state *cs)
+{
+    xav_desc *d = cs->d;
+    d->width = GDALGetRasterXSize(cs->src);
+    d->height = GDALGetRasterYSize(cs->src);
+    if (plan_band_model(cs) != 0)
+        return -1;
+    plan_time_iso(d);
+    d->metadata = CSLDuplicate(GDALGetMetadata(cs->src, NULL));
+    if (plan_variables(cs) != 0 || describe_georef(cs) != 0)
+        return -1;
+    record_encoder(cs);
+    return 0;
+}
+
+int xav_create_copy(const char *filename, GDALDatasetH src,
+                    CSLConstList options, GDALProgressFunc progress,
+                    void *progress_data)
+{
+    copy_state cs;
+    char *tmp_video = CPLStrdup(CPLSPrintf("%s" XAV_TEMP_SUFFIX, filename));
+    char *sidecar = CPLStrdup(CPLSPrintf("%s" XAV_SIDECAR_SUFFIX, filename));
+    char *tmp_sidecar =
+        CPLStrdup(CPLSPrintf("%s" XAV_TEMP_SUFFIX, sidecar));
+    double scan_share;
+    int v, rc = -1;
+
+    memset(&cs, 0, sizeof(cs));
+    cs.src = src;
+    if (progress == NULL)
+        progress = GDALDummyProgress;
+    if (check_source(src) != 0 ||
+        xav_parse_create_options(options, &cs.opt) != 0)
+        goto done;
+    cs.d = xav_desc_new();
+    if (plan(&cs) != 0)
+        goto done;
+    scan_share = 0;
+    for (v = 0; v < cs.d->nvars; v++)
+        scan_share = cs.lossless[v] ? scan_share : 0.3;
+    if (scan(&cs, progress, progress_data, scan_share) != 0 ||
+        plan_streams(&cs, CPLGetFilename(filename)) != 0 ||
+        xav_desc_validate(cs.d) != 0 ||
+        encode_all(&cs, tmp_video, progress, progress_data, scan_share) != 0 ||
+        xav_sidecar_write(cs.d, tmp_sidecar) != 0 ||
+        report(progress, progress_data, 1.0) != 0)
+        goto done;
+    if (VSIRename(tmp_video, filename) != 0 ||
+        VSIRename(tmp_sidecar, sidecar) != 0) {
+        CPLError(CE_Failure, CPLE_FileIO,
+                 "XAVIDEO: cannot move the output into place as %s.",
+                 filename);
+        VSIUnlink(filename);
+        goto done;
+    }
+    rc = 0;
+done:
+    if (rc != 0) {
+        VSIUnlink(tmp_video);
+        VSIUnlink(tmp_sidecar);
+    }
+    free_state(&cs);
+    CPLFree(tmp_video);
+    CPLFree(tmp_sidecar);
+    CPLFree(sidecar);
+    return rc;
+}

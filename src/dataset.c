@@ -1,0 +1,580 @@
+/*
+ * dataset: Identify, Open and band reads (the xav_dataset part of
+ * xavideo.h). Everything the reader presents comes from the description;
+ * the video only gives pixels.
+ */
+#include <math.h>
+#include <string.h>
+
+#include <libavutil/pixdesc.h>
+
+#include "cpl_conv.h"
+#include "cpl_error.h"
+#include "cpl_string.h"
+#include "cpl_vsi.h"
+
+#include "decode.h"
+#include "layout.h"
+#include "model.h"
+#include "quantize.h"
+#include "sidecar.h"
+#include "xavideo.h"
+
+/* How far into a Matroska file Identify looks for the embedded tag. */
+#define XAV_IDENTIFY_SCAN_BYTES 65536
+
+struct xav_dataset {
+    xav_desc *d;
+    char **files;         /* sidecar (if any), then videos */
+    char **stream_paths;  /* per stream */
+    xav_stream_reader **readers; /* per stream, opened on first use */
+    char **metadata;      /* default domain, with derived time items */
+    char **xav_metadata;  /* "XAVIDEO" domain */
+    char **descriptions;  /* per band */
+    char ***band_md;      /* per band, default domain */
+    char ***band_xav_md;  /* per band, "XAVIDEO" domain */
+    double *row;          /* one row of doubles */
+    uint64_t decoded;
+    int threads;
+};
+
+/* ---- Identify ---------------------------------------------------------- */
+
+static int is_sidecar_header(const unsigned char *h, int n)
+{
+    char buf[1025];
+    int i = 0;
+    while (i < n && (h[i] == ' ' || h[i] == '\n' || h[i] == '\r' ||
+                     h[i] == '\t'))
+        i++;
+    if (i >= n || h[i] != '{')
+        return 0;
+    n = n < 1024 ? n : 1024;
+    memcpy(buf, h, n);
+    buf[n] = '\0';
+    return strstr(buf, "\"format\"") != NULL &&
+           strstr(buf, "\"xavideo\"") != NULL;
+}
+
+static int is_matroska_header(const unsigned char *h, int n)
+{
+    static const unsigned char ebml[4] = {0x1A, 0x45, 0xDF, 0xA3};
+    int i;
+    if (n < 64 || memcmp(h, ebml, 4) != 0)
+        return 0;
+    for (i = 4; i + 8 <= 64; i++)
+        if (memcmp(h + i, "matroska", 8) == 0)
+            return 1;
+    return 0;
+}
+
+static int has_embedded_tag(const char *filename)
+{
+    VSILFILE *fp = VSIFOpenL(filename, "rb");
+    char *buf;
+    size_t n, k, len = strlen(XAV_EMBEDDED_TAG);
+    int found = 0;
+    if (fp == NULL)
+        return 0;
+    buf = (char *)CPLMalloc(XAV_IDENTIFY_SCAN_BYTES);
+    n = VSIFReadL(buf, 1, XAV_IDENTIFY_SCAN_BYTES, fp);
+    VSIFCloseL(fp);
+    for (k = 0; k + len <= n && !found; k++)
+        found = memcmp(buf + k, XAV_EMBEDDED_TAG, len) == 0;
+    CPLFree(buf);
+    return found;
+}
+
+int xav_identify(const char *filename, const unsigned char *header,
+                 int header_bytes)
+{
+    VSIStatBufL st;
+    if (header == NULL || header_bytes <= 0)
+        return 0;
+    if (is_sidecar_header(header, header_bytes))
+        return 1;
+    if (!is_matroska_header(header, header_bytes))
+        return 0;
+    if (VSIStatExL(CPLSPrintf("%s" XAV_SIDECAR_SUFFIX, filename), &st,
+                   VSI_STAT_EXISTS_FLAG) == 0)
+        return 1;
+    return has_embedded_tag(filename);
+}
+
+/* ---- Open -------------------------------------------------------------- */
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && EQUAL(s + n - k, suffix);
+}
+
+/* Loads the description: from the sidecar if there is one (it wins), else
+ * from the tag embedded in the video. *sidecar is set to the sidecar's
+ * path, or NULL. */
+static xav_desc *load_description(const char *filename, char **sidecar,
+                                  char **video)
+{
+    VSIStatBufL st;
+    char *json;
+    xav_desc *d;
+    *sidecar = NULL;
+    *video = NULL;
+    if (ends_with(filename, XAV_SIDECAR_SUFFIX)) {
+        *sidecar = CPLStrdup(filename);
+        return xav_sidecar_read(filename);
+    }
+    *video = CPLStrdup(filename);
+    if (VSIStatExL(CPLSPrintf("%s" XAV_SIDECAR_SUFFIX, filename), &st,
+                   VSI_STAT_EXISTS_FLAG) == 0) {
+        *sidecar = CPLStrdup(CPLSPrintf("%s" XAV_SIDECAR_SUFFIX, filename));
+        return xav_sidecar_read(*sidecar);
+    }
+    if ((json = xav_read_embedded_json(filename)) == NULL)
+        return NULL;
+    d = xav_sidecar_from_json(json, strlen(json), filename);
+    CPLFree(json);
+    return d;
+}
+
+/* Stream files are named relative to the sidecar; "" is the video that
+ * embeds the description. */
+static int resolve_files(xav_dataset *ds, const char *sidecar,
+                         const char *video)
+{
+    const xav_desc *d = ds->d;
+    char *dir = CPLStrdup(CPLGetPath(sidecar ? sidecar : video));
+    int s, rc = 0;
+    VSIStatBufL st;
+    ds->stream_paths = (char **)CPLCalloc(d->nstreams + 1, sizeof(char *));
+    if (sidecar != NULL)
+        ds->files = CSLAddString(ds->files, sidecar);
+    for (s = 0; s < d->nstreams && rc == 0; s++) {
+        const char *f = d->streams[s].file;
+        const char *path = *f == '\0' && video != NULL
+                               ? video
+                               : CPLFormFilename(dir, f, NULL);
+        if (*f == '\0' && video == NULL) {
+            CPLError(CE_Failure, CPLE_AppDefined,
+                     "XAVIDEO: sidecar %s names no video file.", sidecar);
+            rc = -1;
+            break;
+        }
+        ds->stream_paths[s] = CPLStrdup(path);
+        if (CSLFindString(ds->files, path) >= 0)
+            continue;
+        if (VSIStatExL(path, &st, VSI_STAT_EXISTS_FLAG) != 0) {
+            CPLError(CE_Failure, CPLE_OpenFailed,
+                     "XAVIDEO: the video %s named by %s is missing.", path,
+                     sidecar ? sidecar : video);
+            rc = -1;
+        }
+        ds->files = CSLAddString(ds->files, path);
+    }
+    CPLFree(dir);
+    return rc;
+}
+
+/* ---- what the dataset presents ----------------------------------------- */
+
+static const char *number_text(double v) { return CPLSPrintf("%.17g", v); }
+
+/* netCDF-style time items, so that gdal_translate -of netCDF keeps a real
+ * time dimension; the source's own items win where it had them. */
+static void derive_dataset_metadata(xav_dataset *ds)
+{
+    const xav_desc *d = ds->d;
+    const char *name = d->time_name;
+    char *values;
+    int t;
+    ds->metadata = CSLDuplicate(d->metadata);
+    if (d->time_values == NULL)
+        return;
+    values = CPLStrdup("{");
+    for (t = 0; t < d->ntimes; t++) {
+        char *next = CPLStrdup(CPLSPrintf("%s%s%s", values, t ? "," : "",
+                                          number_text(d->time_values[t])));
+        CPLFree(values);
+        values = next;
+    }
+    if (CSLFetchNameValue(ds->metadata, "NETCDF_DIM_EXTRA") == NULL) {
+        ds->metadata = CSLSetNameValue(ds->metadata, "NETCDF_DIM_EXTRA",
+                                       CPLSPrintf("{%s}", name));
+        ds->metadata = CSLSetNameValue(
+            ds->metadata, CPLSPrintf("NETCDF_DIM_%s_DEF", name),
+            CPLSPrintf("{%d,6}", d->ntimes));
+        ds->metadata = CSLSetNameValue(
+            ds->metadata, CPLSPrintf("NETCDF_DIM_%s_VALUES", name),
+            CPLSPrintf("%s}", values));
+        if (d->time_units != NULL)
+            ds->metadata = CSLSetNameValue(
+                ds->metadata, CPLSPrintf("%s#units", name), d->time_units);
+        if (d->time_calendar != NULL)
+            ds->metadata =
+                CSLSetNameValue(ds->metadata, CPLSPrintf("%s#calendar", name),
+                                d->time_calendar);
+    }
+    CPLFree(values);
+    ds->xav_metadata = CSLSetNameValue(NULL, "VARIABLES",
+                                       CPLSPrintf("%d", d->nvars));
+    ds->xav_metadata = CSLSetNameValue(ds->xav_metadata, "TIMES",
+                                       CPLSPrintf("%d", d->ntimes));
+}
+
+static void derive_band(xav_dataset *ds, int b)
+{
+    const xav_desc *d = ds->d;
+    const xav_variable *var;
+    char **md, **x = NULL;
+    int v, t, s = -1, c = 0;
+    xav_desc_band_split(d, b, &v, &t);
+    var = &d->vars[v];
+    md = CSLDuplicate(var->metadata);
+    if (d->band_metadata != NULL)
+        md = CSLMerge(md, d->band_metadata[b]);
+    if (d->time_values != NULL) {
+        md = CSLSetNameValue(md, CPLSPrintf("NETCDF_DIM_%s", d->time_name),
+                             number_text(d->time_values[t]));
+        if (CSLFetchNameValue(md, "NETCDF_VARNAME") == NULL)
+            md = CSLSetNameValue(md, "NETCDF_VARNAME", var->name);
+    }
+    ds->band_md[b] = md;
+    xav_layout_find(d, v, 0, XAV_ROLE_DATA, &s, &c);
+    x = CSLSetNameValue(x, "VARIABLE", var->name);
+    x = CSLSetNameValue(x, "TIME_INDEX", CPLSPrintf("%d", t));
+    if (d->time_iso != NULL)
+        x = CSLSetNameValue(x, "TIME", d->time_iso[t]);
+    else if (d->time_values != NULL)
+        x = CSLSetNameValue(x, "TIME", number_text(d->time_values[t]));
+    x = CSLSetNameValue(x, "STREAM", CPLSPrintf("%d", s));
+    x = CSLSetNameValue(x, "CHANNEL", CPLSPrintf("%d", c));
+    x = CSLSetNameValue(x, "LOSSLESS", d->streams[s].lossless ? "YES" : "NO");
+    ds->band_xav_md[b] = x;
+    if (d->time_iso != NULL)
+        ds->descriptions[b] =
+            CPLStrdup(CPLSPrintf("%s %.10s", var->name, d->time_iso[t]));
+    else if (d->time_values != NULL)
+        ds->descriptions[b] = CPLStrdup(
+            CPLSPrintf("%s %s", var->name, number_text(d->time_values[t])));
+    else
+        ds->descriptions[b] = CPLStrdup(var->name);
+}
+
+xav_dataset *xav_open(const char *filename, CSLConstList open_options)
+{
+    xav_dataset *ds;
+    char *sidecar = NULL, *video = NULL;
+    xav_desc *d = load_description(filename, &sidecar, &video);
+    int b, nbands;
+    if (d == NULL) {
+        CPLFree(sidecar);
+        CPLFree(video);
+        return NULL;
+    }
+    ds = (xav_dataset *)CPLCalloc(1, sizeof(*ds));
+    ds->d = d;
+    ds->threads = atoi(CSLFetchNameValueDef(open_options, "NUM_THREADS", "0"));
+    if (resolve_files(ds, sidecar, video) != 0) {
+        CPLFree(sidecar);
+        CPLFree(video);
+        xav_close(ds);
+        return NULL;
+    }
+    CPLFree(sidecar);
+    CPLFree(video);
+    nbands = xav_desc_band_count(d);
+    ds->readers = (xav_stream_reader **)CPLCalloc(d->nstreams,
+                                                  sizeof(*ds->readers));
+    ds->descriptions = (char **)CPLCalloc(nbands + 1, sizeof(char *));
+    ds->band_md = (char ***)CPLCalloc(nbands, sizeof(char **));
+    ds->band_xav_md = (char ***)CPLCalloc(nbands, sizeof(char **));
+    ds->row = (double *)CPLMalloc(sizeof(double) * d->width);
+    derive_dataset_metadata(ds);
+    for (b = 0; b < nbands; b++)
+        derive_band(ds, b);
+    return ds;
+}
+
+void xav_close(xav_dataset *ds)
+{
+    int s, b;
+    if (ds == NULL)
+        return;
+    for (s = 0; ds->readers != NULL && s < ds->d->nstreams; s++)
+        xav_stream_reader_close(ds->readers[s]);
+    for (b = 0; ds->band_md != NULL && b < xav_desc_band_count(ds->d); b++) {
+        CSLDestroy(ds->band_md[b]);
+        CSLDestroy(ds->band_xav_md[b]);
+    }
+    CPLFree(ds->band_md);
+    CPLFree(ds->band_xav_md);
+    CPLFree(ds->readers);
+    CSLDestroy(ds->descriptions);
+    CSLDestroy(ds->stream_paths);
+    CSLDestroy(ds->files);
+    CSLDestroy(ds->metadata);
+    CSLDestroy(ds->xav_metadata);
+    CPLFree(ds->row);
+    xav_desc_free(ds->d);
+    CPLFree(ds);
+}
+
+/* ---- accessors --------------------------------------------------------- */
+
+int xav_width(const xav_dataset *ds) { return ds->d->width; }
+int xav_height(const xav_dataset *ds) { return ds->d->height; }
+int xav_band_count(const xav_dataset *ds) { return xav_desc_band_count(ds->d); }
+int xav_variable_count(const xav_dataset *ds) { return ds->d->nvars; }
+int xav_time_count(const xav_dataset *ds) { return ds->d->ntimes; }
+
+int xav_geotransform(const xav_dataset *ds, double gt[6])
+{
+    if (!ds->d->has_geotransform)
+        return 0;
+    memcpy(gt, ds->d->geotransform, 6 * sizeof(double));
+    return 1;
+}
+
+const char *xav_crs_wkt(const xav_dataset *ds) { return ds->d->crs_wkt; }
+int xav_gcp_count(const xav_dataset *ds) { return ds->d->gcp_count; }
+const GDAL_GCP *xav_gcps(const xav_dataset *ds) { return ds->d->gcps; }
+
+CSLConstList xav_metadata(const xav_dataset *ds, const char *domain)
+{
+    if (domain == NULL || *domain == '\0')
+        return ds->metadata;
+    return EQUAL(domain, XAV_DRIVER_NAME) ? ds->xav_metadata : NULL;
+}
+
+CSLConstList xav_file_list(const xav_dataset *ds) { return ds->files; }
+
+static const xav_variable *band_var(const xav_dataset *ds, int band)
+{
+    int v, t;
+    xav_desc_band_split(ds->d, band, &v, &t);
+    return &ds->d->vars[v];
+}
+
+GDALDataType xav_band_type(const xav_dataset *ds, int band)
+{
+    return band_var(ds, band)->type;
+}
+
+int xav_band_nodata(const xav_dataset *ds, int band, double *value)
+{
+    const xav_variable *v = band_var(ds, band);
+    *value = v->nodata;
+    return v->has_nodata;
+}
+
+const char *xav_band_description(const xav_dataset *ds, int band)
+{
+    return ds->descriptions[band];
+}
+
+const char *xav_band_units(const xav_dataset *ds, int band)
+{
+    return band_var(ds, band)->units;
+}
+
+CSLConstList xav_band_metadata(const xav_dataset *ds, int band,
+                               const char *domain)
+{
+    if (domain == NULL || *domain == '\0')
+        return ds->band_md[band];
+    return EQUAL(domain, XAV_DRIVER_NAME) ? ds->band_xav_md[band] : NULL;
+}
+
+GDALColorInterp xav_band_color_interp(const xav_dataset *ds, int band)
+{
+    return band_var(ds, band)->color_interp;
+}
+
+const short *xav_band_color_table(const xav_dataset *ds, int band, int *count)
+{
+    const xav_variable *v = band_var(ds, band);
+    *count = v->color_count;
+    return v->color_count > 0 ? v->colors : NULL;
+}
+
+CSLConstList xav_band_category_names(const xav_dataset *ds, int band)
+{
+    return band_var(ds, band)->categories;
+}
+
+int xav_band_offset_scale(const xav_dataset *ds, int band, double *offset,
+                          double *scale)
+{
+    const xav_variable *v = band_var(ds, band);
+    *offset = v->gdal_offset;
+    *scale = v->gdal_scale;
+    return v->has_offset_scale;
+}
+
+uint64_t xav_decoded_frame_count(const xav_dataset *ds) { return ds->decoded; }
+
+int xav_band_siblings(const xav_dataset *ds, int band, int *siblings,
+                      int max_siblings)
+{
+    const xav_desc *d = ds->d;
+    int v, t, u, s, c, n = 0;
+    xav_desc_band_split(d, band, &v, &t);
+    for (u = 0; u < d->nvars && n < max_siblings; u++) {
+        int shares = u == v;
+        for (s = 0; s < d->nstreams && !shares; s++) {
+            int has_u = 0, has_v = 0;
+            if (d->streams[s].role != XAV_ROLE_DATA)
+                continue;
+            for (c = 0; c < d->streams[s].channels; c++) {
+                has_u |= d->streams[s].var[c] == u;
+                has_v |= d->streams[s].var[c] == v;
+            }
+            shares = has_u && has_v;
+        }
+        if (shares)
+            siblings[n++] = xav_desc_band_index(d, u, t);
+    }
+    return n;
+}
+
+/* ---- reading pixels ---------------------------------------------------- */
+
+/* Frame t of stream s, decoded (or cached), checked against the
+ * description. */
+static const AVFrame *stream_frame(xav_dataset *ds, int s, int t)
+{
+    const xav_desc *d = ds->d;
+    const xav_stream *st = &d->streams[s];
+    const AVFrame *f;
+    if (ds->readers[s] == NULL) {
+        ds->readers[s] = xav_stream_reader_open(
+            ds->stream_paths[s], st->index, d->fps_num, d->fps_den, st->gop,
+            ds->threads);
+        if (ds->readers[s] == NULL)
+            return NULL;
+    }
+    f = xav_stream_reader_frame(ds->readers[s], t, &ds->decoded);
+    if (f != NULL &&
+        (f->width != d->width || f->height != d->height ||
+         av_pix_fmt_count_planes((enum AVPixelFormat)f->format) <
+             st->channels)) {
+        CPLError(CE_Failure, CPLE_AppDefined,
+                 "XAVIDEO: stream %d of %s is %dx%d, the sidecar says %dx%d "
+                 "with %d channels.",
+                 s, ds->stream_paths[s], f->width, f->height, d->width,
+                 d->height, st->channels);
+        return NULL;
+    }
+    return f;
+}
+
+static int bytes_per_code(const AVFrame *f)
+{
+    return av_pix_fmt_desc_get((enum AVPixelFormat)f->format)->comp[0].depth >
+                   8
+               ? 2
+               : 1;
+}
+
+/* Plane of (variable, word) or of the variable's mask at time t. */
+static const uint8_t *channel_plane(xav_dataset *ds, int v, int word,
+                                    xav_stream_role role, int t,
+                                    int *linesize, int *bytes)
+{
+    const AVFrame *f;
+    int s, c;
+    if (xav_layout_find(ds->d, v, word, role, &s, &c) != 0)
+        return NULL;
+    if ((f = stream_frame(ds, s, t)) == NULL)
+        return NULL;
+    *linesize = f->linesize[c];
+    *bytes = bytes_per_code(f);
+    return f->data[c];
+}
+
+static int read_bits(xav_dataset *ds, const xav_variable *var, int v, int t,
+                     GByte *out)
+{
+    const uint16_t *rows[XAV_MAX_WORDS];
+    const uint8_t *planes[XAV_MAX_WORDS];
+    int linesize[XAV_MAX_WORDS], bytes, w, y;
+    const int size = GDALGetDataTypeSizeBytes(var->type);
+    for (w = 0; w < var->words; w++)
+        if ((planes[w] = channel_plane(ds, v, w, XAV_ROLE_DATA, t,
+                                       &linesize[w], &bytes)) == NULL)
+            return -1;
+    for (y = 0; y < ds->d->height; y++) {
+        for (w = 0; w < var->words; w++)
+            rows[w] = (const uint16_t *)(planes[w] +
+                                         (size_t)y * linesize[w]);
+        xav_bits_decode_row(var->type, rows, ds->d->width,
+                            out + (size_t)y * ds->d->width * size);
+    }
+    return 0;
+}
+
+/* Invalid pixels come back as exactly what they were. */
+static void apply_mask(const xav_variable *var, const uint8_t *mask,
+                       double *row, int n)
+{
+    const double nodata = var->has_nodata ? var->nodata : NAN;
+    int x;
+    for (x = 0; x < n; x++) {
+        switch (mask[x]) {
+        case XAV_MASK_VALID:
+            break;
+        case XAV_MASK_NAN:
+            row[x] = NAN;
+            break;
+        case XAV_MASK_POSINF:
+            row[x] = INFINITY;
+            break;
+        case XAV_MASK_NEGINF:
+            row[x] = -INFINITY;
+            break;
+        default:
+            row[x] = nodata;
+        }
+    }
+}
+
+static int read_codes(xav_dataset *ds, const xav_variable *var, int v, int t,
+                      GByte *out)
+{
+    const uint8_t *plane, *mask = NULL;
+    int linesize, bytes, mask_linesize = 0, mask_bytes, y;
+    const int size = GDALGetDataTypeSizeBytes(var->type);
+    if ((plane = channel_plane(ds, v, 0, XAV_ROLE_DATA, t, &linesize,
+                               &bytes)) == NULL)
+        return -1;
+    if (var->has_mask &&
+        (mask = channel_plane(ds, v, 0, XAV_ROLE_MASK, t, &mask_linesize,
+                              &mask_bytes)) == NULL)
+        return -1;
+    for (y = 0; y < ds->d->height; y++) {
+        xav_quant_decode_row(var, plane + (size_t)y * linesize, bytes,
+                             ds->d->width, ds->row);
+        if (mask != NULL)
+            apply_mask(var, mask + (size_t)y * mask_linesize, ds->row,
+                       ds->d->width);
+        GDALCopyWords64(ds->row, GDT_Float64, 8,
+                        out + (size_t)y * ds->d->width * size, var->type,
+                        size, ds->d->width);
+    }
+    return 0;
+}
+
+int xav_read_band(xav_dataset *ds, int band, void *buffer)
+{
+    int v, t;
+    const xav_variable *var;
+    if (band < 0 || band >= xav_desc_band_count(ds->d)) {
+        CPLError(CE_Failure, CPLE_IllegalArg, "XAVIDEO: no band %d.", band);
+        return -1;
+    }
+    xav_desc_band_split(ds->d, band, &v, &t);
+    var = &ds->d->vars[v];
+    return var->quant == XAV_QUANT_BITS
+               ? read_bits(ds, var, v, t, (GByte *)buffer)
+               : read_codes(ds, var, v, t, (GByte *)buffer);
+}

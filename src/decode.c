@@ -1,0 +1,249 @@
+/* decode: see decode.h. */
+#include "decode.h"
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+
+#include "cpl_conv.h"
+#include "cpl_error.h"
+#include "vsi_io.h"
+#include "xavideo.h"
+
+struct xav_stream_reader {
+    AVFormatContext *fmt;
+    AVCodecContext *ctx;
+    AVPacket *pkt;
+    AVFrame *frame;
+    int index;
+    AVRational frame_tb; /* one tick per time step */
+    int gop;
+    int64_t start; /* pts of frame 0, in the stream's time base */
+    int current;   /* time step held in frame, or -1 */
+    int draining;
+    char *path;
+};
+
+static void *av_fail(const xav_stream_reader *r, const char *what, int err)
+{
+    char msg[AV_ERROR_MAX_STRING_SIZE];
+    av_strerror(err, msg, sizeof(msg));
+    CPLError(CE_Failure, CPLE_AppDefined, "XAVIDEO: %s %s: %s.", what,
+             r->path, msg);
+    return NULL;
+}
+
+static int open_decoder(xav_stream_reader *r, int threads)
+{
+    AVStream *st = r->fmt->streams[r->index];
+    const AVCodec *codec = avcodec_find_decoder(st->codecpar->codec_id);
+    int err;
+    if (codec == NULL) {
+        CPLError(CE_Failure, CPLE_NotSupported,
+                 "XAVIDEO: no decoder for stream %d of %s.", r->index,
+                 r->path);
+        return -1;
+    }
+    r->ctx = avcodec_alloc_context3(codec);
+    if (r->ctx == NULL)
+        return -1;
+    if ((err = avcodec_parameters_to_context(r->ctx, st->codecpar)) < 0) {
+        av_fail(r, "reading codec parameters of", err);
+        return -1;
+    }
+    r->ctx->thread_count = threads;
+    r->ctx->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+    if ((err = avcodec_open2(r->ctx, codec, NULL)) < 0) {
+        av_fail(r, "opening the decoder of", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* The muxer shifts every timestamp by the largest codec delay (x265's
+ * B-frames) so that none is negative. Frame 0 is the first packet of a
+ * closed-GOP stream, so its pts is the shift. */
+static int find_start(xav_stream_reader *r)
+{
+    for (;;) {
+        int err = av_read_frame(r->fmt, r->pkt);
+        if (err < 0) {
+            av_fail(r, "no frame in stream of", err);
+            return -1;
+        }
+        if (r->pkt->stream_index == r->index) {
+            r->start = r->pkt->pts == AV_NOPTS_VALUE ? 0 : r->pkt->pts;
+            av_packet_unref(r->pkt);
+            return 0;
+        }
+        av_packet_unref(r->pkt);
+    }
+}
+
+xav_stream_reader *xav_stream_reader_open(const char *path, int index,
+                                          int fps_num, int fps_den, int gop,
+                                          int threads)
+{
+    xav_stream_reader *r = (xav_stream_reader *)CPLCalloc(1, sizeof(*r));
+    int err;
+    r->path = CPLStrdup(path);
+    r->index = index;
+    r->frame_tb = (AVRational){fps_den, fps_num};
+    r->gop = gop > 0 ? gop : 1;
+    r->current = -1;
+    r->fmt = avformat_alloc_context();
+    r->pkt = av_packet_alloc();
+    r->frame = av_frame_alloc();
+    if (r->fmt == NULL || r->pkt == NULL || r->frame == NULL)
+        goto fail;
+    if ((r->fmt->pb = xav_vsi_io_open(path, 0)) == NULL)
+        goto fail;
+    r->fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
+    if ((err = avformat_open_input(&r->fmt, NULL, NULL, NULL)) < 0) {
+        av_fail(r, "cannot read the video", err);
+        goto fail;
+    }
+    if (index < 0 || (unsigned)index >= r->fmt->nb_streams ||
+        r->fmt->streams[index]->codecpar->codec_type != AVMEDIA_TYPE_VIDEO) {
+        CPLError(CE_Failure, CPLE_AppDefined,
+                 "XAVIDEO: %s has no video stream %d (truncated or not the "
+                 "video of this sidecar?).",
+                 path, index);
+        goto fail;
+    }
+    if (open_decoder(r, threads) != 0 || find_start(r) != 0)
+        goto fail;
+    return r;
+fail:
+    xav_stream_reader_close(r);
+    return NULL;
+}
+
+void xav_stream_reader_close(xav_stream_reader *r)
+{
+    AVIOContext *pb;
+    if (r == NULL)
+        return;
+    avcodec_free_context(&r->ctx);
+    av_frame_free(&r->frame);
+    av_packet_free(&r->pkt);
+    if (r->fmt != NULL) {
+        pb = r->fmt->pb;
+        avformat_close_input(&r->fmt);
+        xav_vsi_io_close(&pb);
+    }
+    CPLFree(r->path);
+    CPLFree(r);
+}
+
+static int seek_to(xav_stream_reader *r, int t)
+{
+    AVStream *st = r->fmt->streams[r->index];
+    int64_t ts = r->start + av_rescale_q(t, r->frame_tb, st->time_base);
+    int err = av_seek_frame(r->fmt, r->index, ts, AVSEEK_FLAG_BACKWARD);
+    if (err < 0) {
+        av_fail(r, "cannot seek in", err);
+        return -1;
+    }
+    avcodec_flush_buffers(r->ctx);
+    r->draining = 0;
+    r->current = -1;
+    return 0;
+}
+
+/* Feeds the decoder one packet of our stream (or the flush signal at the
+ * end of the file). */
+static int feed(xav_stream_reader *r)
+{
+    for (;;) {
+        int err = av_read_frame(r->fmt, r->pkt);
+        if (err == AVERROR_EOF) {
+            r->draining = 1;
+            return avcodec_send_packet(r->ctx, NULL) < 0 ? -1 : 0;
+        }
+        if (err < 0) {
+            av_fail(r, "cannot read a packet of", err);
+            return -1;
+        }
+        if (r->pkt->stream_index == r->index) {
+            err = avcodec_send_packet(r->ctx, r->pkt);
+            av_packet_unref(r->pkt);
+            if (err < 0) {
+                av_fail(r, "corrupt packet in", err);
+                return -1;
+            }
+            return 0;
+        }
+        av_packet_unref(r->pkt);
+    }
+}
+
+const AVFrame *xav_stream_reader_frame(xav_stream_reader *r, int t,
+                                       uint64_t *decoded)
+{
+    AVStream *st = r->fmt->streams[r->index];
+    if (r->current == t)
+        return r->frame;
+    if (r->current < 0 || t < r->current || t - r->current > r->gop) {
+        if (seek_to(r, t) != 0)
+            return NULL;
+    }
+    for (;;) {
+        int err = avcodec_receive_frame(r->ctx, r->frame);
+        if (err == 0) {
+            int64_t pts = r->frame->best_effort_timestamp;
+            (*decoded)++;
+            r->current =
+                (int)av_rescale_q(pts - r->start, st->time_base, r->frame_tb);
+            if (r->current == t)
+                return r->frame;
+            if (r->current > t)
+                break;
+        } else if (err == AVERROR(EAGAIN) && !r->draining) {
+            if (feed(r) != 0)
+                return NULL;
+        } else {
+            break;
+        }
+    }
+    r->current = -1;
+    CPLError(CE_Failure, CPLE_AppDefined,
+             "XAVIDEO: frame %d of stream %d is missing from %s (truncated "
+             "video?).",
+             t, r->index, r->path);
+    return NULL;
+}
+
+char *xav_read_embedded_json(const char *path)
+{
+    AVFormatContext *fmt = avformat_alloc_context();
+    AVIOContext *pb = xav_vsi_io_open(path, 0);
+    const AVDictionaryEntry *tag;
+    char *json = NULL;
+    int err;
+    if (fmt == NULL || pb == NULL) {
+        avformat_free_context(fmt);
+        xav_vsi_io_close(&pb);
+        return NULL;
+    }
+    fmt->pb = pb;
+    fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
+    if ((err = avformat_open_input(&fmt, NULL, NULL, NULL)) < 0) {
+        char msg[AV_ERROR_MAX_STRING_SIZE];
+        av_strerror(err, msg, sizeof(msg));
+        CPLError(CE_Failure, CPLE_OpenFailed,
+                 "XAVIDEO: cannot read the video %s: %s.", path, msg);
+        xav_vsi_io_close(&pb);
+        return NULL;
+    }
+    tag = av_dict_get(fmt->metadata, XAV_EMBEDDED_TAG, NULL, 0);
+    if (tag != NULL)
+        json = CPLStrdup(tag->value);
+    else
+        CPLError(CE_Failure, CPLE_OpenFailed,
+                 "XAVIDEO: %s has no sidecar next to it and no embedded "
+                 "description.",
+                 path);
+    avformat_close_input(&fmt);
+    xav_vsi_io_close(&pb);
+    return json;
+}

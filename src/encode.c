@@ -1,0 +1,228 @@
+/* encode: see encode.h. */
+#include "encode.h"
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/opt.h>
+#include <libavutil/pixdesc.h>
+
+#include "cpl_conv.h"
+#include "cpl_error.h"
+#include "vsi_io.h"
+#include "xavideo.h"
+
+typedef struct {
+    AVCodecContext *ctx;
+    AVStream *st;
+    AVFrame *frame;
+    int64_t next_pts;
+} encoder;
+
+struct xav_writer {
+    AVFormatContext *oc;
+    AVPacket *pkt;
+    int nstreams;
+    encoder *enc;
+};
+
+static int av_fail(const char *what, int err)
+{
+    char msg[AV_ERROR_MAX_STRING_SIZE];
+    av_strerror(err, msg, sizeof(msg));
+    CPLError(CE_Failure, CPLE_AppDefined, "XAVIDEO: %s: %s.", what, msg);
+    return -1;
+}
+
+/* x265: closed GOPs of fixed length so a reader can seek to any keyframe;
+ * tune=psnr because our users measure error, not looks. */
+static int configure_x265(AVCodecContext *ctx, const xav_stream *s)
+{
+    char params[256];
+    snprintf(params, sizeof(params),
+             "keyint=%d:min-keyint=%d:scenecut=0:open-gop=0:log-level=error",
+             s->gop, s->gop);
+    if (s->channels == XAV_MAX_CHANNELS)
+        ctx->colorspace = AVCOL_SPC_RGB; /* identity matrix, no YUV */
+    ctx->gop_size = s->gop;
+    if (av_opt_set(ctx->priv_data, "preset", s->preset, 0) < 0 ||
+        av_opt_set(ctx->priv_data, "tune", "psnr", 0) < 0 ||
+        av_opt_set_double(ctx->priv_data, "crf", s->crf, 0) < 0 ||
+        av_opt_set(ctx->priv_data, "x265-params", params, 0) < 0)
+        return -1;
+    return 0;
+}
+
+/* FFV1 version 3: per-slice CRCs detect corruption; range coder with the
+ * large context model compresses best. */
+static int configure_ffv1(AVCodecContext *ctx)
+{
+    ctx->level = 3;
+    ctx->gop_size = 1;
+    ctx->thread_count = 0;
+    if (av_opt_set_int(ctx->priv_data, "slicecrc", 1, 0) < 0 ||
+        av_opt_set_int(ctx->priv_data, "coder", 1, 0) < 0 ||
+        av_opt_set_int(ctx->priv_data, "context", 1, 0) < 0)
+        return -1;
+    return 0;
+}
+
+static int open_encoder(xav_writer *w, encoder *e, const xav_desc *d,
+                        const xav_stream *s)
+{
+    const char *name = s->codec == XAV_CODEC_X265 ? "libx265" : "ffv1";
+    const AVCodec *codec = avcodec_find_encoder_by_name(name);
+    int err;
+    if (codec == NULL) {
+        CPLError(CE_Failure, CPLE_NotSupported,
+                 "XAVIDEO: this FFmpeg has no %s encoder.", name);
+        return -1;
+    }
+    e->ctx = avcodec_alloc_context3(codec);
+    e->frame = av_frame_alloc();
+    if (e->ctx == NULL || e->frame == NULL)
+        return av_fail("allocating an encoder", AVERROR(ENOMEM));
+    e->ctx->width = d->width;
+    e->ctx->height = d->height;
+    e->ctx->pix_fmt = av_get_pix_fmt(s->pix_fmt);
+    e->ctx->time_base = (AVRational){d->fps_den, d->fps_num};
+    e->ctx->framerate = (AVRational){d->fps_num, d->fps_den};
+    if (w->oc->oformat->flags & AVFMT_GLOBALHEADER)
+        e->ctx->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+    if ((s->codec == XAV_CODEC_X265 ? configure_x265(e->ctx, s)
+                                    : configure_ffv1(e->ctx)) != 0) {
+        CPLError(CE_Failure, CPLE_AppDefined,
+                 "XAVIDEO: cannot set the options of %s.", name);
+        return -1;
+    }
+    if ((err = avcodec_open2(e->ctx, codec, NULL)) < 0)
+        return av_fail(CPLSPrintf("opening %s for %s", name, s->pix_fmt),
+                       err);
+    e->st = avformat_new_stream(w->oc, NULL);
+    if (e->st == NULL)
+        return av_fail("adding a stream", AVERROR(ENOMEM));
+    e->st->time_base = e->ctx->time_base;
+    if ((err = avcodec_parameters_from_context(e->st->codecpar, e->ctx)) < 0)
+        return av_fail("copying codec parameters", err);
+    e->frame->format = e->ctx->pix_fmt;
+    e->frame->width = d->width;
+    e->frame->height = d->height;
+    if ((err = av_frame_get_buffer(e->frame, 0)) < 0)
+        return av_fail("allocating a frame", err);
+    return 0;
+}
+
+xav_writer *xav_writer_open(const char *path, const xav_desc *d,
+                            const char *embedded_json)
+{
+    xav_writer *w = (xav_writer *)CPLCalloc(1, sizeof(*w));
+    int s, err;
+    if ((err = avformat_alloc_output_context2(&w->oc, NULL, "matroska",
+                                              NULL)) < 0) {
+        av_fail("creating the Matroska muxer", err);
+        goto fail;
+    }
+    w->pkt = av_packet_alloc();
+    w->nstreams = d->nstreams;
+    w->enc = (encoder *)CPLCalloc(d->nstreams, sizeof(encoder));
+    for (s = 0; s < d->nstreams; s++)
+        if (open_encoder(w, &w->enc[s], d, &d->streams[s]) != 0)
+            goto fail;
+    if ((w->oc->pb = xav_vsi_io_open(path, 1)) == NULL)
+        goto fail;
+    av_dict_set(&w->oc->metadata, XAV_EMBEDDED_TAG, embedded_json, 0);
+    if ((err = avformat_write_header(w->oc, NULL)) < 0) {
+        av_fail("writing the Matroska header", err);
+        goto fail;
+    }
+    return w;
+fail:
+    xav_writer_free(w);
+    return NULL;
+}
+
+/* Sends frame (NULL to flush) and muxes every packet that comes out. */
+static int encode_and_mux(xav_writer *w, int s, AVFrame *frame)
+{
+    encoder *e = &w->enc[s];
+    int err = avcodec_send_frame(e->ctx, frame);
+    if (err < 0)
+        return av_fail("sending a frame to the encoder", err);
+    for (;;) {
+        err = avcodec_receive_packet(e->ctx, w->pkt);
+        if (err == AVERROR(EAGAIN) || err == AVERROR_EOF)
+            return 0;
+        if (err < 0)
+            return av_fail("encoding", err);
+        av_packet_rescale_ts(w->pkt, e->ctx->time_base, e->st->time_base);
+        w->pkt->stream_index = e->st->index;
+        if ((err = av_interleaved_write_frame(w->oc, w->pkt)) < 0)
+            return av_fail("writing a packet", err);
+    }
+}
+
+static void fill_plane(AVFrame *f, int c, const uint16_t *codes)
+{
+    const int bytes = av_pix_fmt_desc_get((enum AVPixelFormat)f->format)
+                          ->comp[0]
+                          .depth > 8
+                          ? 2
+                          : 1;
+    int x, y;
+    for (y = 0; y < f->height; y++) {
+        const uint16_t *src = codes + (size_t)y * f->width;
+        uint8_t *row = f->data[c] + (size_t)y * f->linesize[c];
+        if (bytes == 2) {
+            memcpy(row, src, (size_t)f->width * 2);
+        } else {
+            for (x = 0; x < f->width; x++)
+                row[x] = (uint8_t)src[x];
+        }
+    }
+}
+
+int xav_writer_put(xav_writer *w, int s, const uint16_t *const *planes)
+{
+    encoder *e = &w->enc[s];
+    const int nplanes = av_pix_fmt_count_planes(e->ctx->pix_fmt);
+    int c, err;
+    if ((err = av_frame_make_writable(e->frame)) < 0)
+        return av_fail("preparing a frame", err);
+    for (c = 0; c < nplanes; c++)
+        fill_plane(e->frame, c, planes[c]);
+    e->frame->pts = e->next_pts++;
+    return encode_and_mux(w, s, e->frame);
+}
+
+int xav_writer_finish(xav_writer *w)
+{
+    int s, rc = 0, err;
+    for (s = 0; s < w->nstreams && rc == 0; s++)
+        rc = encode_and_mux(w, s, NULL);
+    if (rc == 0 && (err = av_write_trailer(w->oc)) < 0)
+        rc = av_fail("writing the Matroska index", err);
+    if (xav_vsi_io_close(&w->oc->pb) != 0 && rc == 0) {
+        CPLError(CE_Failure, CPLE_FileIO,
+                 "XAVIDEO: could not write the whole video (disk full?).");
+        rc = -1;
+    }
+    xav_writer_free(w);
+    return rc;
+}
+
+void xav_writer_free(xav_writer *w)
+{
+    int s;
+    if (w == NULL)
+        return;
+    for (s = 0; w->enc != NULL && s < w->nstreams; s++) {
+        avcodec_free_context(&w->enc[s].ctx);
+        av_frame_free(&w->enc[s].frame);
+    }
+    CPLFree(w->enc);
+    av_packet_free(&w->pkt);
+    if (w->oc != NULL) {
+        xav_vsi_io_close(&w->oc->pb);
+        avformat_free_context(w->oc);
+    }
+    CPLFree(w);
+}

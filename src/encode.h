@@ -1,0 +1,28 @@
+/*
+ * encode: one encoder per stream of a description, muxed into one Matroska
+ * file written through VSI, with the sidecar embedded as a global tag.
+ * Frames go in one time step at a time; nothing is kept beyond what the
+ * encoders and the interleaver hold, so memory does not grow with time.
+ */
+#ifndef XAV_ENCODE_H
+#define XAV_ENCODE_H
+
+#include <stdint.h>
+
+#include "model.h"
+
+typedef struct xav_writer xav_writer;
+
+/* Creates path and one encoder per stream of d. Returns NULL with a
+ * CPLError on failure (path may then exist: the caller removes it). */
+xav_writer *xav_writer_open(const char *path, const xav_desc *d,
+                            const char *embedded_json);
+/* Encodes the next frame of stream s: planes[c] holds width * height codes
+ * of channel c. Returns 0 or -1 with a CPLError. */
+int xav_writer_put(xav_writer *w, int s, const uint16_t *const *planes);
+/* Flushes the encoders, writes the index and closes. Frees w. */
+int xav_writer_finish(xav_writer *w);
+/* Frees w without finishing (after a failure). */
+void xav_writer_free(xav_writer *w);
+
+#endif /* XAV_ENCODE_H */

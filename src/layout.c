@@ -1,0 +1,198 @@
+/* layout: see layout.h. */
+#include "layout.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpl_conv.h"
+#include "cpl_error.h"
+#include "cpl_string.h"
+
+/* The pixel format that carries codes of bits in channels planes. */
+static const char *pix_fmt_for(xav_codec codec, int channels, int bits)
+{
+    if (codec == XAV_CODEC_X265) {
+        static const char *gray[] = {"gray", "gray10le", "gray12le"};
+        static const char *gbrp[] = {"gbrp", "gbrp10le", "gbrp12le"};
+        int k = bits <= 8 ? 0 : bits <= 10 ? 1 : 2;
+        return channels == 1 ? gray[k] : gbrp[k];
+    }
+    /* FFV1 has no planar 8-bit RGB; 9 bits costs next to nothing there. */
+    if (channels == 1)
+        return bits <= 8 ? "gray" : "gray16le";
+    return bits <= 8 ? "gbrp9le" : "gbrp16le";
+}
+
+static xav_stream *add_stream(xav_desc *d, const char *file)
+{
+    xav_stream *s;
+    d->streams = (xav_stream *)CPLRealloc(
+        d->streams, (d->nstreams + 1) * sizeof(xav_stream));
+    s = &d->streams[d->nstreams];
+    memset(s, 0, sizeof(*s));
+    s->file = CPLStrdup(file);
+    s->index = d->nstreams++;
+    return s;
+}
+
+static void set_coding(xav_stream *s, const xav_create_options *o,
+                       int lossless, int bits)
+{
+    s->codec = lossless ? XAV_CODEC_FFV1 : XAV_CODEC_X265;
+    s->lossless = lossless;
+    s->bits = bits;
+    s->pix_fmt = CPLStrdup(pix_fmt_for(s->codec, s->channels, bits));
+    s->crf = o->crf;
+    s->preset = CPLStrdup(o->preset);
+    s->gop = o->gop;
+}
+
+/* A pending channel: (variable, word). */
+typedef struct {
+    int var, word;
+} chan;
+
+static void emit(xav_desc *d, const xav_create_options *o, const chan *c,
+                 int n, int lossless, int bits, const char *file)
+{
+    xav_stream *s = add_stream(d, file);
+    int i;
+    s->channels = n;
+    for (i = 0; i < n; i++) {
+        s->var[i] = c[i].var;
+        s->word[i] = c[i].word;
+    }
+    set_coding(s, o, lossless, bits);
+}
+
+/* Emits the channels in groups of 3, the rest as gray streams. */
+static void emit_chunks(xav_desc *d, const xav_create_options *o,
+                        const chan *c, int n, int lossless, int bits,
+                        const char *file)
+{
+    int i = 0;
+    for (; i + XAV_MAX_CHANNELS <= n; i += XAV_MAX_CHANNELS)
+        emit(d, o, c + i, XAV_MAX_CHANNELS, lossless, bits, file);
+    for (; i < n; i++)
+        emit(d, o, c + i, 1, lossless, bits, file);
+}
+
+/* Automatic grouping: variables of the same coding, in order. */
+static void plan_auto(xav_desc *d, const xav_create_options *o,
+                      const int *bits, const int *lossless, const char *file)
+{
+    chan *c = (chan *)CPLMalloc(sizeof(chan) * d->nvars * XAV_MAX_WORDS);
+    int *done = (int *)CPLCalloc(d->nvars, sizeof(int));
+    int v, u, w;
+    for (v = 0; v < d->nvars; v++) {
+        int n = 0;
+        if (done[v])
+            continue;
+        for (u = v; u < d->nvars; u++) {
+            if (done[u] || bits[u] != bits[v] || lossless[u] != lossless[v])
+                continue;
+            done[u] = 1;
+            for (w = 0; w < d->vars[u].words; w++) {
+                c[n].var = u;
+                c[n++].word = w;
+            }
+        }
+        emit_chunks(d, o, c, n, lossless[v], bits[v], file);
+    }
+    CPLFree(done);
+    CPLFree(c);
+}
+
+static int groups_error(const char *groups, const char *why)
+{
+    CPLError(CE_Failure, CPLE_IllegalArg, "XAVIDEO: GROUPS=%s: %s.", groups,
+             why);
+    return -1;
+}
+
+/* GROUPS="1,2,3;4": each group is one stream of 1 or 3 channels. */
+static int plan_groups(xav_desc *d, const xav_create_options *o,
+                       const int *bits, const int *lossless, const char *file)
+{
+    char **groups = CSLTokenizeString2(o->groups, ";", 0);
+    int *seen = (int *)CPLCalloc(d->nvars, sizeof(int));
+    int g, i, v, rc = 0;
+    for (g = 0; groups[g] != NULL && rc == 0; g++) {
+        char **items = CSLTokenizeString2(groups[g], ",", 0);
+        chan c[XAV_MAX_CHANNELS];
+        int n = 0, first = -1;
+        for (i = 0; items[i] != NULL && rc == 0; i++) {
+            v = atoi(items[i]) - 1;
+            if (v < 0 || v >= d->nvars || seen[v]++)
+                rc = groups_error(o->groups, "a variable number is out of "
+                                             "range or repeated");
+            else if (first >= 0 && (bits[v] != bits[first] ||
+                                    lossless[v] != lossless[first]))
+                rc = groups_error(o->groups, "a group mixes lossy and "
+                                             "lossless or bit depths");
+            else if (n + d->vars[v].words > XAV_MAX_CHANNELS)
+                rc = groups_error(o->groups, "a group has more than 3 "
+                                             "channels");
+            else {
+                int w;
+                first = first < 0 ? v : first;
+                for (w = 0; w < d->vars[v].words; w++) {
+                    c[n].var = v;
+                    c[n++].word = w;
+                }
+            }
+        }
+        if (rc == 0 && n != 1 && n != XAV_MAX_CHANNELS)
+            rc = groups_error(o->groups, "each group needs 1 or 3 channels");
+        if (rc == 0)
+            emit(d, o, c, n, lossless[first], bits[first], file);
+        CSLDestroy(items);
+    }
+    for (v = 0; v < d->nvars && rc == 0; v++)
+        if (!seen[v])
+            rc = groups_error(o->groups, "every variable must be in a group");
+    CSLDestroy(groups);
+    CPLFree(seen);
+    return rc;
+}
+
+int xav_layout_plan(xav_desc *d, const xav_create_options *o, const int *bits,
+                    const int *lossless, const char *file)
+{
+    int v;
+    if (o->groups != NULL) {
+        if (plan_groups(d, o, bits, lossless, file) != 0)
+            return -1;
+    } else {
+        plan_auto(d, o, bits, lossless, file);
+    }
+    for (v = 0; v < d->nvars; v++) {
+        if (d->vars[v].has_mask) {
+            xav_stream *s = add_stream(d, file);
+            s->role = XAV_ROLE_MASK;
+            s->channels = 1;
+            s->var[0] = v;
+            set_coding(s, o, 1, 8);
+        }
+    }
+    return 0;
+}
+
+int xav_layout_find(const xav_desc *d, int var, int word, xav_stream_role role,
+                    int *stream, int *channel)
+{
+    int s, c;
+    for (s = 0; s < d->nstreams; s++) {
+        const xav_stream *st = &d->streams[s];
+        if (st->role != role)
+            continue;
+        for (c = 0; c < st->channels; c++)
+            if (st->var[c] == var &&
+                (role == XAV_ROLE_MASK || st->word[c] == word)) {
+                *stream = s;
+                *channel = c;
+                return 0;
+            }
+    }
+    return -1;
+}

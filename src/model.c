@@ -1,0 +1,154 @@
+/* model: see model.h. */
+#include "model.h"
+
+#include "cpl_conv.h"
+#include "cpl_error.h"
+#include "cpl_string.h"
+
+xav_desc *xav_desc_new(void)
+{
+    xav_desc *d = (xav_desc *)CPLCalloc(1, sizeof(*d));
+    d->schema_version = 1;
+    d->ntimes = 1;
+    d->fps_num = 25;
+    d->fps_den = 1;
+    return d;
+}
+
+static void variable_free(xav_variable *v)
+{
+    CPLFree(v->name);
+    CPLFree(v->units);
+    CPLFree(v->description);
+    CPLFree(v->colors);
+    CSLDestroy(v->categories);
+    CSLDestroy(v->metadata);
+}
+
+void xav_desc_free(xav_desc *d)
+{
+    int i;
+    if (d == NULL)
+        return;
+    CPLFree(d->crs_wkt);
+    CPLFree(d->crs_projjson);
+    if (d->gcp_count > 0)
+        GDALDeinitGCPs(d->gcp_count, d->gcps);
+    CPLFree(d->gcps);
+    CSLDestroy(d->metadata);
+    for (i = 0; i < d->nvars; i++)
+        variable_free(&d->vars[i]);
+    CPLFree(d->vars);
+    CPLFree(d->time_values);
+    CPLFree(d->time_name);
+    CPLFree(d->time_units);
+    CPLFree(d->time_calendar);
+    CSLDestroy(d->time_iso);
+    if (d->band_metadata != NULL) {
+        int nbands = xav_desc_band_count(d);
+        for (i = 0; i < nbands; i++)
+            CSLDestroy(d->band_metadata[i]);
+        CPLFree(d->band_metadata);
+    }
+    for (i = 0; i < d->nstreams; i++) {
+        CPLFree(d->streams[i].file);
+        CPLFree(d->streams[i].pix_fmt);
+        CPLFree(d->streams[i].preset);
+    }
+    CPLFree(d->streams);
+    CSLDestroy(d->encoder);
+    CPLFree(d);
+}
+
+int xav_desc_band_count(const xav_desc *d) { return d->nvars * d->ntimes; }
+
+void xav_desc_band_split(const xav_desc *d, int band, int *var, int *time)
+{
+    if (d->order == XAV_ORDER_TIME_MAJOR) {
+        *var = band % d->nvars;
+        *time = band / d->nvars;
+    } else {
+        *var = band / d->ntimes;
+        *time = band % d->ntimes;
+    }
+}
+
+int xav_desc_band_index(const xav_desc *d, int var, int time)
+{
+    return d->order == XAV_ORDER_TIME_MAJOR ? time * d->nvars + var
+                                            : var * d->ntimes + time;
+}
+
+static int fail(const char *what)
+{
+    CPLError(CE_Failure, CPLE_AppDefined, "XAVIDEO: inconsistent sidecar: %s.",
+             what);
+    return -1;
+}
+
+/* Each (variable, word) carried once by a data channel; each masked
+ * variable by one mask channel. */
+static int validate_channels(const xav_desc *d)
+{
+    int *seen = (int *)CPLCalloc((size_t)d->nvars * (XAV_MAX_WORDS + 1),
+                                 sizeof(int));
+    int s, c, v, ok = 1;
+    for (s = 0; s < d->nstreams && ok; s++) {
+        const xav_stream *st = &d->streams[s];
+        for (c = 0; c < st->channels && ok; c++) {
+            int slot;
+            v = st->var[c];
+            if (v < 0 || v >= d->nvars)
+                ok = 0;
+            else if (st->role == XAV_ROLE_MASK)
+                slot = XAV_MAX_WORDS, ok = d->vars[v].has_mask;
+            else if (st->word[c] < 0 || st->word[c] >= d->vars[v].words)
+                ok = 0;
+            else
+                slot = st->word[c];
+            if (ok && seen[v * (XAV_MAX_WORDS + 1) + slot]++)
+                ok = 0;
+        }
+    }
+    for (v = 0; v < d->nvars && ok; v++) {
+        int w;
+        for (w = 0; w < d->vars[v].words; w++)
+            ok = ok && seen[v * (XAV_MAX_WORDS + 1) + w] == 1;
+        if (d->vars[v].has_mask)
+            ok = ok && seen[v * (XAV_MAX_WORDS + 1) + XAV_MAX_WORDS] == 1;
+    }
+    CPLFree(seen);
+    return ok ? 0 : fail("streams do not carry every variable exactly once");
+}
+
+int xav_desc_validate(const xav_desc *d)
+{
+    int s, v;
+    if (d->width <= 0 || d->height <= 0 || d->width > (1 << 20) ||
+        d->height > (1 << 20))
+        return fail("raster size out of range");
+    if (d->nvars <= 0 || d->ntimes <= 0 ||
+        (double)d->nvars * d->ntimes > 1e7)
+        return fail("variable or time count out of range");
+    if (d->nstreams <= 0)
+        return fail("no stream");
+    if (d->fps_num <= 0 || d->fps_den <= 0)
+        return fail("bad frame rate");
+    for (v = 0; v < d->nvars; v++) {
+        const xav_variable *var = &d->vars[v];
+        if (var->type == GDT_Unknown || GDALDataTypeIsComplex(var->type))
+            return fail("unsupported variable data type");
+        if (var->words < 1 || var->words > XAV_MAX_WORDS)
+            return fail("variable word count out of range");
+        if (var->quant == XAV_QUANT_LINEAR && !(var->q_scale > 0))
+            return fail("quantization scale must be positive");
+    }
+    for (s = 0; s < d->nstreams; s++) {
+        const xav_stream *st = &d->streams[s];
+        if (st->channels != 1 && st->channels != XAV_MAX_CHANNELS)
+            return fail("a stream has neither 1 nor 3 channels");
+        if (st->bits < 8 || st->bits > 16 || st->index < 0)
+            return fail("stream bits or index out of range");
+    }
+    return validate_channels(d);
+}

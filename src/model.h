@@ -1,0 +1,125 @@
+/*
+ * model: the in-memory description of a dataset, i.e. the sidecar as plain C
+ * data. sidecar.c converts it to and from JSON; create.c builds it from a
+ * source; dataset.c reads through it. Nothing here does I/O.
+ *
+ * Invariants (checked by xav_desc_validate()):
+ *  - band b is (variable, time): b = t * nvars + v for XAV_ORDER_TIME_MAJOR,
+ *    b = v * ntimes + t for XAV_ORDER_VARIABLE_MAJOR;
+ *  - every (variable, word) pair is carried by exactly one data channel;
+ *  - a variable with a mask has exactly one mask channel;
+ *  - frame t of every stream holds time step t.
+ */
+#ifndef XAV_MODEL_H
+#define XAV_MODEL_H
+
+#include "gdal.h"
+
+#define XAV_MAX_CHANNELS 3
+#define XAV_MAX_WORDS 4
+
+typedef enum {
+    XAV_ORDER_TIME_MAJOR = 0,    /* T blocks of N variables (netCDF order) */
+    XAV_ORDER_VARIABLE_MAJOR = 1 /* N blocks of T times */
+} xav_band_order;
+
+/* How a variable's values become codes in the video. */
+typedef enum {
+    /* code = value - offset: integers whose range fits the stream's bits */
+    XAV_QUANT_INTEGER = 0,
+    /* code = round((value - offset) / scale): lossy, anything else */
+    XAV_QUANT_LINEAR = 1,
+    /* the value's bits, order-preserving, split into 16-bit words: lossless */
+    XAV_QUANT_BITS = 2
+} xav_quant_mode;
+
+typedef enum { XAV_ROLE_DATA = 0, XAV_ROLE_MASK = 1 } xav_stream_role;
+
+typedef enum { XAV_CODEC_X265 = 0, XAV_CODEC_FFV1 = 1 } xav_codec;
+
+typedef struct {
+    char *name;
+    GDALDataType type;
+    int has_nodata;
+    double nodata;
+    char *units;
+    char *description; /* the source band's description, if any */
+    GDALColorInterp color_interp;
+    int color_count;
+    short *colors; /* color_count * 4 (RGBA) */
+    char **categories;
+    char **metadata; /* the source band's metadata, shared by all times */
+    int has_offset_scale; /* GDAL's own offset/scale of the source band */
+    double gdal_offset, gdal_scale;
+
+    xav_quant_mode quant;
+    double q_offset, q_scale; /* physical = q_offset + q_scale * code */
+    int words;                /* channels it occupies (XAV_QUANT_BITS) */
+    double valid_min, valid_max;
+    int has_mask; /* some pixel is invalid and coding is lossy */
+} xav_variable;
+
+typedef struct {
+    char *file; /* relative to the sidecar; "" = the file that embeds it */
+    int index;  /* stream index in that file */
+    xav_stream_role role;
+    xav_codec codec;
+    int bits;        /* significant bits of the codes */
+    char *pix_fmt;   /* FFmpeg pixel format name */
+    int channels;    /* 1 or 3 */
+    int var[XAV_MAX_CHANNELS];  /* variable of each channel */
+    int word[XAV_MAX_CHANNELS]; /* word of that variable (XAV_QUANT_BITS) */
+    int lossless;
+    int crf; /* x265 only */
+    char *preset;
+    int gop;
+} xav_stream;
+
+typedef struct {
+    int schema_version;
+    int width, height;
+    int has_geotransform;
+    double geotransform[6];
+    char *crs_wkt;       /* WKT2_2019 */
+    char *crs_projjson;  /* PROJJSON, for readers without WKT2 */
+    int has_wgs84_bbox;
+    double wgs84_bbox[4]; /* west, south, east, north */
+    int gcp_count;
+    GDAL_GCP *gcps;
+    char **metadata;     /* dataset metadata, default domain */
+
+    int nvars;
+    xav_variable *vars;
+    xav_band_order order;
+
+    int ntimes;
+    double *time_values; /* NULL when the cube has no time axis */
+    char *time_name;
+    char *time_units;
+    char *time_calendar;
+    char **time_iso; /* ntimes ISO 8601 strings, or NULL */
+
+    int nstreams;
+    xav_stream *streams;
+    int fps_num, fps_den; /* container time base: frame t at t * den / num */
+
+    /* per band: metadata items that differ from the variable's (NULL for
+     * most bands); the time item NETCDF_DIM_<time> is derived, not kept */
+    char ***band_metadata;
+
+    char **encoder; /* KEY=VALUE list of the settings used, for the record */
+} xav_desc;
+
+xav_desc *xav_desc_new(void);
+void xav_desc_free(xav_desc *d);
+
+int xav_desc_band_count(const xav_desc *d);
+/* band -> (variable, time) and back. */
+void xav_desc_band_split(const xav_desc *d, int band, int *var, int *time);
+int xav_desc_band_index(const xav_desc *d, int var, int time);
+
+/* Returns 0 if the description is consistent, else reports what is wrong
+ * through CPLError and returns -1. */
+int xav_desc_validate(const xav_desc *d);
+
+#endif /* XAV_MODEL_H */

@@ -1,0 +1,177 @@
+/* options: see options.h. Defaults are justified in doc/defaults.md. */
+#include "options.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpl_error.h"
+#include "xavideo.h"
+
+#define XAV_DEFAULT_CRF 4
+#define XAV_DEFAULT_PRESET "medium"
+#define XAV_DEFAULT_GOP 16
+
+static const char creation_options[] =
+    "<CreationOptionList>"
+    "  <Option name='CODEC' type='string-select' default='X265' "
+    "description='Video codec: X265 (lossy HEVC) or FFV1 (lossless)'>"
+    "    <Value>X265</Value><Value>FFV1</Value>"
+    "  </Option>"
+    "  <Option name='LOSSLESS' type='boolean' default='NO' "
+    "description='Bit-exact coding of every band (uses FFV1)'/>"
+    "  <Option name='BITS' type='int' min='8' max='12' "
+    "description='Bit depth of lossy streams: 8, 10 or 12 (default 8 for "
+    "Byte data, 12 otherwise)'/>"
+    "  <Option name='CRF' type='int' min='0' max='51' default='4' "
+    "description='x265 constant rate factor: lower is better quality'/>"
+    "  <Option name='PRESET' type='string-select' default='medium' "
+    "description='x265 speed/compression preset'>"
+    "    <Value>ultrafast</Value><Value>superfast</Value>"
+    "    <Value>veryfast</Value><Value>faster</Value><Value>fast</Value>"
+    "    <Value>medium</Value><Value>slow</Value><Value>slower</Value>"
+    "    <Value>veryslow</Value><Value>placebo</Value>"
+    "  </Option>"
+    "  <Option name='GOP' type='int' min='1' max='1024' default='16' "
+    "description='Keyframe interval in time steps: bounds the cost of a "
+    "random read'/>"
+    "  <Option name='GROUPS' type='string' "
+    "description='Grouping of variables into streams, 1-based, e.g. "
+    "\"1,2,3;4;5,6,7\": groups of 1 or 3 variables'/>"
+    "  <Option name='BAND_LAYOUT' type='string-select' default='AUTO' "
+    "description='How source bands map to (variable, time)'>"
+    "    <Value>AUTO</Value><Value>VARIABLE</Value><Value>TIME</Value>"
+    "  </Option>"
+    "  <Option name='BANDS_PER_TIME' type='int' min='1' "
+    "description='Source bands are T blocks of this many variables'/>"
+    "  <Option name='TIME_VALUES' type='string' "
+    "description='Comma-separated time values, one per time step'/>"
+    "  <Option name='TIME_UNITS' type='string' "
+    "description='CF units of TIME_VALUES, e.g. \"days since 2000-01-01\"'/>"
+    "  <Option name='TIME_CALENDAR' type='string' default='standard' "
+    "description='CF calendar: standard, proleptic_gregorian, noleap, "
+    "all_leap, 360_day'/>"
+    "  <Option name='TIME_NAME' type='string' default='time' "
+    "description='Name of the time dimension'/>"
+    "  <Option name='VARIABLE_NAMES' type='string' "
+    "description='Comma-separated variable names'/>"
+    "</CreationOptionList>";
+
+static const char open_options[] =
+    "<OpenOptionList>"
+    "  <Option name='NUM_THREADS' type='int' min='0' default='0' "
+    "description='Decoder threads per stream (0 = as many as cores)'/>"
+    "</OpenOptionList>";
+
+const char *xav_creation_option_list(void) { return creation_options; }
+
+const char *xav_open_option_list(void) { return open_options; }
+
+static int parse_int(CSLConstList opts, const char *key, int def, int min,
+                     int max, int *out)
+{
+    const char *s = CSLFetchNameValue(opts, key);
+    char *end = NULL;
+    long v;
+    if (s == NULL) {
+        *out = def;
+        return 0;
+    }
+    v = strtol(s, &end, 10);
+    if (end == s || *end != '\0' || v < min || v > max) {
+        CPLError(CE_Failure, CPLE_IllegalArg,
+                 "XAVIDEO: %s=%s is not an integer from %d to %d.", key, s,
+                 min, max);
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
+static int parse_codec(CSLConstList opts, xav_create_options *o)
+{
+    const char *codec = CSLFetchNameValue(opts, "CODEC");
+    o->lossless = CPLFetchBool(opts, "LOSSLESS", FALSE);
+    if (codec == NULL) {
+        o->codec = o->lossless ? XAV_CODEC_FFV1 : XAV_CODEC_X265;
+        return 0;
+    }
+    if (EQUAL(codec, "X265")) {
+        o->codec = XAV_CODEC_X265;
+    } else if (EQUAL(codec, "FFV1")) {
+        o->codec = XAV_CODEC_FFV1;
+        o->lossless = TRUE;
+    } else {
+        CPLError(CE_Failure, CPLE_IllegalArg,
+                 "XAVIDEO: CODEC=%s is not supported; use X265 or FFV1.",
+                 codec);
+        return -1;
+    }
+    if (o->codec == XAV_CODEC_X265 && o->lossless) {
+        CPLError(CE_Failure, CPLE_IllegalArg,
+                 "XAVIDEO: LOSSLESS=YES codes with FFV1; drop CODEC=X265.");
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_layout(CSLConstList opts, xav_create_options *o)
+{
+    const char *layout = CSLFetchNameValueDef(opts, "BAND_LAYOUT", "AUTO");
+    if (EQUAL(layout, "AUTO"))
+        o->layout = XAV_LAYOUT_AUTO;
+    else if (EQUAL(layout, "VARIABLE"))
+        o->layout = XAV_LAYOUT_VARIABLE;
+    else if (EQUAL(layout, "TIME"))
+        o->layout = XAV_LAYOUT_TIME;
+    else {
+        CPLError(CE_Failure, CPLE_IllegalArg,
+                 "XAVIDEO: BAND_LAYOUT=%s is not AUTO, VARIABLE or TIME.",
+                 layout);
+        return -1;
+    }
+    return parse_int(opts, "BANDS_PER_TIME", 0, 1, 1 << 20,
+                     &o->bands_per_time);
+}
+
+static int is_x265_preset(const char *s)
+{
+    static const char *const presets[] = {
+        "ultrafast", "superfast", "veryfast", "faster", "fast",
+        "medium",    "slow",      "slower",   "veryslow", "placebo"};
+    size_t i;
+    for (i = 0; i < sizeof(presets) / sizeof(presets[0]); i++)
+        if (strcmp(s, presets[i]) == 0)
+            return 1;
+    return 0;
+}
+
+int xav_parse_create_options(CSLConstList opts, xav_create_options *o)
+{
+    const char *preset = CSLFetchNameValueDef(opts, "PRESET",
+                                              XAV_DEFAULT_PRESET);
+    memset(o, 0, sizeof(*o));
+    if (parse_codec(opts, o) != 0 || parse_layout(opts, o) != 0 ||
+        parse_int(opts, "BITS", 0, 8, 12, &o->bits) != 0 ||
+        parse_int(opts, "CRF", XAV_DEFAULT_CRF, 0, 51, &o->crf) != 0 ||
+        parse_int(opts, "GOP", XAV_DEFAULT_GOP, 1, 1024, &o->gop) != 0)
+        return -1;
+    if (o->bits != 0 && o->bits != 8 && o->bits != 10 && o->bits != 12) {
+        CPLError(CE_Failure, CPLE_IllegalArg,
+                 "XAVIDEO: BITS=%d is not supported; use 8, 10 or 12.",
+                 o->bits);
+        return -1;
+    }
+    if (!is_x265_preset(preset)) {
+        CPLError(CE_Failure, CPLE_IllegalArg,
+                 "XAVIDEO: PRESET=%s is not an x265 preset.", preset);
+        return -1;
+    }
+    strcpy(o->preset, preset);
+    o->groups = CSLFetchNameValue(opts, "GROUPS");
+    o->time_values = CSLFetchNameValue(opts, "TIME_VALUES");
+    o->time_units = CSLFetchNameValue(opts, "TIME_UNITS");
+    o->time_calendar = CSLFetchNameValueDef(opts, "TIME_CALENDAR", "standard");
+    o->time_name = CSLFetchNameValueDef(opts, "TIME_NAME", "time");
+    o->variable_names = CSLFetchNameValue(opts, "VARIABLE_NAMES");
+    return 0;
+}

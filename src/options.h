@@ -1,0 +1,39 @@
+/*
+ * options: the creation and open options, their XML lists (what GDAL shows
+ * and validates) and their parsing into plain values. Every option the user
+ * can set is declared here and nowhere else.
+ */
+#ifndef XAV_OPTIONS_H
+#define XAV_OPTIONS_H
+
+#include "cpl_string.h"
+#include "model.h"
+
+typedef enum {
+    XAV_LAYOUT_AUTO = 0,
+    XAV_LAYOUT_VARIABLE = 1, /* every band is a variable at one time */
+    XAV_LAYOUT_TIME = 2      /* every band is one time of one variable */
+} xav_layout_choice;
+
+typedef struct {
+    xav_codec codec;
+    int lossless;
+    int bits; /* 0 = choose from the data type */
+    int crf;
+    char preset[32];
+    int gop;
+    const char *groups; /* "1,2,3;4" or NULL */
+    xav_layout_choice layout;
+    int bands_per_time; /* 0 = not given */
+    const char *time_values;
+    const char *time_units;
+    const char *time_calendar;
+    const char *time_name;
+    const char *variable_names;
+} xav_create_options;
+
+/* Parses and checks the options; reports a bad value through CPLError and
+ * returns -1. The strings point into opts. */
+int xav_parse_create_options(CSLConstList opts, xav_create_options *out);
+
+#endif /* XAV_OPTIONS_H */

@@ -1,0 +1,250 @@
+/* quantize: see quantize.h. */
+#include "quantize.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "cpl_conv.h"
+
+int xav_bits_words(GDALDataType type)
+{
+    int size = GDALGetDataTypeSizeBytes(type);
+    return size <= 2 ? 1 : size / 2;
+}
+
+static int type_bits(GDALDataType type)
+{
+    return GDALGetDataTypeSizeBytes(type) == 1 ? 8 : 16;
+}
+
+int xav_quant_plan(xav_variable *v, int lossless, int bits)
+{
+    double maxcode = (double)((1 << bits) - 1);
+    double range = v->valid_max - v->valid_min;
+    int is_int = !GDALDataTypeIsFloating(v->type);
+    v->words = 1;
+    v->q_offset = 0;
+    v->q_scale = 1;
+    if (lossless && GDALGetDataTypeSizeBytes(v->type) > 2) {
+        v->quant = XAV_QUANT_BITS;
+        v->words = xav_bits_words(v->type);
+        return 16;
+    }
+    if (lossless) { /* 8/16-bit integers: shift signed ones to [0, 2^n) */
+        v->quant = XAV_QUANT_INTEGER;
+        v->q_offset = GDALDataTypeIsSigned(v->type)
+                          ? -(double)(1 << (type_bits(v->type) - 1))
+                          : 0;
+        return type_bits(v->type);
+    }
+    if (!(range >= 0)) { /* no valid pixel at all */
+        v->quant = is_int ? XAV_QUANT_INTEGER : XAV_QUANT_LINEAR;
+        return bits;
+    }
+    if (is_int && range <= maxcode) {
+        v->quant = XAV_QUANT_INTEGER;
+        /* keep codes equal to values where they fit: easier to inspect */
+        v->q_offset = v->valid_min >= 0 && v->valid_max <= maxcode
+                          ? 0
+                          : v->valid_min;
+        return bits;
+    }
+    v->quant = XAV_QUANT_LINEAR;
+    v->q_offset = v->valid_min;
+    v->q_scale = range > 0 ? range / maxcode : 1;
+    return bits;
+}
+
+void xav_quant_encode_row(const xav_variable *v, int bits,
+                          const double *values, size_t n, uint16_t *codes)
+{
+    const double maxcode = (double)((1 << bits) - 1);
+    const double inv = 1.0 / v->q_scale, off = v->q_offset;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        double c = floor((values[i] - off) * inv + 0.5);
+        codes[i] = (uint16_t)(c < 0 ? 0 : c > maxcode ? maxcode : c);
+    }
+}
+
+void xav_quant_decode_row(const xav_variable *v, const void *codes,
+                          int bytes_per_code, size_t n, double *values)
+{
+    const double scale = v->q_scale, off = v->q_offset;
+    size_t i;
+    if (bytes_per_code == 1) {
+        const uint8_t *c = (const uint8_t *)codes;
+        for (i = 0; i < n; i++)
+            values[i] = off + scale * c[i];
+    } else {
+        const uint16_t *c = (const uint16_t *)codes;
+        for (i = 0; i < n; i++)
+            values[i] = off + scale * c[i];
+    }
+}
+
+/* Order-preserving maps of a value's bits to unsigned integers. */
+static uint64_t to_ordered(GDALDataType type, uint64_t u)
+{
+    switch (type) {
+    case GDT_Float32:
+        return (u & 0x80000000u) ? (~u & 0xffffffffu) : (u | 0x80000000u);
+    case GDT_Float64:
+        return (u >> 63) ? ~u : (u | (1ull << 63));
+    case GDT_Int32:
+        return u ^ 0x80000000u;
+    case GDT_Int64:
+        return u ^ (1ull << 63);
+    default:
+        return u;
+    }
+}
+
+static uint64_t from_ordered(GDALDataType type, uint64_t u)
+{
+    switch (type) {
+    case GDT_Float32:
+        return (u & 0x80000000u) ? (u & 0x7fffffffu) : (~u & 0xffffffffu);
+    case GDT_Float64:
+        return (u >> 63) ? (u & ~(1ull << 63)) : ~u;
+    default: /* the integer maps are their own inverse */
+        return to_ordered(type, u);
+    }
+}
+
+static uint64_t load_raw(const void *raw, size_t i, int size)
+{
+    if (size == 4) {
+        uint32_t u;
+        memcpy(&u, (const uint8_t *)raw + i * 4, 4);
+        return u;
+    } else {
+        uint64_t u;
+        memcpy(&u, (const uint8_t *)raw + i * 8, 8);
+        return u;
+    }
+}
+
+void xav_bits_encode_row(GDALDataType type, const void *raw, size_t n,
+                         int word, uint16_t *codes)
+{
+    const int size = GDALGetDataTypeSizeBytes(type);
+    const int shift = (size / 2 - 1 - word) * 16;
+    size_t i;
+    for (i = 0; i < n; i++)
+        codes[i] = (uint16_t)(to_ordered(type, load_raw(raw, i, size)) >>
+                              shift);
+}
+
+void xav_bits_decode_row(GDALDataType type, const uint16_t *const *words,
+                         size_t n, void *raw)
+{
+    const int size = GDALGetDataTypeSizeBytes(type), nwords = size / 2;
+    size_t i;
+    int w;
+    for (i = 0; i < n; i++) {
+        uint64_t u = 0;
+        for (w = 0; w < nwords; w++)
+            u = (u << 16) | words[w][i];
+        u = from_ordered(type, u);
+        if (size == 4) {
+            uint32_t u32 = (uint32_t)u;
+            memcpy((uint8_t *)raw + i * 4, &u32, 4);
+        } else {
+            memcpy((uint8_t *)raw + i * 8, &u, 8);
+        }
+    }
+}
+
+/* ---- smooth fill ------------------------------------------------------- */
+
+typedef struct {
+    int w, h;
+    double *v;   /* mean of the valid pixels below */
+    double *wgt; /* > 0 where any valid pixel is below */
+} level;
+
+/* Coarser level: weighted 2x2 means. */
+static void pyramid_down(const level *fine, level *coarse)
+{
+    int x, y, dx, dy;
+    coarse->w = (fine->w + 1) / 2;
+    coarse->h = (fine->h + 1) / 2;
+    coarse->v = (double *)CPLCalloc((size_t)coarse->w * coarse->h,
+                                    sizeof(double));
+    coarse->wgt = (double *)CPLCalloc((size_t)coarse->w * coarse->h,
+                                      sizeof(double));
+    for (y = 0; y < coarse->h; y++)
+        for (x = 0; x < coarse->w; x++) {
+            double sw = 0, sv = 0;
+            for (dy = 0; dy < 2; dy++)
+                for (dx = 0; dx < 2; dx++) {
+                    int fx = 2 * x + dx, fy = 2 * y + dy;
+                    size_t k = (size_t)fy * fine->w + fx;
+                    if (fx < fine->w && fy < fine->h && fine->wgt[k] > 0) {
+                        sw += fine->wgt[k];
+                        sv += fine->wgt[k] * fine->v[k];
+                    }
+                }
+            coarse->wgt[(size_t)y * coarse->w + x] = sw;
+            coarse->v[(size_t)y * coarse->w + x] = sw > 0 ? sv / sw : 0;
+        }
+}
+
+/* Fills the empty pixels of fine by bilinear interpolation of the (full)
+ * coarse level. */
+static void pyramid_up(const level *coarse, level *fine)
+{
+    int x, y;
+    for (y = 0; y < fine->h; y++) {
+        double cy = (y + 0.5) / 2 - 0.5;
+        int y0 = (int)floor(cy), y1;
+        double ty = cy - y0;
+        y0 = y0 < 0 ? 0 : y0;
+        y1 = y0 + 1 < coarse->h ? y0 + 1 : y0;
+        for (x = 0; x < fine->w; x++) {
+            size_t k = (size_t)y * fine->w + x;
+            double cx = (x + 0.5) / 2 - 0.5, tx;
+            int x0 = (int)floor(cx), x1;
+            const double *c = coarse->v;
+            if (fine->wgt[k] > 0)
+                continue;
+            tx = cx - x0;
+            x0 = x0 < 0 ? 0 : x0;
+            x1 = x0 + 1 < coarse->w ? x0 + 1 : x0;
+            fine->v[k] = (1 - ty) * ((1 - tx) * c[(size_t)y0 * coarse->w + x0] +
+                                     tx * c[(size_t)y0 * coarse->w + x1]) +
+                         ty * ((1 - tx) * c[(size_t)y1 * coarse->w + x0] +
+                               tx * c[(size_t)y1 * coarse->w + x1]);
+        }
+    }
+}
+
+void xav_fill_invalid(double *values, const uint8_t *valid, int width,
+                      int height)
+{
+    level levels[64];
+    int n = 1, i;
+    size_t k, count = (size_t)width * height;
+    levels[0].w = width;
+    levels[0].h = height;
+    levels[0].v = values;
+    levels[0].wgt = (double *)CPLMalloc(count * sizeof(double));
+    for (k = 0; k < count; k++) {
+        levels[0].wgt[k] = valid[k] ? 1 : 0;
+        if (!valid[k])
+            values[k] = 0;
+    }
+    while (levels[n - 1].w > 1 || levels[n - 1].h > 1) {
+        pyramid_down(&levels[n - 1], &levels[n]);
+        n++;
+    }
+    /* the 1x1 top is the mean of every valid pixel (0 if none) */
+    for (i = n - 2; i >= 0; i--)
+        pyramid_up(&levels[i + 1], &levels[i]);
+    for (i = 0; i < n; i++) {
+        CPLFree(levels[i].wgt);
+        if (i > 0)
+            CPLFree(levels[i].v);
+    }
+}

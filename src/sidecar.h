@@ -1,0 +1,26 @@
+/*
+ * sidecar: the JSON description of a dataset (doc/sidecar.md) <-> xav_desc.
+ * Parsing checks types and the schema version and then runs
+ * xav_desc_validate(), so a description that parses is safe to use.
+ */
+#ifndef XAV_SIDECAR_H
+#define XAV_SIDECAR_H
+
+#include <stddef.h>
+
+#include "model.h"
+
+/* Serializes d. Returns a CPLMalloc'ed string (CPLFree it). */
+char *xav_sidecar_to_json(const xav_desc *d);
+
+/* Parses a sidecar; reports what is wrong through CPLError (naming source)
+ * and returns NULL. */
+xav_desc *xav_sidecar_from_json(const char *json, size_t len,
+                                const char *source);
+
+/* Reads and parses a sidecar file through VSI. */
+xav_desc *xav_sidecar_read(const char *path);
+/* Writes the JSON of d to path through VSI. Returns 0 on success. */
+int xav_sidecar_write(const xav_desc *d, const char *path);
+
+#endif /* XAV_SIDECAR_H */
