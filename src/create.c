@@ -17,6 +17,7 @@
 
 #include <libavcodec/avcodec.h>
 
+#include "avlog.h"
 #include "crs.h"
 #include "encode.h"
 #include "layout.h"
@@ -684,6 +685,7 @@ int xav_create_copy(const char *filename, GDALDatasetH src,
     double scan_share;
     int v, rc = -1;
 
+    xav_route_ffmpeg_log();
     memset(&cs, 0, sizeof(cs));
     cs.src = src;
     if (progress == NULL)

@@ -13,6 +13,7 @@
 #include "cpl_string.h"
 #include "cpl_vsi.h"
 
+#include "avlog.h"
 #include "decode.h"
 #include "layout.h"
 #include "model.h"
@@ -264,8 +265,10 @@ xav_dataset *xav_open(const char *filename, CSLConstList open_options)
 {
     xav_dataset *ds;
     char *sidecar = NULL, *video = NULL;
-    xav_desc *d = load_description(filename, &sidecar, &video);
+    xav_desc *d;
     int b, nbands;
+    xav_route_ffmpeg_log();
+    d = load_description(filename, &sidecar, &video);
     if (d == NULL) {
         CPLFree(sidecar);
         CPLFree(video);
@@ -495,7 +498,7 @@ static const uint8_t *channel_plane(xav_dataset *ds, int v, int word,
 static int read_bits(xav_dataset *ds, const xav_variable *var, int v, int t,
                      GByte *out)
 {
-    const uint16_t *rows[XAV_MAX_WORDS];
+    const uint8_t *rows[XAV_MAX_WORDS];
     const uint8_t *planes[XAV_MAX_WORDS];
     int linesize[XAV_MAX_WORDS], bytes, w, y;
     const int size = GDALGetDataTypeSizeBytes(var->type);
@@ -505,8 +508,7 @@ static int read_bits(xav_dataset *ds, const xav_variable *var, int v, int t,
             return -1;
     for (y = 0; y < ds->d->height; y++) {
         for (w = 0; w < var->words; w++)
-            rows[w] = (const uint16_t *)(planes[w] +
-                                         (size_t)y * linesize[w]);
+            rows[w] = planes[w] + (size_t)y * linesize[w];
         xav_bits_decode_row(var->type, rows, ds->d->width,
                             out + (size_t)y * ds->d->width * size);
     }

@@ -8,8 +8,12 @@
 #include "cpl_error.h"
 #include "cpl_string.h"
 
-/* The pixel format that carries codes of bits in channels planes. */
-static const char *pix_fmt_for(xav_codec codec, int channels, int bits)
+/* The pixel format that carries codes of bits in channels planes. FFV1
+ * applies a reversible colour transform to RGB formats: it pays on
+ * correlated bands, not on the byte planes of one value (doc/defaults.md),
+ * which go to YUV formats, coded plane by plane. */
+static const char *pix_fmt_for(xav_codec codec, int channels, int bits,
+                               int byte_planes)
 {
     if (codec == XAV_CODEC_X265) {
         static const char *gray[] = {"gray", "gray10le", "gray12le"};
@@ -20,6 +24,8 @@ static const char *pix_fmt_for(xav_codec codec, int channels, int bits)
     /* FFV1 has no planar 8-bit RGB; 9 bits costs next to nothing there. */
     if (channels == 1)
         return bits <= 8 ? "gray" : "gray16le";
+    if (byte_planes)
+        return "yuv444p";
     return bits <= 8 ? "gbrp9le" : "gbrp16le";
 }
 
@@ -36,12 +42,13 @@ static xav_stream *add_stream(xav_desc *d, const char *file)
 }
 
 static void set_coding(xav_stream *s, const xav_create_options *o,
-                       int lossless, int bits)
+                       int lossless, int bits, int byte_planes)
 {
     s->codec = lossless ? XAV_CODEC_FFV1 : XAV_CODEC_X265;
     s->lossless = lossless;
     s->bits = bits;
-    s->pix_fmt = CPLStrdup(pix_fmt_for(s->codec, s->channels, bits));
+    s->pix_fmt =
+        CPLStrdup(pix_fmt_for(s->codec, s->channels, bits, byte_planes));
     s->crf = o->crf;
     s->preset = CPLStrdup(o->preset);
     s->gop = o->gop;
@@ -62,7 +69,8 @@ static void emit(xav_desc *d, const xav_create_options *o, const chan *c,
         s->var[i] = c[i].var;
         s->word[i] = c[i].word;
     }
-    set_coding(s, o, lossless, bits);
+    set_coding(s, o, lossless, bits,
+               d->vars[c[0].var].quant == XAV_QUANT_BITS);
 }
 
 /* Emits the channels in groups of 3, the rest as gray streams. */
@@ -89,7 +97,10 @@ static void plan_auto(xav_desc *d, const xav_create_options *o,
         if (done[v])
             continue;
         for (u = v; u < d->nvars; u++) {
-            if (done[u] || bits[u] != bits[v] || lossless[u] != lossless[v])
+            if (done[u] || bits[u] != bits[v] ||
+                lossless[u] != lossless[v] ||
+                (d->vars[u].quant == XAV_QUANT_BITS) !=
+                    (d->vars[v].quant == XAV_QUANT_BITS))
                 continue;
             done[u] = 1;
             for (w = 0; w < d->vars[u].words; w++) {
@@ -126,8 +137,10 @@ static int plan_groups(xav_desc *d, const xav_create_options *o,
             if (v < 0 || v >= d->nvars || seen[v]++)
                 rc = groups_error(o->groups, "a variable number is out of "
                                              "range or repeated");
-            else if (first >= 0 && (bits[v] != bits[first] ||
-                                    lossless[v] != lossless[first]))
+            else if (first >= 0 &&
+                     (bits[v] != bits[first] ||
+                      lossless[v] != lossless[first] ||
+                      d->vars[v].quant != d->vars[first].quant))
                 rc = groups_error(o->groups, "a group mixes lossy and "
                                              "lossless or bit depths");
             else if (n + d->vars[v].words > XAV_MAX_CHANNELS)
@@ -172,7 +185,7 @@ int xav_layout_plan(xav_desc *d, const xav_create_options *o, const int *bits,
             s->role = XAV_ROLE_MASK;
             s->channels = 1;
             s->var[0] = v;
-            set_coding(s, o, 1, 8);
+            set_coding(s, o, 1, 8, 0);
         }
     }
     return 0;

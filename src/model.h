@@ -16,7 +16,7 @@
 #include "gdal.h"
 
 #define XAV_MAX_CHANNELS 3
-#define XAV_MAX_WORDS 4
+#define XAV_MAX_WORDS 8
 
 typedef enum {
     XAV_ORDER_TIME_MAJOR = 0,    /* T blocks of N variables (netCDF order) */
@@ -29,7 +29,7 @@ typedef enum {
     XAV_QUANT_INTEGER = 0,
     /* code = round((value - offset) / scale): lossy, anything else */
     XAV_QUANT_LINEAR = 1,
-    /* the value's bits, order-preserving, split into 16-bit words: lossless */
+    /* the value's bits, order-preserving, split into bytes: lossless */
     XAV_QUANT_BITS = 2
 } xav_quant_mode;
 

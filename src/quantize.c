@@ -8,8 +8,7 @@
 
 int xav_bits_words(GDALDataType type)
 {
-    int size = GDALGetDataTypeSizeBytes(type);
-    return size <= 2 ? 1 : size / 2;
+    return GDALGetDataTypeSizeBytes(type);
 }
 
 static int type_bits(GDALDataType type)
@@ -28,7 +27,7 @@ int xav_quant_plan(xav_variable *v, int lossless, int bits)
     if (lossless && GDALGetDataTypeSizeBytes(v->type) > 2) {
         v->quant = XAV_QUANT_BITS;
         v->words = xav_bits_words(v->type);
-        return 16;
+        return 8;
     }
     if (lossless) { /* 8/16-bit integers: shift signed ones to [0, 2^n) */
         v->quant = XAV_QUANT_INTEGER;
@@ -129,23 +128,23 @@ void xav_bits_encode_row(GDALDataType type, const void *raw, size_t n,
                          int word, uint16_t *codes)
 {
     const int size = GDALGetDataTypeSizeBytes(type);
-    const int shift = (size / 2 - 1 - word) * 16;
+    const int shift = (size - 1 - word) * 8;
     size_t i;
     for (i = 0; i < n; i++)
-        codes[i] = (uint16_t)(to_ordered(type, load_raw(raw, i, size)) >>
-                              shift);
+        codes[i] = (uint16_t)(
+            (to_ordered(type, load_raw(raw, i, size)) >> shift) & 0xff);
 }
 
-void xav_bits_decode_row(GDALDataType type, const uint16_t *const *words,
+void xav_bits_decode_row(GDALDataType type, const uint8_t *const *words,
                          size_t n, void *raw)
 {
-    const int size = GDALGetDataTypeSizeBytes(type), nwords = size / 2;
+    const int size = GDALGetDataTypeSizeBytes(type), nwords = size;
     size_t i;
     int w;
     for (i = 0; i < n; i++) {
         uint64_t u = 0;
         for (w = 0; w < nwords; w++)
-            u = (u << 16) | words[w][i];
+            u = (u << 8) | words[w][i];
         u = from_ordered(type, u);
         if (size == 4) {
             uint32_t u32 = (uint32_t)u;

@@ -4,9 +4,11 @@
  *    value - offset; anything else linearly, with one offset/scale per
  *    variable over all its time steps (per-frame scaling would break
  *    temporal prediction);
- *  - lossless: the value's bits, made order-preserving (so neighbouring
- *    values have neighbouring codes), split into 16-bit words, most
- *    significant first;
+ *  - lossless, 8 and 16-bit integers: value - offset;
+ *  - lossless, wider types: the value's bits, made order-preserving (so
+ *    neighbouring values have neighbouring codes), split into bytes, most
+ *    significant first (FFV1 codes byte planes better than 16-bit words:
+ *    doc/defaults.md);
  *  - invalid pixels are filled smoothly before lossy coding (a flat fill
  *    costs bits at every coast); the mask stream keeps them exactly.
  * Row functions take whole rows so that no per-pixel call is made.
@@ -37,13 +39,13 @@ void xav_quant_encode_row(const xav_variable *v, int bits,
 void xav_quant_decode_row(const xav_variable *v, const void *codes,
                           int bytes_per_code, size_t n, double *values);
 
-/* Lossless: raw values of type -> word w of each. */
+/* Lossless: raw values of type -> byte `word` of each. */
 void xav_bits_encode_row(GDALDataType type, const void *raw, size_t n,
                          int word, uint16_t *codes);
-/* Lossless: words (16-bit code rows, one per word) -> raw values. */
-void xav_bits_decode_row(GDALDataType type, const uint16_t *const *words,
+/* Lossless: bytes (one row per word) -> raw values. */
+void xav_bits_decode_row(GDALDataType type, const uint8_t *const *words,
                          size_t n, void *raw);
-/* Number of 16-bit words that carry a value of type losslessly. */
+/* Number of byte words that carry a value of type losslessly. */
 int xav_bits_words(GDALDataType type);
 
 /* Replaces invalid values (valid[i] == 0) by a smooth fill from the valid
