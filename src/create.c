@@ -35,8 +35,8 @@ typedef struct {
     GDALDatasetH src;
     xav_create_options opt;
     xav_desc *d;
-    int *bits;     /* per variable: code bits */
-    int *lossless; /* per variable */
+    int *bits;       /* per variable: code bits */
+    int *lossless;   /* per variable */
     double **values; /* per variable: one frame as doubles (lossy/integer) */
     void **raw;      /* per variable: one frame in its type (XAV_QUANT_BITS) */
     uint8_t **mask;  /* per variable: XAV_MASK_* codes of one frame */
@@ -179,11 +179,11 @@ static int plan_band_model(copy_state *cs)
                     ? GDALGetMetadataItem(
                           cs->src, CPLSPrintf("%s#units", d->time_name), NULL)
                     : NULL;
-        calendar = cs->time_from_netcdf
-                       ? GDALGetMetadataItem(
-                             cs->src, CPLSPrintf("%s#calendar", d->time_name),
-                             NULL)
-                       : NULL;
+        calendar =
+            cs->time_from_netcdf
+                ? GDALGetMetadataItem(
+                      cs->src, CPLSPrintf("%s#calendar", d->time_name), NULL)
+                : NULL;
         units = o->time_units ? o->time_units : units;
         d->time_units = units ? CPLStrdup(units) : NULL;
         d->time_calendar = CPLStrdup(calendar ? calendar : o->time_calendar);
@@ -200,8 +200,8 @@ static void plan_time_iso(xav_desc *d)
     if (d->time_values == NULL || d->time_units == NULL)
         return;
     for (t = 0; t < d->ntimes; t++) {
-        if (xav_time_to_iso(d->time_values[t], d->time_units,
-                            d->time_calendar, iso, sizeof(iso)) != 0) {
+        if (xav_time_to_iso(d->time_values[t], d->time_units, d->time_calendar,
+                            iso, sizeof(iso)) != 0) {
             CSLDestroy(d->time_iso);
             d->time_iso = NULL;
             CPLError(CE_Warning, CPLE_AppDefined,
@@ -227,8 +227,8 @@ static char **band_metadata(const copy_state *cs, GDALRasterBandH band)
 {
     char **md = CSLDuplicate(GDALGetMetadata(band, NULL));
     if (cs->d->time_name != NULL)
-        md = CSLSetNameValue(
-            md, CPLSPrintf("NETCDF_DIM_%s", cs->d->time_name), NULL);
+        md = CSLSetNameValue(md, CPLSPrintf("NETCDF_DIM_%s", cs->d->time_name),
+                             NULL);
     return md;
 }
 
@@ -259,8 +259,8 @@ static void describe_color_table(xav_variable *var, GDALRasterBandH band)
     if (ct == NULL)
         return;
     var->color_count = GDALGetColorEntryCount(ct);
-    var->colors = (short *)CPLCalloc((size_t)var->color_count * 4 + 1,
-                                     sizeof(short));
+    var->colors =
+        (short *)CPLCalloc((size_t)var->color_count * 4 + 1, sizeof(short));
     for (i = 0; i < var->color_count; i++) {
         const GDALColorEntry *e = GDALGetColorEntry(ct, i);
         short *c = var->colors + 4 * i;
@@ -346,17 +346,17 @@ static void extent_of(const xav_desc *d, double extent[4])
     int i;
     if (d->has_geotransform) {
         const double *g = d->geotransform;
-        double xs[4] = {g[0], g[0] + g[1] * d->width,
-                        g[0] + g[2] * d->height,
+        double xs[4] = {g[0], g[0] + g[1] * d->width, g[0] + g[2] * d->height,
                         g[0] + g[1] * d->width + g[2] * d->height};
-        double ys[4] = {g[3], g[3] + g[4] * d->width,
-                        g[3] + g[5] * d->height,
+        double ys[4] = {g[3], g[3] + g[4] * d->width, g[3] + g[5] * d->height,
                         g[3] + g[4] * d->width + g[5] * d->height};
         extent[0] = extent[2] = xs[0];
         extent[1] = extent[3] = ys[0];
         for (i = 1; i < 4; i++) {
-            extent[0] = MIN(extent[0], xs[i]), extent[2] = MAX(extent[2], xs[i]);
-            extent[1] = MIN(extent[1], ys[i]), extent[3] = MAX(extent[3], ys[i]);
+            extent[0] = MIN(extent[0], xs[i]),
+            extent[2] = MAX(extent[2], xs[i]);
+            extent[1] = MIN(extent[1], ys[i]),
+            extent[3] = MAX(extent[3], ys[i]);
         }
         return;
     }
@@ -374,8 +374,8 @@ static int describe_georef(copy_state *cs)
 {
     xav_desc *d = cs->d;
     double extent[4];
-    d->has_geotransform = GDALGetGeoTransform(cs->src, d->geotransform) ==
-                          CE_None;
+    d->has_geotransform =
+        GDALGetGeoTransform(cs->src, d->geotransform) == CE_None;
     d->crs_wkt = wkt2(GDALGetSpatialRef(cs->src));
     d->gcp_count = GDALGetGCPCount(cs->src);
     if (d->gcp_count > 0) {
@@ -387,11 +387,9 @@ static int describe_georef(copy_state *cs)
         return 0;
     if (d->has_geotransform || d->gcp_count > 0)
         extent_of(d, extent);
-    return xav_crs_describe(d->crs_wkt,
-                            d->has_geotransform || d->gcp_count > 0 ? extent
-                                                                    : NULL,
-                            &d->crs_projjson, d->wgs84_bbox,
-                            &d->has_wgs84_bbox);
+    return xav_crs_describe(
+        d->crs_wkt, d->has_geotransform || d->gcp_count > 0 ? extent : NULL,
+        &d->crs_projjson, d->wgs84_bbox, &d->has_wgs84_bbox);
 }
 
 /* ---- reading the source ------------------------------------------------ */
@@ -516,13 +514,12 @@ static int plan_streams(copy_state *cs, const char *file)
     int v;
     for (v = 0; v < d->nvars; v++) {
         xav_variable *var = &d->vars[v];
-        int bits = cs->opt.bits ? cs->opt.bits
-                   : var->type == GDT_Byte ? 8
-                                           : 12;
+        int bits = cs->opt.bits ? cs->opt.bits : var->type == GDT_Byte ? 8 : 12;
         cs->bits[v] = xav_quant_plan(var, cs->lossless[v], bits);
         if (var->quant == XAV_QUANT_BITS) {
-            cs->raw[v] = VSI_MALLOC2_VERBOSE((size_t)d->width * d->height,
-                                             GDALGetDataTypeSizeBytes(var->type));
+            cs->raw[v] =
+                VSI_MALLOC2_VERBOSE((size_t)d->width * d->height,
+                                    GDALGetDataTypeSizeBytes(var->type));
             if (cs->raw[v] == NULL)
                 return -1;
         }
@@ -534,10 +531,9 @@ static void record_encoder(copy_state *cs)
 {
     xav_desc *d = cs->d;
     d->encoder = CSLSetNameValue(d->encoder, "software", "xavideo 0.1.0");
-    d->encoder = CSLSetNameValue(d->encoder, "libavcodec",
-                                 LIBAVCODEC_IDENT);
-    d->encoder = CSLSetNameValue(d->encoder, "gdal",
-                                 GDALVersionInfo("RELEASE_NAME"));
+    d->encoder = CSLSetNameValue(d->encoder, "libavcodec", LIBAVCODEC_IDENT);
+    d->encoder =
+        CSLSetNameValue(d->encoder, "gdal", GDALVersionInfo("RELEASE_NAME"));
     d->encoder = CSLSetNameValue(d->encoder, "lossless",
                                  cs->opt.lossless ? "yes" : "no");
 }
@@ -680,8 +676,7 @@ int xav_create_copy(const char *filename, GDALDatasetH src,
     copy_state cs;
     char *tmp_video = CPLStrdup(CPLSPrintf("%s" XAV_TEMP_SUFFIX, filename));
     char *sidecar = CPLStrdup(CPLSPrintf("%s" XAV_SIDECAR_SUFFIX, filename));
-    char *tmp_sidecar =
-        CPLStrdup(CPLSPrintf("%s" XAV_TEMP_SUFFIX, sidecar));
+    char *tmp_sidecar = CPLStrdup(CPLSPrintf("%s" XAV_TEMP_SUFFIX, sidecar));
     double scan_share;
     int v, rc = -1;
 
@@ -709,8 +704,7 @@ int xav_create_copy(const char *filename, GDALDatasetH src,
     if (VSIRename(tmp_video, filename) != 0 ||
         VSIRename(tmp_sidecar, sidecar) != 0) {
         CPLError(CE_Failure, CPLE_FileIO,
-                 "XAVIDEO: cannot move the output into place as %s.",
-                 filename);
+                 "XAVIDEO: cannot move the output into place as %s.", filename);
         VSIUnlink(filename);
         goto done;
     }

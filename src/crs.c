@@ -10,14 +10,14 @@ static void wgs84_bbox(PJ_CONTEXT *ctx, PJ *crs, const double extent[4],
                        double bbox[4], int *has_bbox)
 {
     PJ *lonlat = proj_create(ctx, "OGC:CRS84");
-    PJ *op = lonlat ? proj_create_crs_to_crs_from_pj(ctx, crs, lonlat, NULL,
-                                                     NULL)
-                    : NULL;
+    PJ *op = lonlat
+                 ? proj_create_crs_to_crs_from_pj(ctx, crs, lonlat, NULL, NULL)
+                 : NULL;
     /* 21 points per edge: curved edges of conic and polar projections */
-    *has_bbox = op != NULL &&
-                proj_trans_bounds(ctx, op, PJ_FWD, extent[0], extent[1],
-                                  extent[2], extent[3], &bbox[0], &bbox[1],
-                                  &bbox[2], &bbox[3], 21) != 0;
+    *has_bbox =
+        op != NULL && proj_trans_bounds(ctx, op, PJ_FWD, extent[0], extent[1],
+                                        extent[2], extent[3], &bbox[0],
+                                        &bbox[1], &bbox[2], &bbox[3], 21) != 0;
     proj_destroy(op);
     proj_destroy(lonlat);
 }

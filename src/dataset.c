@@ -26,15 +26,15 @@
 
 struct xav_dataset {
     xav_desc *d;
-    char **files;         /* sidecar (if any), then videos */
-    char **stream_paths;  /* per stream */
+    char **files;                /* sidecar (if any), then videos */
+    char **stream_paths;         /* per stream */
     xav_stream_reader **readers; /* per stream, opened on first use */
-    char **metadata;      /* default domain, with derived time items */
-    char **xav_metadata;  /* "XAVIDEO" domain */
-    char **descriptions;  /* per band */
-    char ***band_md;      /* per band, default domain */
-    char ***band_xav_md;  /* per band, "XAVIDEO" domain */
-    double *row;          /* one row of doubles */
+    char **metadata;             /* default domain, with derived time items */
+    char **xav_metadata;         /* "XAVIDEO" domain */
+    char **descriptions;         /* per band */
+    char ***band_md;             /* per band, default domain */
+    char ***band_xav_md;         /* per band, "XAVIDEO" domain */
+    double *row;                 /* one row of doubles */
     uint64_t decoded;
     int threads;
 };
@@ -45,8 +45,8 @@ static int is_sidecar_header(const unsigned char *h, int n)
 {
     char buf[1025];
     int i = 0;
-    while (i < n && (h[i] == ' ' || h[i] == '\n' || h[i] == '\r' ||
-                     h[i] == '\t'))
+    while (i < n &&
+           (h[i] == ' ' || h[i] == '\n' || h[i] == '\r' || h[i] == '\t'))
         i++;
     if (i >= n || h[i] != '{')
         return 0;
@@ -152,9 +152,8 @@ static int resolve_files(xav_dataset *ds, const char *sidecar,
         ds->files = CSLAddString(ds->files, sidecar);
     for (s = 0; s < d->nstreams && rc == 0; s++) {
         const char *f = d->streams[s].file;
-        const char *path = *f == '\0' && video != NULL
-                               ? video
-                               : CPLFormFilename(dir, f, NULL);
+        const char *path =
+            *f == '\0' && video != NULL ? video : CPLFormFilename(dir, f, NULL);
         if (*f == '\0' && video == NULL) {
             CPLError(CE_Failure, CPLE_AppDefined,
                      "XAVIDEO: sidecar %s names no video file.", sidecar);
@@ -178,7 +177,10 @@ static int resolve_files(xav_dataset *ds, const char *sidecar,
 
 /* ---- what the dataset presents ----------------------------------------- */
 
-static const char *number_text(double v) { return CPLSPrintf("%.17g", v); }
+static const char *number_text(double v)
+{
+    return CPLSPrintf("%.17g", v);
+}
 
 /* netCDF-style time items, so that gdal_translate -of netCDF keeps a real
  * time dimension; the source's own items win where it had them. */
@@ -201,12 +203,12 @@ static void derive_dataset_metadata(xav_dataset *ds)
     if (CSLFetchNameValue(ds->metadata, "NETCDF_DIM_EXTRA") == NULL) {
         ds->metadata = CSLSetNameValue(ds->metadata, "NETCDF_DIM_EXTRA",
                                        CPLSPrintf("{%s}", name));
-        ds->metadata = CSLSetNameValue(
-            ds->metadata, CPLSPrintf("NETCDF_DIM_%s_DEF", name),
-            CPLSPrintf("{%d,6}", d->ntimes));
-        ds->metadata = CSLSetNameValue(
-            ds->metadata, CPLSPrintf("NETCDF_DIM_%s_VALUES", name),
-            CPLSPrintf("%s}", values));
+        ds->metadata =
+            CSLSetNameValue(ds->metadata, CPLSPrintf("NETCDF_DIM_%s_DEF", name),
+                            CPLSPrintf("{%d,6}", d->ntimes));
+        ds->metadata = CSLSetNameValue(ds->metadata,
+                                       CPLSPrintf("NETCDF_DIM_%s_VALUES", name),
+                                       CPLSPrintf("%s}", values));
         if (d->time_units != NULL)
             ds->metadata = CSLSetNameValue(
                 ds->metadata, CPLSPrintf("%s#units", name), d->time_units);
@@ -216,10 +218,10 @@ static void derive_dataset_metadata(xav_dataset *ds)
                                 d->time_calendar);
     }
     CPLFree(values);
-    ds->xav_metadata = CSLSetNameValue(NULL, "VARIABLES",
-                                       CPLSPrintf("%d", d->nvars));
-    ds->xav_metadata = CSLSetNameValue(ds->xav_metadata, "TIMES",
-                                       CPLSPrintf("%d", d->ntimes));
+    ds->xav_metadata =
+        CSLSetNameValue(NULL, "VARIABLES", CPLSPrintf("%d", d->nvars));
+    ds->xav_metadata =
+        CSLSetNameValue(ds->xav_metadata, "TIMES", CPLSPrintf("%d", d->ntimes));
 }
 
 static void derive_band(xav_dataset *ds, int b)
@@ -286,8 +288,8 @@ xav_dataset *xav_open(const char *filename, CSLConstList open_options)
     CPLFree(sidecar);
     CPLFree(video);
     nbands = xav_desc_band_count(d);
-    ds->readers = (xav_stream_reader **)CPLCalloc(d->nstreams,
-                                                  sizeof(*ds->readers));
+    ds->readers =
+        (xav_stream_reader **)CPLCalloc(d->nstreams, sizeof(*ds->readers));
     ds->descriptions = (char **)CPLCalloc(nbands + 1, sizeof(char *));
     ds->band_md = (char ***)CPLCalloc(nbands, sizeof(char **));
     ds->band_xav_md = (char ***)CPLCalloc(nbands, sizeof(char **));
@@ -324,11 +326,26 @@ void xav_close(xav_dataset *ds)
 
 /* ---- accessors --------------------------------------------------------- */
 
-int xav_width(const xav_dataset *ds) { return ds->d->width; }
-int xav_height(const xav_dataset *ds) { return ds->d->height; }
-int xav_band_count(const xav_dataset *ds) { return xav_desc_band_count(ds->d); }
-int xav_variable_count(const xav_dataset *ds) { return ds->d->nvars; }
-int xav_time_count(const xav_dataset *ds) { return ds->d->ntimes; }
+int xav_width(const xav_dataset *ds)
+{
+    return ds->d->width;
+}
+int xav_height(const xav_dataset *ds)
+{
+    return ds->d->height;
+}
+int xav_band_count(const xav_dataset *ds)
+{
+    return xav_desc_band_count(ds->d);
+}
+int xav_variable_count(const xav_dataset *ds)
+{
+    return ds->d->nvars;
+}
+int xav_time_count(const xav_dataset *ds)
+{
+    return ds->d->ntimes;
+}
 
 int xav_geotransform(const xav_dataset *ds, double gt[6])
 {
@@ -338,9 +355,18 @@ int xav_geotransform(const xav_dataset *ds, double gt[6])
     return 1;
 }
 
-const char *xav_crs_wkt(const xav_dataset *ds) { return ds->d->crs_wkt; }
-int xav_gcp_count(const xav_dataset *ds) { return ds->d->gcp_count; }
-const GDAL_GCP *xav_gcps(const xav_dataset *ds) { return ds->d->gcps; }
+const char *xav_crs_wkt(const xav_dataset *ds)
+{
+    return ds->d->crs_wkt;
+}
+int xav_gcp_count(const xav_dataset *ds)
+{
+    return ds->d->gcp_count;
+}
+const GDAL_GCP *xav_gcps(const xav_dataset *ds)
+{
+    return ds->d->gcps;
+}
 
 CSLConstList xav_metadata(const xav_dataset *ds, const char *domain)
 {
@@ -349,7 +375,10 @@ CSLConstList xav_metadata(const xav_dataset *ds, const char *domain)
     return EQUAL(domain, XAV_DRIVER_NAME) ? ds->xav_metadata : NULL;
 }
 
-CSLConstList xav_file_list(const xav_dataset *ds) { return ds->files; }
+CSLConstList xav_file_list(const xav_dataset *ds)
+{
+    return ds->files;
+}
 
 static const xav_variable *band_var(const xav_dataset *ds, int band)
 {
@@ -414,7 +443,10 @@ int xav_band_offset_scale(const xav_dataset *ds, int band, double *offset,
     return v->has_offset_scale;
 }
 
-uint64_t xav_decoded_frame_count(const xav_dataset *ds) { return ds->decoded; }
+uint64_t xav_decoded_frame_count(const xav_dataset *ds)
+{
+    return ds->decoded;
+}
 
 int xav_band_siblings(const xav_dataset *ds, int band, int *siblings,
                       int max_siblings)
@@ -450,17 +482,16 @@ static const AVFrame *stream_frame(xav_dataset *ds, int s, int t)
     const xav_stream *st = &d->streams[s];
     const AVFrame *f;
     if (ds->readers[s] == NULL) {
-        ds->readers[s] = xav_stream_reader_open(
-            ds->stream_paths[s], st->index, d->fps_num, d->fps_den, st->gop,
-            ds->threads);
+        ds->readers[s] =
+            xav_stream_reader_open(ds->stream_paths[s], st->index, d->fps_num,
+                                   d->fps_den, st->gop, ds->threads);
         if (ds->readers[s] == NULL)
             return NULL;
     }
     f = xav_stream_reader_frame(ds->readers[s], t, &ds->decoded);
-    if (f != NULL &&
-        (f->width != d->width || f->height != d->height ||
-         av_pix_fmt_count_planes((enum AVPixelFormat)f->format) <
-             st->channels)) {
+    if (f != NULL && (f->width != d->width || f->height != d->height ||
+                      av_pix_fmt_count_planes((enum AVPixelFormat)f->format) <
+                          st->channels)) {
         CPLError(CE_Failure, CPLE_AppDefined,
                  "XAVIDEO: stream %d of %s is %dx%d, the sidecar says %dx%d "
                  "with %d channels.",
@@ -473,16 +504,15 @@ static const AVFrame *stream_frame(xav_dataset *ds, int s, int t)
 
 static int bytes_per_code(const AVFrame *f)
 {
-    return av_pix_fmt_desc_get((enum AVPixelFormat)f->format)->comp[0].depth >
-                   8
+    return av_pix_fmt_desc_get((enum AVPixelFormat)f->format)->comp[0].depth > 8
                ? 2
                : 1;
 }
 
 /* Plane of (variable, word) or of the variable's mask at time t. */
 static const uint8_t *channel_plane(xav_dataset *ds, int v, int word,
-                                    xav_stream_role role, int t,
-                                    int *linesize, int *bytes)
+                                    xav_stream_role role, int t, int *linesize,
+                                    int *bytes)
 {
     const AVFrame *f;
     int s, c;
@@ -503,8 +533,8 @@ static int read_bits(xav_dataset *ds, const xav_variable *var, int v, int t,
     int linesize[XAV_MAX_WORDS], bytes, w, y;
     const int size = GDALGetDataTypeSizeBytes(var->type);
     for (w = 0; w < var->words; w++)
-        if ((planes[w] = channel_plane(ds, v, w, XAV_ROLE_DATA, t,
-                                       &linesize[w], &bytes)) == NULL)
+        if ((planes[w] = channel_plane(ds, v, w, XAV_ROLE_DATA, t, &linesize[w],
+                                       &bytes)) == NULL)
             return -1;
     for (y = 0; y < ds->d->height; y++) {
         for (w = 0; w < var->words; w++)
@@ -560,8 +590,8 @@ static int read_codes(xav_dataset *ds, const xav_variable *var, int v, int t,
             apply_mask(var, mask + (size_t)y * mask_linesize, ds->row,
                        ds->d->width);
         GDALCopyWords64(ds->row, GDT_Float64, 8,
-                        out + (size_t)y * ds->d->width * size, var->type,
-                        size, ds->d->width);
+                        out + (size_t)y * ds->d->width * size, var->type, size,
+                        ds->d->width);
     }
     return 0;
 }

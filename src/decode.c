@@ -27,8 +27,8 @@ static void *av_fail(const xav_stream_reader *r, const char *what, int err)
 {
     char msg[AV_ERROR_MAX_STRING_SIZE];
     av_strerror(err, msg, sizeof(msg));
-    CPLError(CE_Failure, CPLE_AppDefined, "XAVIDEO: %s %s: %s.", what,
-             r->path, msg);
+    CPLError(CE_Failure, CPLE_AppDefined, "XAVIDEO: %s %s: %s.", what, r->path,
+             msg);
     return NULL;
 }
 
@@ -39,8 +39,7 @@ static int open_decoder(xav_stream_reader *r, int threads)
     int err;
     if (codec == NULL) {
         CPLError(CE_Failure, CPLE_NotSupported,
-                 "XAVIDEO: no decoder for stream %d of %s.", r->index,
-                 r->path);
+                 "XAVIDEO: no decoder for stream %d of %s.", r->index, r->path);
         return -1;
     }
     r->ctx = avcodec_alloc_context3(codec);

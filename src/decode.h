@@ -27,8 +27,6 @@ const AVFrame *xav_stream_reader_frame(xav_stream_reader *r, int t,
                                        uint64_t *decoded);
 void xav_stream_reader_close(xav_stream_reader *r);
 
-
-
 /* The sidecar embedded in the video's global tags (CPLMalloc'ed), or NULL
  * (with a CPLError) if the file cannot be read or carries none. */
 char *xav_read_embedded_json(const char *path);

@@ -97,8 +97,7 @@ static int open_encoder(xav_writer *w, encoder *e, const xav_desc *d,
         return -1;
     }
     if ((err = avcodec_open2(e->ctx, codec, NULL)) < 0)
-        return av_fail(CPLSPrintf("opening %s for %s", name, s->pix_fmt),
-                       err);
+        return av_fail(CPLSPrintf("opening %s for %s", name, s->pix_fmt), err);
     e->st = avformat_new_stream(w->oc, NULL);
     if (e->st == NULL)
         return av_fail("adding a stream", AVERROR(ENOMEM));
@@ -118,8 +117,8 @@ xav_writer *xav_writer_open(const char *path, const xav_desc *d,
 {
     xav_writer *w = (xav_writer *)CPLCalloc(1, sizeof(*w));
     int s, err;
-    if ((err = avformat_alloc_output_context2(&w->oc, NULL, "matroska",
-                                              NULL)) < 0) {
+    if ((err = avformat_alloc_output_context2(&w->oc, NULL, "matroska", NULL)) <
+        0) {
         av_fail("creating the Matroska muxer", err);
         goto fail;
     }
@@ -168,11 +167,10 @@ static int encode_and_mux(xav_writer *w, int s, AVFrame *frame)
 
 static void fill_plane(AVFrame *f, int c, const uint16_t *codes)
 {
-    const int bytes = av_pix_fmt_desc_get((enum AVPixelFormat)f->format)
-                          ->comp[0]
-                          .depth > 8
-                          ? 2
-                          : 1;
+    const int bytes =
+        av_pix_fmt_desc_get((enum AVPixelFormat)f->format)->comp[0].depth > 8
+            ? 2
+            : 1;
     int x, y;
     for (y = 0; y < f->height; y++) {
         const uint16_t *src = codes + (size_t)y * f->width;

@@ -32,8 +32,8 @@ static const char *pix_fmt_for(xav_codec codec, int channels, int bits,
 static xav_stream *add_stream(xav_desc *d, const char *file)
 {
     xav_stream *s;
-    d->streams = (xav_stream *)CPLRealloc(
-        d->streams, (d->nstreams + 1) * sizeof(xav_stream));
+    d->streams = (xav_stream *)CPLRealloc(d->streams, (d->nstreams + 1) *
+                                                          sizeof(xav_stream));
     s = &d->streams[d->nstreams];
     memset(s, 0, sizeof(*s));
     s->file = CPLStrdup(file);
@@ -41,8 +41,8 @@ static xav_stream *add_stream(xav_desc *d, const char *file)
     return s;
 }
 
-static void set_coding(xav_stream *s, const xav_create_options *o,
-                       int lossless, int bits, int byte_planes)
+static void set_coding(xav_stream *s, const xav_create_options *o, int lossless,
+                       int bits, int byte_planes)
 {
     s->codec = lossless ? XAV_CODEC_FFV1 : XAV_CODEC_X265;
     s->lossless = lossless;
@@ -59,8 +59,8 @@ typedef struct {
     int var, word;
 } chan;
 
-static void emit(xav_desc *d, const xav_create_options *o, const chan *c,
-                 int n, int lossless, int bits, const char *file)
+static void emit(xav_desc *d, const xav_create_options *o, const chan *c, int n,
+                 int lossless, int bits, const char *file)
 {
     xav_stream *s = add_stream(d, file);
     int i;
@@ -69,14 +69,12 @@ static void emit(xav_desc *d, const xav_create_options *o, const chan *c,
         s->var[i] = c[i].var;
         s->word[i] = c[i].word;
     }
-    set_coding(s, o, lossless, bits,
-               d->vars[c[0].var].quant == XAV_QUANT_BITS);
+    set_coding(s, o, lossless, bits, d->vars[c[0].var].quant == XAV_QUANT_BITS);
 }
 
 /* Emits the channels in groups of 3, the rest as gray streams. */
-static void emit_chunks(xav_desc *d, const xav_create_options *o,
-                        const chan *c, int n, int lossless, int bits,
-                        const char *file)
+static void emit_chunks(xav_desc *d, const xav_create_options *o, const chan *c,
+                        int n, int lossless, int bits, const char *file)
 {
     int i = 0;
     for (; i + XAV_MAX_CHANNELS <= n; i += XAV_MAX_CHANNELS)
@@ -86,8 +84,8 @@ static void emit_chunks(xav_desc *d, const xav_create_options *o,
 }
 
 /* Automatic grouping: variables of the same coding, in order. */
-static void plan_auto(xav_desc *d, const xav_create_options *o,
-                      const int *bits, const int *lossless, const char *file)
+static void plan_auto(xav_desc *d, const xav_create_options *o, const int *bits,
+                      const int *lossless, const char *file)
 {
     chan *c = (chan *)CPLMalloc(sizeof(chan) * d->nvars * XAV_MAX_WORDS);
     int *done = (int *)CPLCalloc(d->nvars, sizeof(int));
@@ -97,8 +95,7 @@ static void plan_auto(xav_desc *d, const xav_create_options *o,
         if (done[v])
             continue;
         for (u = v; u < d->nvars; u++) {
-            if (done[u] || bits[u] != bits[v] ||
-                lossless[u] != lossless[v] ||
+            if (done[u] || bits[u] != bits[v] || lossless[u] != lossless[v] ||
                 (d->vars[u].quant == XAV_QUANT_BITS) !=
                     (d->vars[v].quant == XAV_QUANT_BITS))
                 continue;
@@ -137,10 +134,9 @@ static int plan_groups(xav_desc *d, const xav_create_options *o,
             if (v < 0 || v >= d->nvars || seen[v]++)
                 rc = groups_error(o->groups, "a variable number is out of "
                                              "range or repeated");
-            else if (first >= 0 &&
-                     (bits[v] != bits[first] ||
-                      lossless[v] != lossless[first] ||
-                      d->vars[v].quant != d->vars[first].quant))
+            else if (first >= 0 && (bits[v] != bits[first] ||
+                                    lossless[v] != lossless[first] ||
+                                    d->vars[v].quant != d->vars[first].quant))
                 rc = groups_error(o->groups, "a group mixes lossy and "
                                              "lossless or bit depths");
             else if (n + d->vars[v].words > XAV_MAX_CHANNELS)

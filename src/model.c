@@ -60,7 +60,10 @@ void xav_desc_free(xav_desc *d)
     CPLFree(d);
 }
 
-int xav_desc_band_count(const xav_desc *d) { return d->nvars * d->ntimes; }
+int xav_desc_band_count(const xav_desc *d)
+{
+    return d->nvars * d->ntimes;
+}
 
 void xav_desc_band_split(const xav_desc *d, int band, int *var, int *time)
 {
@@ -90,8 +93,8 @@ static int fail(const char *what)
  * variable by one mask channel. */
 static int validate_channels(const xav_desc *d)
 {
-    int *seen = (int *)CPLCalloc((size_t)d->nvars * (XAV_MAX_WORDS + 1),
-                                 sizeof(int));
+    int *seen =
+        (int *)CPLCalloc((size_t)d->nvars * (XAV_MAX_WORDS + 1), sizeof(int));
     int s, c, v, ok = 1;
     for (s = 0; s < d->nstreams && ok; s++) {
         const xav_stream *st = &d->streams[s];
@@ -127,8 +130,7 @@ int xav_desc_validate(const xav_desc *d)
     if (d->width <= 0 || d->height <= 0 || d->width > (1 << 20) ||
         d->height > (1 << 20))
         return fail("raster size out of range");
-    if (d->nvars <= 0 || d->ntimes <= 0 ||
-        (double)d->nvars * d->ntimes > 1e7)
+    if (d->nvars <= 0 || d->ntimes <= 0 || (double)d->nvars * d->ntimes > 1e7)
         return fail("variable or time count out of range");
     if (d->nstreams <= 0)
         return fail("no stream");

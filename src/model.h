@@ -48,7 +48,7 @@ typedef struct {
     int color_count;
     short *colors; /* color_count * 4 (RGBA) */
     char **categories;
-    char **metadata; /* the source band's metadata, shared by all times */
+    char **metadata;      /* the source band's metadata, shared by all times */
     int has_offset_scale; /* GDAL's own offset/scale of the source band */
     double gdal_offset, gdal_scale;
 
@@ -64,9 +64,9 @@ typedef struct {
     int index;  /* stream index in that file */
     xav_stream_role role;
     xav_codec codec;
-    int bits;        /* significant bits of the codes */
-    char *pix_fmt;   /* FFmpeg pixel format name */
-    int channels;    /* 1 or 3 */
+    int bits;                   /* significant bits of the codes */
+    char *pix_fmt;              /* FFmpeg pixel format name */
+    int channels;               /* 1 or 3 */
     int var[XAV_MAX_CHANNELS];  /* variable of each channel */
     int word[XAV_MAX_CHANNELS]; /* word of that variable (XAV_QUANT_BITS) */
     int lossless;
@@ -80,13 +80,13 @@ typedef struct {
     int width, height;
     int has_geotransform;
     double geotransform[6];
-    char *crs_wkt;       /* WKT2_2019 */
-    char *crs_projjson;  /* PROJJSON, for readers without WKT2 */
+    char *crs_wkt;      /* WKT2_2019 */
+    char *crs_projjson; /* PROJJSON, for readers without WKT2 */
     int has_wgs84_bbox;
     double wgs84_bbox[4]; /* west, south, east, north */
     int gcp_count;
     GDAL_GCP *gcps;
-    char **metadata;     /* dataset metadata, default domain */
+    char **metadata; /* dataset metadata, default domain */
 
     int nvars;
     xav_variable *vars;

@@ -62,9 +62,15 @@ static const char open_options[] =
     "description='Decoder threads per stream (0 = as many as cores)'/>"
     "</OpenOptionList>";
 
-const char *xav_creation_option_list(void) { return creation_options; }
+const char *xav_creation_option_list(void)
+{
+    return creation_options;
+}
 
-const char *xav_open_option_list(void) { return open_options; }
+const char *xav_open_option_list(void)
+{
+    return open_options;
+}
 
 static int parse_int(CSLConstList opts, const char *key, int def, int min,
                      int max, int *out)
@@ -79,8 +85,8 @@ static int parse_int(CSLConstList opts, const char *key, int def, int min,
     v = strtol(s, &end, 10);
     if (end == s || *end != '\0' || v < min || v > max) {
         CPLError(CE_Failure, CPLE_IllegalArg,
-                 "XAVIDEO: %s=%s is not an integer from %d to %d.", key, s,
-                 min, max);
+                 "XAVIDEO: %s=%s is not an integer from %d to %d.", key, s, min,
+                 max);
         return -1;
     }
     *out = (int)v;
@@ -129,14 +135,13 @@ static int parse_layout(CSLConstList opts, xav_create_options *o)
                  layout);
         return -1;
     }
-    return parse_int(opts, "BANDS_PER_TIME", 0, 1, 1 << 20,
-                     &o->bands_per_time);
+    return parse_int(opts, "BANDS_PER_TIME", 0, 1, 1 << 20, &o->bands_per_time);
 }
 
 static int is_x265_preset(const char *s)
 {
     static const char *const presets[] = {
-        "ultrafast", "superfast", "veryfast", "faster", "fast",
+        "ultrafast", "superfast", "veryfast", "faster",   "fast",
         "medium",    "slow",      "slower",   "veryslow", "placebo"};
     size_t i;
     for (i = 0; i < sizeof(presets) / sizeof(presets[0]); i++)
@@ -147,8 +152,8 @@ static int is_x265_preset(const char *s)
 
 int xav_parse_create_options(CSLConstList opts, xav_create_options *o)
 {
-    const char *preset = CSLFetchNameValueDef(opts, "PRESET",
-                                              XAV_DEFAULT_PRESET);
+    const char *preset =
+        CSLFetchNameValueDef(opts, "PRESET", XAV_DEFAULT_PRESET);
     memset(o, 0, sizeof(*o));
     if (parse_codec(opts, o) != 0 || parse_layout(opts, o) != 0 ||
         parse_int(opts, "BITS", 0, 8, 12, &o->bits) != 0 ||

@@ -43,9 +43,8 @@ int xav_quant_plan(xav_variable *v, int lossless, int bits)
     if (is_int && range <= maxcode) {
         v->quant = XAV_QUANT_INTEGER;
         /* keep codes equal to values where they fit: easier to inspect */
-        v->q_offset = v->valid_min >= 0 && v->valid_max <= maxcode
-                          ? 0
-                          : v->valid_min;
+        v->q_offset =
+            v->valid_min >= 0 && v->valid_max <= maxcode ? 0 : v->valid_min;
         return bits;
     }
     v->quant = XAV_QUANT_LINEAR;
@@ -54,8 +53,8 @@ int xav_quant_plan(xav_variable *v, int lossless, int bits)
     return bits;
 }
 
-void xav_quant_encode_row(const xav_variable *v, int bits,
-                          const double *values, size_t n, uint16_t *codes)
+void xav_quant_encode_row(const xav_variable *v, int bits, const double *values,
+                          size_t n, uint16_t *codes)
 {
     const double maxcode = (double)((1 << bits) - 1);
     const double inv = 1.0 / v->q_scale, off = v->q_offset;
@@ -124,15 +123,16 @@ static uint64_t load_raw(const void *raw, size_t i, int size)
     }
 }
 
-void xav_bits_encode_row(GDALDataType type, const void *raw, size_t n,
-                         int word, uint16_t *codes)
+void xav_bits_encode_row(GDALDataType type, const void *raw, size_t n, int word,
+                         uint16_t *codes)
 {
     const int size = GDALGetDataTypeSizeBytes(type);
     const int shift = (size - 1 - word) * 8;
     size_t i;
     for (i = 0; i < n; i++)
-        codes[i] = (uint16_t)(
-            (to_ordered(type, load_raw(raw, i, size)) >> shift) & 0xff);
+        codes[i] =
+            (uint16_t)((to_ordered(type, load_raw(raw, i, size)) >> shift) &
+                       0xff);
 }
 
 void xav_bits_decode_row(GDALDataType type, const uint8_t *const *words,
@@ -169,10 +169,10 @@ static void pyramid_down(const level *fine, level *coarse)
     int x, y, dx, dy;
     coarse->w = (fine->w + 1) / 2;
     coarse->h = (fine->h + 1) / 2;
-    coarse->v = (double *)CPLCalloc((size_t)coarse->w * coarse->h,
-                                    sizeof(double));
-    coarse->wgt = (double *)CPLCalloc((size_t)coarse->w * coarse->h,
-                                      sizeof(double));
+    coarse->v =
+        (double *)CPLCalloc((size_t)coarse->w * coarse->h, sizeof(double));
+    coarse->wgt =
+        (double *)CPLCalloc((size_t)coarse->w * coarse->h, sizeof(double));
     for (y = 0; y < coarse->h; y++)
         for (x = 0; x < coarse->w; x++) {
             double sw = 0, sv = 0;

@@ -5,8 +5,9 @@
  *    variable over all its time steps (per-frame scaling would break
  *    temporal prediction);
  *  - lossless, 8 and 16-bit integers: value - offset;
- *  - lossless, wider types: the value's bits, made order-preserving (so
- *    neighbouring values have neighbouring codes), split into bytes, most
+ *  - lossless, wider types: the value's bits, made order-preserving (codes
+ *    are ordered like the values; raw IEEE bits jump at every sign change),
+ *    split into bytes, most
  *    significant first (FFV1 codes byte planes better than 16-bit words:
  *    doc/defaults.md);
  *  - invalid pixels are filled smoothly before lossy coding (a flat fill
@@ -33,15 +34,15 @@
 int xav_quant_plan(xav_variable *v, int lossless, int bits);
 
 /* Lossy or integer: values -> codes (clamped to [0, 2^bits - 1]). */
-void xav_quant_encode_row(const xav_variable *v, int bits,
-                          const double *values, size_t n, uint16_t *codes);
+void xav_quant_encode_row(const xav_variable *v, int bits, const double *values,
+                          size_t n, uint16_t *codes);
 /* Codes (8-bit if bytes_per_code is 1, else 16-bit) -> physical values. */
 void xav_quant_decode_row(const xav_variable *v, const void *codes,
                           int bytes_per_code, size_t n, double *values);
 
 /* Lossless: raw values of type -> byte `word` of each. */
-void xav_bits_encode_row(GDALDataType type, const void *raw, size_t n,
-                         int word, uint16_t *codes);
+void xav_bits_encode_row(GDALDataType type, const void *raw, size_t n, int word,
+                         uint16_t *codes);
 /* Lossless: bytes (one row per word) -> raw values. */
 void xav_bits_decode_row(GDALDataType type, const uint8_t *const *words,
                          size_t n, void *raw);

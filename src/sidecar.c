@@ -127,8 +127,7 @@ static cJSON *variable_json(const xav_variable *v)
         cJSON_AddItemToObject(o, "scale", number(v->gdal_scale));
     }
     cJSON_AddItemToObject(o, "metadata", name_values(v->metadata));
-    cJSON_AddItemToObject(o, "valid_range",
-                          number_array(&v->valid_min, 2));
+    cJSON_AddItemToObject(o, "valid_range", number_array(&v->valid_min, 2));
     cJSON_AddBoolToObject(o, "mask", v->has_mask);
     q = cJSON_AddObjectToObject(o, "quantization");
     cJSON_AddStringToObject(q, "mode", quant_names[v->quant]);
@@ -203,10 +202,9 @@ char *xav_sidecar_to_json(const xav_desc *d)
     cJSON_AddNumberToObject(root, "height", d->height);
     cJSON_AddItemToObject(root, "georeferencing", georef_json(d));
     cJSON_AddItemToObject(root, "metadata", name_values(d->metadata));
-    cJSON_AddStringToObject(root, "band_order",
-                            d->order == XAV_ORDER_TIME_MAJOR
-                                ? "time_major"
-                                : "variable_major");
+    cJSON_AddStringToObject(
+        root, "band_order",
+        d->order == XAV_ORDER_TIME_MAJOR ? "time_major" : "variable_major");
     if (d->time_values != NULL)
         cJSON_AddItemToObject(root, "time", time_json(d));
     a = cJSON_AddArrayToObject(root, "variables");
@@ -257,8 +255,7 @@ static void bad(parser *p, const char *what, const char *key)
 {
     if (!p->failed)
         CPLError(CE_Failure, CPLE_AppDefined,
-                 "XAVIDEO: invalid sidecar %s: %s '%s'.", p->source, what,
-                 key);
+                 "XAVIDEO: invalid sidecar %s: %s '%s'.", p->source, what, key);
     p->failed = 1;
 }
 
@@ -287,8 +284,8 @@ static double get_number_item(parser *p, const cJSON *item, const char *key)
     return 0;
 }
 
-static double get_number(parser *p, const cJSON *o, const char *key,
-                         double def, int required)
+static double get_number(parser *p, const cJSON *o, const char *key, double def,
+                         int required)
 {
     const cJSON *item = get(p, o, key, required);
     return item == NULL ? def : get_number_item(p, item, key);
@@ -410,7 +407,8 @@ static void parse_gcps(parser *p, const cJSON *a, xav_desc *d)
     cJSON_ArrayForEach(e, a)
     {
         GDAL_GCP *g = &d->gcps[i++];
-        char *id = get_string(p, e, "id", 0), *info = get_string(p, e, "info", 0);
+        char *id = get_string(p, e, "id", 0),
+             *info = get_string(p, e, "info", 0);
         if (id != NULL) {
             CPLFree(g->pszId);
             g->pszId = id;
@@ -470,8 +468,8 @@ static void parse_color_table(parser *p, const cJSON *ct, xav_variable *v)
         return;
     }
     v->color_count = cJSON_GetArraySize(ct);
-    v->colors = (short *)CPLCalloc((size_t)v->color_count * 4 + 1,
-                                   sizeof(short));
+    v->colors =
+        (short *)CPLCalloc((size_t)v->color_count * 4 + 1, sizeof(short));
     cJSON_ArrayForEach(e, ct)
     {
         if (!cJSON_IsArray(e) || cJSON_GetArraySize(e) != 4) {
@@ -480,8 +478,7 @@ static void parse_color_table(parser *p, const cJSON *ct, xav_variable *v)
         }
         for (c = 0; c < 4; c++) {
             const cJSON *x = cJSON_GetArrayItem(e, c);
-            v->colors[4 * i + c] =
-                (short)(cJSON_IsNumber(x) ? x->valueint : 0);
+            v->colors[4 * i + c] = (short)(cJSON_IsNumber(x) ? x->valueint : 0);
         }
         i++;
     }
@@ -503,7 +500,8 @@ static void parse_variable(parser *p, const cJSON *o, xav_variable *v)
     v->description = get_string(p, o, "description", 0);
     {
         char *ci = get_string(p, o, "color_interp", 0);
-        v->color_interp = ci ? GDALGetColorInterpretationByName(ci) : GCI_Undefined;
+        v->color_interp =
+            ci ? GDALGetColorInterpretationByName(ci) : GCI_Undefined;
         CPLFree(ci);
     }
     if ((ct = get(p, o, "color_table", 0)) != NULL)

@@ -35,12 +35,12 @@ static double unit_seconds(const char *u)
     static const struct {
         const char *name;
         double seconds;
-    } units[] = {{"seconds", 1},    {"second", 1},  {"secs", 1},
-                 {"sec", 1},        {"s", 1},       {"minutes", 60},
-                 {"minute", 60},    {"mins", 60},   {"min", 60},
-                 {"hours", 3600},   {"hour", 3600}, {"hrs", 3600},
-                 {"hr", 3600},      {"h", 3600},    {"days", 86400},
-                 {"day", 86400},    {"d", 86400}};
+    } units[] = {{"seconds", 1},  {"second", 1},  {"secs", 1},
+                 {"sec", 1},      {"s", 1},       {"minutes", 60},
+                 {"minute", 60},  {"mins", 60},   {"min", 60},
+                 {"hours", 3600}, {"hour", 3600}, {"hrs", 3600},
+                 {"hr", 3600},    {"h", 3600},    {"days", 86400},
+                 {"day", 86400},  {"d", 86400}};
     size_t i;
     for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
         if (!strcasecmp(u, units[i].name))
@@ -112,8 +112,8 @@ int xav_time_to_iso(double value, const char *units, const char *calendar_name,
         return -1;
     n = sscanf(units, " %31s %15s %ld-%d-%d%n", unit, since, &y, &m, &d,
                &consumed);
-    if (n < 5 || strcasecmp(since, "since") != 0 || m < 1 || m > 12 ||
-        d < 1 || d > 31 || (per = unit_seconds(unit)) == 0)
+    if (n < 5 || strcasecmp(since, "since") != 0 || m < 1 || m > 12 || d < 1 ||
+        d > 31 || (per = unit_seconds(unit)) == 0)
         return -1;
     /* optional time of day, after a space or a 'T' */
     units += consumed;

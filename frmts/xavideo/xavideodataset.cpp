@@ -45,20 +45,15 @@ class XAVIDEODataset final : public GDALPamDataset
     }
     const OGRSpatialReference *GetSpatialRef() const override
     {
-        return xav_gcp_count(m_ds) == 0 && !m_srs.IsEmpty() ? &m_srs
-                                                            : nullptr;
+        return xav_gcp_count(m_ds) == 0 && !m_srs.IsEmpty() ? &m_srs : nullptr;
     }
     int GetGCPCount() override { return xav_gcp_count(m_ds); }
     const GDAL_GCP *GetGCPs() override { return xav_gcps(m_ds); }
     const OGRSpatialReference *GetGCPSpatialRef() const override
     {
-        return xav_gcp_count(m_ds) > 0 && !m_srs.IsEmpty() ? &m_srs
-                                                           : nullptr;
+        return xav_gcp_count(m_ds) > 0 && !m_srs.IsEmpty() ? &m_srs : nullptr;
     }
-    char **GetFileList() override
-    {
-        return CSLDuplicate(xav_file_list(m_ds));
-    }
+    char **GetFileList() override { return CSLDuplicate(xav_file_list(m_ds)); }
     char **GetMetadataDomainList() override
     {
         return BuildMetadataDomainList(GDALPamDataset::GetMetadataDomainList(),
@@ -104,10 +99,9 @@ XAVIDEORasterBand::XAVIDEORasterBand(XAVIDEODataset *ds, int band)
     GDALMajorObject::SetDescription(xav_band_description(ds->m_ds, band - 1));
     GDALMajorObject::SetMetadata(
         const_cast<char **>(xav_band_metadata(ds->m_ds, band - 1, nullptr)));
-    GDALMajorObject::SetMetadata(
-        const_cast<char **>(
-            xav_band_metadata(ds->m_ds, band - 1, XAV_DRIVER_NAME)),
-        XAV_DRIVER_NAME);
+    GDALMajorObject::SetMetadata(const_cast<char **>(xav_band_metadata(
+                                     ds->m_ds, band - 1, XAV_DRIVER_NAME)),
+                                 XAV_DRIVER_NAME);
     int count = 0;
     const short *rgba = xav_band_color_table(ds->m_ds, band - 1, &count);
     if (rgba != nullptr) {
@@ -210,8 +204,8 @@ char **XAVIDEODataset::GetMetadata(const char *domain)
                              TRUE);
         m_xavMetadata.SetNameValue(
             kDecodedFrames,
-            CPLSPrintf(CPL_FRMT_GUIB, static_cast<GUIntBig>(
-                                          xav_decoded_frame_count(m_ds))));
+            CPLSPrintf(CPL_FRMT_GUIB,
+                       static_cast<GUIntBig>(xav_decoded_frame_count(m_ds))));
         return m_xavMetadata.List();
     }
     return GDALPamDataset::GetMetadata(domain);
@@ -269,8 +263,8 @@ GDALDataset *XAVIDEODataset::CreateCopy(const char *filename, GDALDataset *src,
                                         GDALProgressFunc progress,
                                         void *progress_data)
 {
-    if (xav_create_copy(filename, GDALDataset::ToHandle(src), options,
-                        progress, progress_data) != 0)
+    if (xav_create_copy(filename, GDALDataset::ToHandle(src), options, progress,
+                        progress_data) != 0)
         return nullptr;
     GDALOpenInfo info(filename, GA_ReadOnly);
     return Open(&info);

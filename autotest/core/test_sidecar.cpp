@@ -1,0 +1,178 @@
+// Core tests: the sidecar parser accepts what the writer writes and refuses
+// anything malformed with a message that names the problem.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+
+#include "cpl_conv.h"
+#include "cpl_error.h"
+#include "cpl_string.h"
+
+extern "C" {
+#include "sidecar.h"
+}
+
+namespace
+{
+
+// A small but complete description: 2 variables x 3 times.
+xav_desc *sample()
+{
+    xav_desc *d = xav_desc_new();
+    d->width = 4;
+    d->height = 3;
+    d->has_geotransform = 1;
+    double gt[6] = {10, 1, 0, 20, 0, -1};
+    memcpy(d->geotransform, gt, sizeof(gt));
+    d->nvars = 2;
+    d->vars = static_cast<xav_variable *>(CPLCalloc(2, sizeof(xav_variable)));
+    d->vars[0].name = CPLStrdup("SST");
+    d->vars[0].type = GDT_Float32;
+    d->vars[0].has_nodata = 1;
+    d->vars[0].nodata = NAN;
+    d->vars[0].quant = XAV_QUANT_LINEAR;
+    d->vars[0].q_offset = -2;
+    d->vars[0].q_scale = 0.01;
+    d->vars[0].words = 1;
+    d->vars[0].has_mask = 1;
+    d->vars[1].name = CPLStrdup("class");
+    d->vars[1].type = GDT_Byte;
+    d->vars[1].quant = XAV_QUANT_INTEGER;
+    d->vars[1].q_scale = 1;
+    d->vars[1].words = 1;
+    d->vars[1].color_count = 1;
+    d->vars[1].colors = static_cast<short *>(CPLCalloc(4, sizeof(short)));
+    d->vars[1].colors[0] = 255;
+    d->ntimes = 3;
+    d->time_values = static_cast<double *>(CPLCalloc(3, sizeof(double)));
+    d->time_values[1] = 31;
+    d->time_values[2] = 59;
+    d->time_name = CPLStrdup("time");
+    d->time_units = CPLStrdup("days since 2000-01-01");
+    d->nstreams = 3;
+    d->streams = static_cast<xav_stream *>(CPLCalloc(3, sizeof(xav_stream)));
+    for (int s = 0; s < 3; s++) {
+        d->streams[s].file = CPLStrdup("x.mkv");
+        d->streams[s].index = s;
+        d->streams[s].pix_fmt = CPLStrdup("gray");
+        d->streams[s].bits = 8;
+        d->streams[s].channels = 1;
+        d->streams[s].gop = 16;
+        d->streams[s].var[0] = s == 1 ? 1 : 0;
+    }
+    d->streams[2].role = XAV_ROLE_MASK;
+    return d;
+}
+
+std::string to_json(const xav_desc *d)
+{
+    char *json = xav_sidecar_to_json(d);
+    std::string s(json);
+    CPLFree(json);
+    return s;
+}
+
+// Parses text; returns whether it parsed and the error message.
+bool parses(const std::string &text, std::string *message)
+{
+    CPLErrorReset();
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    xav_desc *d = xav_sidecar_from_json(text.data(), text.size(), "test");
+    CPLPopErrorHandler();
+    *message = CPLGetLastErrorMsg();
+    xav_desc_free(d);
+    return d != nullptr;
+}
+
+std::string replaced(std::string s, const std::string &from,
+                     const std::string &to)
+{
+    size_t at = s.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return at == std::string::npos ? s : s.replace(at, from.size(), to);
+}
+
+TEST(Sidecar, RoundTripsEveryField)
+{
+    xav_desc *d = sample();
+    std::string json = to_json(d);
+    xav_desc_free(d);
+    xav_desc *e = xav_sidecar_from_json(json.data(), json.size(), "test");
+    ASSERT_NE(e, nullptr) << CPLGetLastErrorMsg();
+    EXPECT_EQ(4, e->width);
+    EXPECT_EQ(3, e->ntimes);
+    EXPECT_EQ(59, e->time_values[2]);
+    EXPECT_STREQ("days since 2000-01-01", e->time_units);
+    EXPECT_TRUE(std::isnan(e->vars[0].nodata)) << "NaN travels as a string";
+    EXPECT_EQ(0.01, e->vars[0].q_scale);
+    EXPECT_EQ(255, e->vars[1].colors[0]);
+    EXPECT_EQ(XAV_ROLE_MASK, e->streams[2].role);
+    EXPECT_EQ(20, e->geotransform[3]);
+    EXPECT_EQ(to_json(e), json) << "writing what was read changes nothing";
+    xav_desc_free(e);
+}
+
+class SidecarErrors : public ::testing::Test
+{
+  protected:
+    std::string good;
+    void SetUp() override
+    {
+        xav_desc *d = sample();
+        good = to_json(d);
+        xav_desc_free(d);
+    }
+};
+
+TEST_F(SidecarErrors, TruncatedOrMalformedJson)
+{
+    std::string msg;
+    EXPECT_FALSE(parses(good.substr(0, good.size() / 2), &msg));
+    EXPECT_NE(msg.find("not valid JSON"), std::string::npos) << msg;
+    EXPECT_FALSE(parses("[1, 2]", &msg));
+    EXPECT_FALSE(parses("", &msg));
+}
+
+TEST_F(SidecarErrors, UnknownSchemaVersionIsRefusedByName)
+{
+    std::string msg;
+    EXPECT_FALSE(parses(
+        replaced(good, "\"schema_version\":\t1", "\"schema_version\":\t999"),
+        &msg));
+    EXPECT_NE(msg.find("schema version 999"), std::string::npos) << msg;
+}
+
+TEST_F(SidecarErrors, NotOurFormat)
+{
+    std::string msg;
+    EXPECT_FALSE(parses(replaced(good, "\"xavideo\"", "\"other\""), &msg));
+    EXPECT_NE(msg.find("format"), std::string::npos) << msg;
+}
+
+TEST_F(SidecarErrors, MissingOrMistypedKeysAreNamed)
+{
+    std::string msg;
+    EXPECT_FALSE(parses(replaced(good, "\"width\"", "\"widht\""), &msg));
+    EXPECT_NE(msg.find("'width'"), std::string::npos) << msg;
+    EXPECT_FALSE(
+        parses(replaced(good, "\"height\":\t3", "\"height\":\t\"3\""), &msg));
+    EXPECT_NE(msg.find("'height'"), std::string::npos) << msg;
+}
+
+TEST_F(SidecarErrors, InconsistentDescriptions)
+{
+    std::string msg;
+    EXPECT_FALSE(
+        parses(replaced(good, "\"width\":\t4", "\"width\":\t0"), &msg));
+    EXPECT_NE(msg.find("raster size"), std::string::npos) << msg;
+    // a channel pointing at a variable that does not exist
+    EXPECT_FALSE(
+        parses(replaced(good, "\"variable\":\t1", "\"variable\":\t7"), &msg));
+    EXPECT_NE(msg.find("inconsistent"), std::string::npos) << msg;
+    EXPECT_FALSE(parses(replaced(good, "\"data_type\":\t\"Byte\"",
+                                 "\"data_type\":\t\"CFloat32\""),
+                        &msg));
+}
+
+} // namespace
