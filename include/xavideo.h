@@ -81,6 +81,8 @@ GDALColorInterp xav_band_color_interp(const xav_dataset *ds, int band);
 /* Color table as count RGBA entries (4 shorts each), or NULL. */
 const short *xav_band_color_table(const xav_dataset *ds, int band, int *count);
 CSLConstList xav_band_category_names(const xav_dataset *ds, int band);
+/* Raster attribute table (owned by ds), or NULL. */
+GDALRasterAttributeTableH xav_band_rat(const xav_dataset *ds, int band);
 /* GDAL's own offset/scale of the source band (not our quantization). */
 int xav_band_offset_scale(const xav_dataset *ds, int band, double *offset,
                           double *scale);

@@ -24,6 +24,7 @@
 #include "model.h"
 #include "options.h"
 #include "quantize.h"
+#include "rat.h"
 #include "sidecar.h"
 #include "timeaxis.h"
 #include "xavideo.h"
@@ -291,6 +292,7 @@ static int describe_variable(copy_state *cs, int v)
     var->color_interp = GDALGetRasterColorInterpretation(band);
     describe_color_table(var, band);
     var->categories = CSLDuplicate(GDALGetRasterCategoryNames(band));
+    var->rat_json = xav_rat_to_json(GDALGetDefaultRAT(band));
     var->gdal_offset = GDALGetRasterOffset(band, &ok_off);
     var->gdal_scale = GDALGetRasterScale(band, &ok_scale);
     var->has_offset_scale =
@@ -298,7 +300,11 @@ static int describe_variable(copy_state *cs, int v)
     var->metadata = band_metadata(cs, band);
     var->valid_min = INFINITY;
     var->valid_max = -INFINITY;
-    cs->lossless[v] = cs->opt.lossless || var->color_count > 0;
+    /* classes are never approximated: palette or thematic table */
+    cs->lossless[v] =
+        cs->opt.lossless || var->color_count > 0 ||
+        (var->rat_json != NULL &&
+         GDALRATGetTableType(GDALGetDefaultRAT(band)) == GRTT_THEMATIC);
     return 0;
 }
 

@@ -18,6 +18,7 @@
 #include "layout.h"
 #include "model.h"
 #include "quantize.h"
+#include "rat.h"
 #include "sidecar.h"
 #include "xavideo.h"
 
@@ -34,7 +35,8 @@ struct xav_dataset {
     char **descriptions;         /* per band */
     char ***band_md;             /* per band, default domain */
     char ***band_xav_md;         /* per band, "XAVIDEO" domain */
-    double *row;                 /* one row of doubles */
+    GDALRasterAttributeTableH *rats; /* per variable, or NULL */
+    double *row;                     /* one row of doubles */
     uint64_t decoded;
     int threads;
 };
@@ -294,6 +296,14 @@ xav_dataset *xav_open(const char *filename, CSLConstList open_options)
     ds->band_md = (char ***)CPLCalloc(nbands, sizeof(char **));
     ds->band_xav_md = (char ***)CPLCalloc(nbands, sizeof(char **));
     ds->row = (double *)CPLMalloc(sizeof(double) * d->width);
+    ds->rats =
+        (GDALRasterAttributeTableH *)CPLCalloc(d->nvars, sizeof(*ds->rats));
+    for (b = 0; b < d->nvars; b++)
+        if (d->vars[b].rat_json != NULL &&
+            (ds->rats[b] = xav_rat_from_json(d->vars[b].rat_json)) == NULL) {
+            xav_close(ds);
+            return NULL;
+        }
     derive_dataset_metadata(ds);
     for (b = 0; b < nbands; b++)
         derive_band(ds, b);
@@ -311,6 +321,10 @@ void xav_close(xav_dataset *ds)
         CSLDestroy(ds->band_md[b]);
         CSLDestroy(ds->band_xav_md[b]);
     }
+    for (b = 0; ds->rats != NULL && b < ds->d->nvars; b++)
+        if (ds->rats[b] != NULL)
+            GDALDestroyRasterAttributeTable(ds->rats[b]);
+    CPLFree(ds->rats);
     CPLFree(ds->band_md);
     CPLFree(ds->band_xav_md);
     CPLFree(ds->readers);
@@ -432,6 +446,13 @@ const short *xav_band_color_table(const xav_dataset *ds, int band, int *count)
 CSLConstList xav_band_category_names(const xav_dataset *ds, int band)
 {
     return band_var(ds, band)->categories;
+}
+
+GDALRasterAttributeTableH xav_band_rat(const xav_dataset *ds, int band)
+{
+    int v, t;
+    xav_desc_band_split(ds->d, band, &v, &t);
+    return ds->rats[v];
 }
 
 int xav_band_offset_scale(const xav_dataset *ds, int band, double *offset,

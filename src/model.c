@@ -22,6 +22,7 @@ static void variable_free(xav_variable *v)
     CPLFree(v->description);
     CPLFree(v->colors);
     CSLDestroy(v->categories);
+    CPLFree(v->rat_json);
     CSLDestroy(v->metadata);
 }
 

@@ -48,6 +48,7 @@ typedef struct {
     int color_count;
     short *colors; /* color_count * 4 (RGBA) */
     char **categories;
+    char *rat_json;       /* raster attribute table (rat.h), or NULL */
     char **metadata;      /* the source band's metadata, shared by all times */
     int has_offset_scale; /* GDAL's own offset/scale of the source band */
     double gdal_offset, gdal_scale;

@@ -122,6 +122,11 @@ static cJSON *variable_json(const xav_variable *v)
     }
     if (v->categories != NULL)
         cJSON_AddItemToObject(o, "category_names", string_list(v->categories));
+    if (v->rat_json != NULL) {
+        cJSON *rat = cJSON_Parse(v->rat_json);
+        if (rat != NULL)
+            cJSON_AddItemToObject(o, "attribute_table", rat);
+    }
     if (v->has_offset_scale) {
         cJSON_AddItemToObject(o, "offset", number(v->gdal_offset));
         cJSON_AddItemToObject(o, "scale", number(v->gdal_scale));
@@ -507,6 +512,11 @@ static void parse_variable(parser *p, const cJSON *o, xav_variable *v)
     if ((ct = get(p, o, "color_table", 0)) != NULL)
         parse_color_table(p, ct, v);
     v->categories = get_strings(p, o, "category_names");
+    if ((ct = get(p, o, "attribute_table", 0)) != NULL) {
+        char *text = cJSON_PrintUnformatted(ct);
+        v->rat_json = CPLStrdup(text);
+        cJSON_free(text);
+    }
     v->has_offset_scale = get(p, o, "scale", 0) != NULL;
     v->gdal_offset = get_number(p, o, "offset", 0, 0);
     v->gdal_scale = get_number(p, o, "scale", 1, 0);

@@ -9,6 +9,7 @@
 
 #include "gdal_pam.h"
 #include "gdal_priv.h"
+#include "gdal_rat.h"
 #include "ogr_spatialref.h"
 #include "xavideo.h"
 
@@ -82,6 +83,11 @@ class XAVIDEORasterBand final : public GDALPamRasterBand
     GDALColorInterp GetColorInterpretation() override;
     GDALColorTable *GetColorTable() override { return m_colorTable.get(); }
     char **GetCategoryNames() override;
+    GDALRasterAttributeTable *GetDefaultRAT() override
+    {
+        return GDALRasterAttributeTable::FromHandle(
+            xav_band_rat(core(), nBand - 1));
+    }
     double GetOffset(int *success) override;
     double GetScale(int *success) override;
 };
