@@ -43,20 +43,31 @@ struct xav_dataset {
 
 /* ---- Identify ---------------------------------------------------------- */
 
+/* Skips JSON white space from h[*i]. */
+static void skip_space(const unsigned char *h, int n, int *i)
+{
+    while (*i < n &&
+           (h[*i] == ' ' || h[*i] == '\n' || h[*i] == '\r' || h[*i] == '\t'))
+        (*i)++;
+}
+
+/* Consumes token at h[*i] (after white space) if it is there. */
+static int expect(const unsigned char *h, int n, int *i, const char *token)
+{
+    size_t k = strlen(token);
+    skip_space(h, n, i);
+    if (*i + (int)k > n || memcmp(h + *i, token, k) != 0)
+        return 0;
+    *i += (int)k;
+    return 1;
+}
+
+/* A sidecar starts with {"format": "xavideo" (the writer puts it first). */
 static int is_sidecar_header(const unsigned char *h, int n)
 {
-    char buf[1025];
     int i = 0;
-    while (i < n &&
-           (h[i] == ' ' || h[i] == '\n' || h[i] == '\r' || h[i] == '\t'))
-        i++;
-    if (i >= n || h[i] != '{')
-        return 0;
-    n = n < 1024 ? n : 1024;
-    memcpy(buf, h, n);
-    buf[n] = '\0';
-    return strstr(buf, "\"format\"") != NULL &&
-           strstr(buf, "\"xavideo\"") != NULL;
+    return expect(h, n, &i, "{") && expect(h, n, &i, "\"format\"") &&
+           expect(h, n, &i, ":") && expect(h, n, &i, "\"xavideo\"");
 }
 
 static int is_matroska_header(const unsigned char *h, int n)

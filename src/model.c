@@ -37,7 +37,8 @@ void xav_desc_free(xav_desc *d)
         GDALDeinitGCPs(d->gcp_count, d->gcps);
     CPLFree(d->gcps);
     CSLDestroy(d->metadata);
-    for (i = 0; i < d->nvars; i++)
+    /* counts may be set before the arrays (a plan refused half-way) */
+    for (i = 0; d->vars != NULL && i < d->nvars; i++)
         variable_free(&d->vars[i]);
     CPLFree(d->vars);
     CPLFree(d->time_values);
@@ -51,7 +52,7 @@ void xav_desc_free(xav_desc *d)
             CSLDestroy(d->band_metadata[i]);
         CPLFree(d->band_metadata);
     }
-    for (i = 0; i < d->nstreams; i++) {
+    for (i = 0; d->streams != NULL && i < d->nstreams; i++) {
         CPLFree(d->streams[i].file);
         CPLFree(d->streams[i].pix_fmt);
         CPLFree(d->streams[i].preset);

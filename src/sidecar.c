@@ -48,15 +48,19 @@ static cJSON *string_list(CSLConstList list)
     return a;
 }
 
-/* KEY=VALUE list -> object */
+/* KEY=VALUE list -> object. Values are kept verbatim (CPLParseNameValue
+ * would strip their leading spaces). */
 static cJSON *name_values(CSLConstList list)
 {
     cJSON *o = cJSON_CreateObject();
     for (; list != NULL && *list != NULL; list++) {
-        char *key = NULL;
-        const char *value = CPLParseNameValue(*list, &key);
-        if (key != NULL && value != NULL)
-            cJSON_AddStringToObject(o, key, value);
+        const char *eq = strchr(*list, '=');
+        char *key;
+        if (eq == NULL || eq == *list)
+            continue;
+        key = CPLStrdup(*list);
+        key[eq - *list] = '\0';
+        cJSON_AddStringToObject(o, key, eq + 1);
         CPLFree(key);
     }
     return o;

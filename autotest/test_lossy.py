@@ -1,0 +1,180 @@
+"""Default (lossy, x265) encoding: quality, size, and exact invalid-pixel
+positions."""
+
+import numpy as np
+import pytest
+from osgeo import gdal
+
+from conftest import (
+    L7, SST, UWND, DRIVER_NAME,
+    assert_bits_equal, file_exists, mem_dataset, open_source, psnr,
+    read_all, sidecar_of, valid_mask, with_srs, xav_create_ok,
+)
+
+
+def _video_size(mkv):
+    st = gdal.VSIStatL(str(mkv))
+    assert st is not None, f"{mkv} missing"
+    return st.size
+
+
+def _report(name, src, out, mkv):
+    """PSNR per band (peak = variable's valid range) and bits per pixel."""
+    s = read_all(src).astype(np.float64)
+    o = read_all(out).astype(np.float64)
+    nd = src.GetRasterBand(1).GetNoDataValue()
+    sm = valid_mask(read_all(src), nd)
+    peak = float(s[sm].max() - s[sm].min())
+    per_band = [psnr(s[i], o[i], sm[i], peak) for i in range(s.shape[0])]
+    overall = psnr(s, o, sm, peak)
+    size = _video_size(mkv)
+    bpp = size * 8.0 / (src.RasterXSize * src.RasterYSize * src.RasterCount)
+    print(f"\n{name}: {src.RasterCount} bands {src.RasterXSize}x{src.RasterYSize}, "
+          f"video {size} bytes, {bpp:.3f} bits/pixel/band, "
+          f"PSNR overall {overall:.2f} dB, per band min {min(per_band):.2f} "
+          f"mean {np.mean(per_band):.2f} max {max(per_band):.2f} dB (peak {peak:.4g})")
+    return overall, per_band, bpp
+
+
+def test_uwnd_default_lossy_psnr_bpp(data_dir, tmp_path):
+    src = open_source(UWND)
+    mkv = tmp_path / "uwnd.mkv"
+    out = xav_create_ok(src, mkv)
+    assert out.RasterCount == 132
+    assert all(out.GetRasterBand(i).DataType == gdal.GDT_Float32 for i in range(1, 133))
+    overall, per_band, bpp = _report("UWND default lossy", src, out, mkv)
+    assert overall > 40, f"UWND default lossy PSNR {overall:.2f} dB <= 40"
+    assert min(per_band) > 35, f"worst band PSNR {min(per_band):.2f} dB"
+    # Float32 is 32 bits/pixel: a lossy video codec must do much better.
+    assert bpp < 8, f"{bpp:.3f} bits/pixel/band: not compressed"
+
+
+def test_l7_default_lossy_psnr_bpp(data_dir, tmp_path):
+    src = open_source(L7)
+    mkv = tmp_path / "l7.mkv"
+    out = xav_create_ok(src, mkv)
+    overall, per_band, bpp = _report("L7 default lossy (8 bits)", src, out, mkv)
+    assert all(out.GetRasterBand(i).DataType == gdal.GDT_Byte for i in range(1, 7))
+    assert overall > 30, f"L7 default lossy PSNR {overall:.2f} dB"
+    assert bpp < 8
+
+
+def _check_mask_exact(src, out, what):
+    assert out.RasterCount == src.RasterCount
+    for i in range(1, src.RasterCount + 1):
+        sb, ob = src.GetRasterBand(i), out.GetRasterBand(i)
+        nd = sb.GetNoDataValue()
+        ond = ob.GetNoDataValue()
+        assert ond is not None, f"{what} band {i}: nodata lost"
+        s, o = sb.ReadAsArray(), ob.ReadAsArray()
+        assert o.dtype == s.dtype
+        sv, ov = valid_mask(s, nd), valid_mask(o, ond)
+        bad = sv != ov
+        assert not bad.any(), (
+            f"{what} band {i}: {int(bad.sum())} pixels changed validity "
+            f"(first at {tuple(int(x) for x in np.argwhere(bad)[0])})"
+        )
+        # Invalid pixels read back as the exact source nodata value / NaN.
+        assert_bits_equal(s[~sv], o[~ov], f"{what} band {i} invalid pixels")
+    return True
+
+
+def test_sst_lossy_land_mask_exact(data_dir, tmp_path):
+    src = open_source(SST)
+    s = read_all(src)
+    nd = src.GetRasterBand(1).GetNoDataValue()
+    n_invalid = int((~valid_mask(s, nd)).sum())
+    assert n_invalid > 80000, "coads SST should have its land masked"
+    mkv = tmp_path / "sst.mkv"
+    out = xav_create_ok(src, mkv)
+    nd_out = out.GetRasterBand(1).GetNoDataValue()
+    assert np.float32(nd_out) == np.float32(nd), f"nodata {nd_out} != {nd}"
+    _check_mask_exact(src, out, "SST lossy")
+    overall, per_band, bpp = _report("coads SST default lossy", src, out, mkv)
+    assert overall > 35, f"SST lossy PSNR {overall:.2f} dB"
+
+
+def test_sst_lossy_mask_exact_vsimem_with_crs(data_dir, vsimem_dir):
+    src = with_srs(SST)
+    mkv = f"{vsimem_dir}/sst.mkv"
+    out = xav_create_ok(src, mkv)
+    assert file_exists(mkv) and file_exists(sidecar_of(mkv))
+    assert out.GetSpatialRef() is not None and out.GetSpatialRef().IsSame(src.GetSpatialRef())
+    _check_mask_exact(src, out, "SST lossy /vsimem/")
+    out = None
+    assert gdal.GetDriverByName(DRIVER_NAME).Delete(mkv) == gdal.CE_None
+    assert not (gdal.ReadDir(vsimem_dir) or []), gdal.ReadDir(vsimem_dir)
+
+
+def test_uwnd_lossy_vsimem(data_dir, vsimem_dir):
+    src = open_source(UWND)
+    mkv = f"{vsimem_dir}/uwnd.mkv"
+    out = xav_create_ok(src, mkv)
+    overall, _, _ = _report("UWND default lossy /vsimem/", src, out, mkv)
+    assert overall > 40
+    out = None
+    assert gdal.GetDriverByName(DRIVER_NAME).Delete(mkv) == gdal.CE_None
+    assert not file_exists(mkv) and not file_exists(sidecar_of(mkv))
+
+
+@pytest.mark.parametrize("gdt,np_type,nodata", [
+    (gdal.GDT_Float32, np.float32, None),
+    (gdal.GDT_Float32, np.float32, -9999.0),
+    (gdal.GDT_Float64, np.float64, float("nan")),
+    (gdal.GDT_Int16, np.int16, -32768),
+    (gdal.GDT_UInt16, np.uint16, 0),
+    (gdal.GDT_Byte, np.uint8, 255),
+], ids=["f32-nan-no-nodata", "f32-nodata", "f64-nan-nodata", "i16", "u16", "byte"])
+def test_lossy_invalid_positions_synthetic(tmp_path, gdt, np_type, nodata):
+    """Smooth field with scattered invalid pixels (NaN and/or nodata), some
+    next to extreme valid values: positions exact after the lossy trip."""
+    rng = np.random.default_rng(7)
+    y, x = np.mgrid[0:64, 0:96]
+    arrays = []
+    for b in range(3):
+        f = np.sin(x / 9.0 + b) * np.cos(y / 7.0)
+        if np.issubdtype(np_type, np.integer):
+            info = np.iinfo(np_type)
+            lo, hi = float(info.min) + 1, float(info.max) - 1
+            a = (lo + (f + 1) / 2 * (hi - lo)).astype(np_type)
+        else:
+            a = (f * 30).astype(np_type)
+        holes = rng.random(a.shape) < 0.05
+        holes[10:20, 30:50] = True  # a block, like land
+        if np.issubdtype(np_type, np.floating):
+            a[holes & (rng.random(a.shape) < 0.5)] = np.nan
+            if nodata is not None and not np.isnan(nodata):
+                a[holes & ~np.isnan(a)] = nodata
+            elif nodata is None:
+                a[holes] = np.nan
+            else:
+                a[holes] = np.nan
+        else:
+            a[holes] = nodata
+        arrays.append(a)
+    src = mem_dataset(arrays, gdt, nodata=nodata)
+    out = xav_create_ok(src, tmp_path / "s.mkv")
+    for i, a in enumerate(arrays, start=1):
+        ob = out.GetRasterBand(i)
+        o = ob.ReadAsArray()
+        assert o.dtype == a.dtype
+        sv = valid_mask(a, nodata)
+        ov = valid_mask(o, ob.GetNoDataValue() if nodata is not None else None)
+        bad = sv != ov
+        assert not bad.any(), f"band {i}: {int(bad.sum())} pixels changed validity"
+        assert_bits_equal(a[~sv], o[~ov], f"band {i} invalid pixels")
+        p = psnr(a, o, sv)
+        print(f"\n{gdal.GetDataTypeName(gdt)} nodata={nodata} band {i}: PSNR {p:.2f} dB")
+        assert p > 30, f"band {i}: PSNR {p:.2f} dB"
+
+
+def test_maxt_lossy_nodata_mask_exact(data_dir, tmp_path):
+    """GRIB Float64, nodata 9999 outside the CONUS grid: exact after lossy."""
+    from conftest import MAXT
+    src = open_source(MAXT)
+    mkv = tmp_path / "maxt.mkv"
+    out = xav_create_ok(src, mkv)
+    assert out.GetRasterBand(1).GetNoDataValue() == 9999
+    _check_mask_exact(src, out, "ds.maxt.bin lossy")
+    overall, _, _ = _report("ds.maxt.bin default lossy", src, out, mkv)
+    assert overall > 40, f"PSNR {overall:.2f} dB"
