@@ -216,6 +216,22 @@ def test_truncated_video(good, tmp_path, keep):
         assert res["errors"] and res["last"], f"truncated video via {name.name}: no CPLError: {res}"
 
 
+@pytest.mark.parametrize("codec_opts", [["LOSSLESS=YES"], []], ids=["ffv1", "x265"])
+def test_corrupted_video_bytes_no_crash(data_dir, tmp_path, codec_opts):
+    """Garbage in the middle of the video: an error or (concealed) data,
+    never a crash or a hang."""
+    mkv = tmp_path / "u.mkv"
+    xav_create_ok(UWND, mkv, codec_opts)
+    data = bytearray(mkv.read_bytes())
+    rng = np.random.default_rng(5)
+    for start in (len(data) // 3, len(data) // 2, 2 * len(data) // 3):
+        data[start:start + 4096] = rng.integers(0, 256, size=4096, dtype=np.uint8).tobytes()
+    mkv.write_bytes(bytes(data))
+    res = probe_open(sidecar_of(mkv), read=True)
+    if not res["opened"] or res["read_ok"] is False:
+        assert res["errors"] and res["last"], f"failure without a CPLError: {res}"
+
+
 def test_truncated_lossy_video(data_dir, tmp_path):
     mkv = tmp_path / "u.mkv"
     xav_create_ok(UWND, mkv)

@@ -55,28 +55,45 @@ def test_uwnd_descriptions_and_xavideo_domain(data_dir, uwnd_xav):
         assert (md.get("TIME") or "").startswith(day), f"band {i}: TIME {md.get('TIME')!r}, expected {day}..."
 
 
-def test_uwnd_time_metadata_kept(data_dir, uwnd_xav):
+@pytest.fixture(scope="module", params=["UWND", "SST"])
+def netcdf_xav(request, tmp_path_factory):
+    """(source, XAVIDEO output) for the two ferret netCDF series, lossy."""
+    gdal.ErrorReset()
+    name = {"UWND": UWND, "SST": SST}[request.param]
+    d = tmp_path_factory.mktemp(request.param)
+    src = open_source(name)
+    out = xav_create_ok(src, d / "x.mkv")
+    return request.param, src, out
+
+
+def test_netcdf_time_metadata_kept(data_dir, netcdf_xav):
     """The keys the netCDF driver needs to rebuild the time axis."""
-    src, out, _ = uwnd_xav
+    var, src, out = netcdf_xav
     for k in ("NETCDF_DIM_EXTRA", "NETCDF_DIM_TIME_DEF", "NETCDF_DIM_TIME_VALUES", "TIME#units"):
         assert out.GetMetadataItem(k) == src.GetMetadataItem(k), (
-            f"dataset metadata {k}: {out.GetMetadataItem(k)!r} != source {src.GetMetadataItem(k)!r}"
+            f"{var} dataset metadata {k}: {out.GetMetadataItem(k)!r} != source {src.GetMetadataItem(k)!r}"
         )
 
 
-def test_uwnd_metadata_kept(data_dir, uwnd_xav):
-    """Every dataset and band metadata item, value kept verbatim (the ferret
-    file has whitespace-only values such as FNOCX#modulo=' ')."""
-    src, out, _ = uwnd_xav
+def test_netcdf_dataset_metadata_kept(data_dir, netcdf_xav):
+    """Every dataset metadata item, value kept verbatim (the ferret files
+    have whitespace-only values such as FNOCX#modulo=' ')."""
+    var, src, out = netcdf_xav
     smd, omd = src.GetMetadata(), out.GetMetadata()
-    for k, v in smd.items():
-        assert omd.get(k) == v, f"dataset metadata {k}: {omd.get(k)!r} != source {v!r}"
-    for i in (1, 2, 66, 132):
+    diffs = {k: (v, omd.get(k)) for k, v in smd.items() if omd.get(k) != v}
+    assert not diffs, f"{var}: dataset metadata changed (source, output): {diffs}"
+
+
+def test_netcdf_band_metadata_kept(data_dir, netcdf_xav):
+    """Every band metadata item verbatim, NETCDF_DIM_TIME included (coads
+    has values such as 1096.485 that must not become 1096.4849999999999)."""
+    var, src, out = netcdf_xav
+    assert out.RasterCount == src.RasterCount
+    for i in range(1, src.RasterCount + 1):
         sbm, obm = src.GetRasterBand(i).GetMetadata(), out.GetRasterBand(i).GetMetadata()
-        for k, v in sbm.items():
-            assert obm.get(k) == v, f"band {i} metadata {k}: {obm.get(k)!r} != source {v!r}"
-        assert obm.get("NETCDF_VARNAME") == "UWND"
-        assert obm.get("NETCDF_DIM_TIME") == sbm["NETCDF_DIM_TIME"]
+        diffs = {k: (v, obm.get(k)) for k, v in sbm.items() if obm.get(k) != v}
+        assert not diffs, f"{var} band {i}: metadata changed (source, output): {diffs}"
+        assert obm.get("NETCDF_VARNAME") == var
 
 
 def test_uwnd_nodata_units(data_dir, uwnd_xav):
@@ -283,20 +300,21 @@ def test_encoding_options_accepted(data_dir, tmp_path, opts):
 # netCDF export keeps the time axis
 # --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("options", [["LOSSLESS=YES"], []], ids=["lossless", "lossy"])
-def test_translate_to_netcdf_keeps_time(data_dir, tmp_path, options):
-    src = open_source(UWND)
-    out = xav_create_ok(src, tmp_path / "u.mkv", options)
-    nc = tmp_path / "u.nc"
+@pytest.mark.parametrize("var,options", [("UWND", ["LOSSLESS=YES"]), ("UWND", []), ("SST", [])],
+                         ids=["UWND-lossless", "UWND-lossy", "SST-lossy"])
+def test_translate_to_netcdf_keeps_time(data_dir, tmp_path, var, options):
+    src = open_source({"UWND": UWND, "SST": SST}[var])
+    out = xav_create_ok(src, tmp_path / "x.mkv", options)
+    nc = tmp_path / "x.nc"
     res = gdal.Translate(str(nc), out, format="netCDF")
     assert res is not None, f"Translate to netCDF failed: {gdal.GetLastErrorMsg()}"
     res = None
     back = open_source(nc)
-    assert back.RasterCount == 132
+    assert back.RasterCount == src.RasterCount
     src_times = parse_nc_list(src.GetMetadataItem("NETCDF_DIM_TIME_VALUES"))
     tv = back.GetMetadataItem("NETCDF_DIM_TIME_VALUES")
     assert tv is not None, f"netCDF has no TIME dimension: {back.GetMetadata()}"
-    assert parse_nc_list(tv) == src_times, "time values differ"
+    assert parse_nc_list(tv) == src_times, f"time values differ: {tv} vs {src_times}"
     assert back.GetMetadataItem("TIME#units") == src.GetMetadataItem("TIME#units")
     # Read the time variable itself with the multidimensional API.
     md = gdal.OpenEx(str(nc), gdal.OF_MULTIDIM_RASTER)
@@ -305,7 +323,7 @@ def test_translate_to_netcdf_keeps_time(data_dir, tmp_path, options):
     assert arr is not None, md.GetRootGroup().GetMDArrayNames()
     np.testing.assert_array_equal(np.asarray(arr.ReadAsArray(), dtype=np.float64), np.asarray(src_times))
     if options:
-        assert_datasets_bits_equal(src, back, "UWND -> XAVIDEO -> netCDF")
+        assert_datasets_bits_equal(src, back, f"{var} -> XAVIDEO -> netCDF")
 
 
 def test_sst_with_assigned_crs(data_dir, tmp_path):
@@ -383,5 +401,3 @@ def test_sst_climatology_descriptions(data_dir, tmp_path):
         assert d.startswith(f"SST 0000-{i:02d}-"), f"band {i}: description {d!r}"
         md = out.GetRasterBand(i).GetMetadata("XAVIDEO") or {}
         assert md.get("VARIABLE") == "SST" and md.get("TIME_INDEX") == str(i - 1), md
-        assert out.GetRasterBand(i).GetMetadataItem("NETCDF_DIM_TIME") == \
-            src.GetRasterBand(i).GetMetadataItem("NETCDF_DIM_TIME")

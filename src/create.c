@@ -42,7 +42,6 @@ typedef struct {
     void **raw;      /* per variable: one frame in its type (XAV_QUANT_BITS) */
     uint8_t **mask;  /* per variable: XAV_MASK_* codes of one frame */
     uint16_t *planes[XAV_MAX_CHANNELS];
-    int time_from_netcdf; /* time name known from NETCDF_DIM_EXTRA */
 } copy_state;
 
 /* ---- band model -------------------------------------------------------- */
@@ -53,57 +52,89 @@ static int band_model_error(const char *why)
     return -1;
 }
 
-/* The single extra netCDF dimension ("{TIME}" -> "TIME"), or NULL. */
-static char *netcdf_time_name(GDALDatasetH src)
+/* Where the source says when each band is: a band metadata item, and the
+ * units and calendar of its values. */
+typedef struct {
+    char *key;
+    char *name;
+    char *units;
+    char *calendar;
+} time_source;
+
+static void time_source_free(time_source *ts)
 {
-    const char *extra = GDALGetMetadataItem(src, "NETCDF_DIM_EXTRA", NULL);
-    char **dims;
-    char *name = NULL;
-    if (extra == NULL)
-        return NULL;
-    dims = CSLTokenizeString2(extra, "{},", 0);
-    if (CSLCount(dims) == 1)
-        name = CPLStrdup(dims[0]);
-    CSLDestroy(dims);
-    return name;
+    CPLFree(ts->key);
+    CPLFree(ts->name);
+    CPLFree(ts->units);
+    CPLFree(ts->calendar);
 }
 
-/* Distinct time values of the bands, in order of appearance; sets the band
- * order if the bands are a regular grid of variables x times. */
-static int netcdf_time_axis(copy_state *cs, const char *name, int nbands)
+/* netCDF: one extra dimension named in NETCDF_DIM_EXTRA ("{TIME}"), with
+ * NETCDF_DIM_TIME on each band. GRIB: GRIB_VALID_TIME, in seconds since
+ * 1970 (GDAL >= 3.4 writes plain seconds). Returns 1 if found. */
+static int find_time_source(GDALDatasetH src, time_source *ts)
+{
+    const char *extra = GDALGetMetadataItem(src, "NETCDF_DIM_EXTRA", NULL);
+    GDALRasterBandH first = GDALGetRasterBand(src, 1);
+    char **dims = extra ? CSLTokenizeString2(extra, "{},", 0) : NULL;
+    memset(ts, 0, sizeof(*ts));
+    if (CSLCount(dims) == 1) {
+        const char *units =
+            GDALGetMetadataItem(src, CPLSPrintf("%s#units", dims[0]), NULL);
+        const char *cal =
+            GDALGetMetadataItem(src, CPLSPrintf("%s#calendar", dims[0]), NULL);
+        ts->name = CPLStrdup(dims[0]);
+        ts->key = CPLStrdup(CPLSPrintf("NETCDF_DIM_%s", dims[0]));
+        ts->units = units ? CPLStrdup(units) : NULL;
+        ts->calendar = cal ? CPLStrdup(cal) : NULL;
+    } else if (GDALGetMetadataItem(first, "GRIB_VALID_TIME", NULL) != NULL) {
+        ts->name = CPLStrdup("time");
+        ts->key = CPLStrdup("GRIB_VALID_TIME");
+        ts->units = CPLStrdup("seconds since 1970-01-01T00:00:00");
+        ts->calendar = CPLStrdup("standard");
+    }
+    CSLDestroy(dims);
+    return ts->key != NULL;
+}
+
+/* Distinct time values of the bands (metadata item key), in order of
+ * appearance; sets nvars, ntimes and the band order if the bands are a
+ * regular grid of variables x times. Returns -1 if they are not. */
+static int band_time_axis(copy_state *cs, const char *key, int nbands)
 {
     xav_desc *d = cs->d;
     double *band_t = (double *)CPLMalloc(sizeof(double) * nbands);
-    int b, t, n = 0, ok_time_major = 1, ok_var_major = 1;
-    const char *key = CPLSPrintf("NETCDF_DIM_%s", name);
-    d->time_values = (double *)CPLMalloc(sizeof(double) * nbands);
+    double *times = (double *)CPLMalloc(sizeof(double) * nbands);
+    int b, t, n = 0, time_major = 1, var_major = 1;
     for (b = 0; b < nbands; b++) {
         const char *v =
             GDALGetMetadataItem(GDALGetRasterBand(cs->src, b + 1), key, NULL);
-        if (v == NULL) {
-            CPLFree(band_t);
-            return -1;
-        }
+        if (v == NULL)
+            break;
         band_t[b] = CPLAtof(v);
-        for (t = 0; t < n && d->time_values[t] != band_t[b]; t++)
+        for (t = 0; t < n && times[t] != band_t[b]; t++)
             ;
         if (t == n)
-            d->time_values[n++] = band_t[b];
+            times[n++] = band_t[b];
     }
-    if (nbands % n != 0) {
+    if (b < nbands || nbands % n != 0) {
         CPLFree(band_t);
+        CPLFree(times);
         return -1;
     }
     for (b = 0; b < nbands; b++) {
-        ok_time_major &= band_t[b] == d->time_values[b / (nbands / n)];
-        ok_var_major &= band_t[b] == d->time_values[b % n];
+        time_major &= band_t[b] == times[b / (nbands / n)];
+        var_major &= band_t[b] == times[b % n];
     }
     CPLFree(band_t);
-    if (!ok_time_major && !ok_var_major)
+    if (!time_major && !var_major) {
+        CPLFree(times);
         return -1;
+    }
+    d->time_values = times;
     d->ntimes = n;
     d->nvars = nbands / n;
-    d->order = ok_time_major ? XAV_ORDER_TIME_MAJOR : XAV_ORDER_VARIABLE_MAJOR;
+    d->order = time_major ? XAV_ORDER_TIME_MAJOR : XAV_ORDER_VARIABLE_MAJOR;
     return 0;
 }
 
@@ -125,72 +156,66 @@ static int option_time_values(copy_state *cs)
     return 0;
 }
 
-/* Sets nvars, ntimes, order and the time axis. */
+/* Count of comma-separated items. */
+static int count_items(const char *list)
+{
+    char **items = CSLTokenizeString2(list, ",", 0);
+    int n = CSLCount(items);
+    CSLDestroy(items);
+    return n;
+}
+
+/* Sets nvars, ntimes, order and the time axis: from the options if they
+ * say, else from the source's netCDF or GRIB metadata, else every band is a
+ * variable at one time. */
 static int plan_band_model(copy_state *cs)
 {
     xav_desc *d = cs->d;
     const xav_create_options *o = &cs->opt;
-    int nbands = GDALGetRasterCount(cs->src);
-    char *name = netcdf_time_name(cs->src);
-    int i;
+    const int nbands = GDALGetRasterCount(cs->src);
+    const int n_values = o->time_values ? count_items(o->time_values) : 0;
+    time_source ts;
+    int i, from_source = 0;
+    memset(&ts, 0, sizeof(ts));
     d->nvars = nbands;
     d->ntimes = 1;
     if (o->bands_per_time > 0) {
-        if (nbands % o->bands_per_time != 0) {
-            CPLFree(name);
+        if (nbands % o->bands_per_time != 0)
             return band_model_error(
                 CPLSPrintf("BANDS_PER_TIME=%d does not divide the %d bands",
                            o->bands_per_time, nbands));
-        }
         d->nvars = o->bands_per_time;
         d->ntimes = nbands / o->bands_per_time;
     } else if (o->layout == XAV_LAYOUT_TIME) {
         d->nvars = 1;
         d->ntimes = nbands;
-    } else if (o->layout == XAV_LAYOUT_AUTO && name != NULL &&
-               o->time_values == NULL &&
-               netcdf_time_axis(cs, name, nbands) == 0) {
-        cs->time_from_netcdf = 1;
-    } else if (o->layout == XAV_LAYOUT_AUTO && o->time_values != NULL) {
-        char **items = CSLTokenizeString2(o->time_values, ",", 0);
-        int n = CSLCount(items);
-        CSLDestroy(items);
-        if (n > 0 && nbands % n == 0) {
-            d->ntimes = n;
-            d->nvars = nbands / n;
+    } else if (o->layout == XAV_LAYOUT_AUTO && n_values > 0) {
+        if (nbands % n_values == 0) {
+            d->ntimes = n_values;
+            d->nvars = nbands / n_values;
         }
+    } else if (o->layout == XAV_LAYOUT_AUTO && find_time_source(cs->src, &ts)) {
+        from_source = band_time_axis(cs, ts.key, nbands) == 0;
     }
-    if (!cs->time_from_netcdf) {
-        CPLFree(d->time_values);
-        d->time_values = NULL;
-        CPLFree(name);
-        name = NULL;
-    }
-    if (o->time_values != NULL && option_time_values(cs) != 0)
+    if (o->time_values != NULL && option_time_values(cs) != 0) {
+        time_source_free(&ts);
         return -1;
+    }
     if (d->time_values == NULL && d->ntimes > 1) {
         d->time_values = (double *)CPLMalloc(sizeof(double) * d->ntimes);
         for (i = 0; i < d->ntimes; i++)
             d->time_values[i] = i;
     }
     if (d->time_values != NULL) {
-        const char *units, *calendar;
-        d->time_name = name ? name : CPLStrdup(o->time_name);
-        units = cs->time_from_netcdf
-                    ? GDALGetMetadataItem(
-                          cs->src, CPLSPrintf("%s#units", d->time_name), NULL)
-                    : NULL;
-        calendar =
-            cs->time_from_netcdf
-                ? GDALGetMetadataItem(
-                      cs->src, CPLSPrintf("%s#calendar", d->time_name), NULL)
-                : NULL;
-        units = o->time_units ? o->time_units : units;
+        const char *units = o->time_units ? o->time_units
+                            : from_source ? ts.units
+                                          : NULL;
+        d->time_name = CPLStrdup(from_source ? ts.name : o->time_name);
         d->time_units = units ? CPLStrdup(units) : NULL;
-        d->time_calendar = CPLStrdup(calendar ? calendar : o->time_calendar);
-    } else {
-        CPLFree(name);
+        d->time_calendar = CPLStrdup(
+            from_source && ts.calendar ? ts.calendar : o->time_calendar);
     }
+    time_source_free(&ts);
     return 0;
 }
 
@@ -223,28 +248,21 @@ static GDALRasterBandH source_band(const copy_state *cs, int var, int time)
                              xav_desc_band_index(cs->d, var, time) + 1);
 }
 
-/* Band metadata without the derived time item. */
-static char **band_metadata(const copy_state *cs, GDALRasterBandH band)
-{
-    char **md = CSLDuplicate(GDALGetMetadata(band, NULL));
-    if (cs->d->time_name != NULL)
-        md = CSLSetNameValue(md, CPLSPrintf("NETCDF_DIM_%s", cs->d->time_name),
-                             NULL);
-    return md;
-}
-
 static char *variable_name(const copy_state *cs, GDALRasterBandH band, int v)
 {
     char **names = cs->opt.variable_names
                        ? CSLTokenizeString2(cs->opt.variable_names, ",", 0)
                        : NULL;
     const char *nc = GDALGetMetadataItem(band, "NETCDF_VARNAME", NULL);
+    const char *grib = GDALGetMetadataItem(band, "GRIB_ELEMENT", NULL);
     const char *desc = GDALGetDescription(band);
     char *name;
     if (v < CSLCount(names))
         name = CPLStrdup(names[v]);
     else if (nc != NULL && *nc != '\0')
         name = CPLStrdup(nc);
+    else if (grib != NULL && *grib != '\0')
+        name = CPLStrdup(grib);
     else if (desc != NULL && *desc != '\0')
         name = CPLStrdup(desc);
     else
@@ -297,7 +315,7 @@ static int describe_variable(copy_state *cs, int v)
     var->gdal_scale = GDALGetRasterScale(band, &ok_scale);
     var->has_offset_scale =
         (ok_off || ok_scale) && (var->gdal_offset != 0 || var->gdal_scale != 1);
-    var->metadata = band_metadata(cs, band);
+    var->metadata = CSLDuplicate(GDALGetMetadata(band, NULL));
     var->valid_min = INFINITY;
     var->valid_max = -INFINITY;
     /* classes are never approximated: palette or thematic table */
@@ -318,7 +336,10 @@ static void describe_band_metadata(copy_state *cs)
         int v, t;
         char **md, **extra = NULL, **it;
         xav_desc_band_split(d, b, &v, &t);
-        md = band_metadata(cs, GDALGetRasterBand(cs->src, b + 1));
+        /* verbatim, the time item too: its text ("1096.485") is not always
+         * what printing the number would give */
+        md = CSLDuplicate(
+            GDALGetMetadata(GDALGetRasterBand(cs->src, b + 1), NULL));
         for (it = md; it != NULL && *it != NULL; it++)
             if (CSLFindString(d->vars[v].metadata, *it) < 0)
                 extra = CSLAddString(extra, *it);

@@ -249,8 +249,9 @@ static void derive_band(xav_dataset *ds, int b)
     if (d->band_metadata != NULL)
         md = CSLMerge(md, d->band_metadata[b]);
     if (d->time_values != NULL) {
-        md = CSLSetNameValue(md, CPLSPrintf("NETCDF_DIM_%s", d->time_name),
-                             number_text(d->time_values[t]));
+        const char *key = CPLSPrintf("NETCDF_DIM_%s", d->time_name);
+        if (CSLFetchNameValue(md, key) == NULL)
+            md = CSLSetNameValue(md, key, number_text(d->time_values[t]));
         if (CSLFetchNameValue(md, "NETCDF_VARNAME") == NULL)
             md = CSLSetNameValue(md, "NETCDF_VARNAME", var->name);
     }
@@ -262,6 +263,8 @@ static void derive_band(xav_dataset *ds, int b)
         x = CSLSetNameValue(x, "TIME", d->time_iso[t]);
     else if (d->time_values != NULL)
         x = CSLSetNameValue(x, "TIME", number_text(d->time_values[t]));
+    if (var->description != NULL && strcmp(var->description, var->name) != 0)
+        x = CSLSetNameValue(x, "SOURCE_DESCRIPTION", var->description);
     x = CSLSetNameValue(x, "STREAM", CPLSPrintf("%d", s));
     x = CSLSetNameValue(x, "CHANNEL", CPLSPrintf("%d", c));
     x = CSLSetNameValue(x, "LOSSLESS", d->streams[s].lossless ? "YES" : "NO");
