@@ -15,6 +15,7 @@
 
 #include "avlog.h"
 #include "decode.h"
+#include "framecache.h"
 #include "layout.h"
 #include "model.h"
 #include "quantize.h"
@@ -36,7 +37,10 @@ struct xav_dataset {
     char ***band_md;             /* per band, default domain */
     char ***band_xav_md;         /* per band, "XAVIDEO" domain */
     GDALRasterAttributeTableH *rats; /* per variable, or NULL */
-    double *row;                     /* one row of doubles */
+    xav_frame_cache *cache;
+    AVFrame **held; /* per stream: the frame last handed out, by reference */
+    int *held_time; /* its time step, or -1 */
+    double *row;    /* one row of doubles */
     uint64_t decoded;
     int threads;
 };
@@ -295,6 +299,9 @@ xav_dataset *xav_open(const char *filename, CSLConstList open_options)
     ds = (xav_dataset *)CPLCalloc(1, sizeof(*ds));
     ds->d = d;
     ds->threads = atoi(CSLFetchNameValueDef(open_options, "NUM_THREADS", "0"));
+    ds->cache = xav_frame_cache_new(
+        (size_t)atoi(CSLFetchNameValueDef(open_options, "CACHE_SIZE", "256")) *
+        1024 * 1024);
     if (resolve_files(ds, sidecar, video) != 0) {
         CPLFree(sidecar);
         CPLFree(video);
@@ -306,6 +313,12 @@ xav_dataset *xav_open(const char *filename, CSLConstList open_options)
     nbands = xav_desc_band_count(d);
     ds->readers =
         (xav_stream_reader **)CPLCalloc(d->nstreams, sizeof(*ds->readers));
+    ds->held = (AVFrame **)CPLCalloc(d->nstreams, sizeof(AVFrame *));
+    ds->held_time = (int *)CPLMalloc(d->nstreams * sizeof(int));
+    for (b = 0; b < d->nstreams; b++) {
+        ds->held[b] = av_frame_alloc();
+        ds->held_time[b] = -1;
+    }
     ds->descriptions = (char **)CPLCalloc(nbands + 1, sizeof(char *));
     ds->band_md = (char ***)CPLCalloc(nbands, sizeof(char **));
     ds->band_xav_md = (char ***)CPLCalloc(nbands, sizeof(char **));
@@ -331,6 +344,11 @@ void xav_close(xav_dataset *ds)
         return;
     for (s = 0; ds->readers != NULL && s < ds->d->nstreams; s++)
         xav_stream_reader_close(ds->readers[s]);
+    for (s = 0; ds->held != NULL && s < ds->d->nstreams; s++)
+        av_frame_free(&ds->held[s]);
+    CPLFree(ds->held);
+    CPLFree(ds->held_time);
+    xav_frame_cache_free(ds->cache);
     for (b = 0; ds->band_md != NULL && b < xav_desc_band_count(ds->d); b++) {
         CSLDestroy(ds->band_md[b]);
         CSLDestroy(ds->band_xav_md[b]);
@@ -509,9 +527,9 @@ int xav_band_siblings(const xav_dataset *ds, int band, int *siblings,
 
 /* ---- reading pixels ---------------------------------------------------- */
 
-/* Frame t of stream s, decoded (or cached), checked against the
+/* Frame t of stream s, decoded and checked against the
  * description. */
-static const AVFrame *stream_frame(xav_dataset *ds, int s, int t)
+static const AVFrame *decode_frame(xav_dataset *ds, int s, int t)
 {
     const xav_desc *d = ds->d;
     const xav_stream *st = &d->streams[s];
@@ -535,6 +553,29 @@ static const AVFrame *stream_frame(xav_dataset *ds, int s, int t)
         return NULL;
     }
     return f;
+}
+
+/* Frame t of stream s, from the cache or decoded. The pointer stays valid
+ * until the next request for stream s: the dataset holds a reference, so a
+ * cache eviction cannot pull it away mid-read. */
+static const AVFrame *stream_frame(xav_dataset *ds, int s, int t)
+{
+    const AVFrame *f;
+    if (ds->held_time[s] == t)
+        return ds->held[s];
+    if ((f = xav_frame_cache_get(ds->cache, s, t)) == NULL) {
+        if ((f = decode_frame(ds, s, t)) == NULL)
+            return NULL;
+        xav_frame_cache_put(ds->cache, s, t, f);
+    }
+    av_frame_unref(ds->held[s]);
+    ds->held_time[s] = -1;
+    if (av_frame_ref(ds->held[s], f) < 0) {
+        CPLError(CE_Failure, CPLE_OutOfMemory, "XAVIDEO: out of memory.");
+        return NULL;
+    }
+    ds->held_time[s] = t;
+    return ds->held[s];
 }
 
 static int bytes_per_code(const AVFrame *f)

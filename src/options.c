@@ -60,6 +60,8 @@ static const char open_options[] =
     "<OpenOptionList>"
     "  <Option name='NUM_THREADS' type='int' min='0' default='0' "
     "description='Decoder threads per stream (0 = as many as cores)'/>"
+    "  <Option name='CACHE_SIZE' type='int' min='0' default='256' "
+    "description='Memory bound of the decoded-frame cache, in MiB'/>"
     "</OpenOptionList>";
 
 const char *xav_creation_option_list(void)

@@ -7,8 +7,9 @@
 #include "cpl_error.h"
 #include "cpl_vsi.h"
 
-/* 256 KiB: few round trips under /vsicurl/, little memory elsewhere. */
-#define XAV_IO_BUFFER_SIZE (256 * 1024)
+/* 64 KiB: a random read over /vsicurl/ fetches little beyond the packets
+ * it needs. */
+#define XAV_IO_BUFFER_SIZE (64 * 1024)
 
 static int read_packet(void *opaque, uint8_t *buf, int size)
 {
