@@ -98,6 +98,8 @@ int xav_band_siblings(const xav_dataset *ds, int band, int *siblings,
 /* Frames decoded since open, over all streams (data and mask). Tests use it
  * to prove what a read costs. */
 uint64_t xav_decoded_frame_count(const xav_dataset *ds);
+/* Bytes held by the decoded-frame cache now (never above CACHE_SIZE). */
+uint64_t xav_cache_bytes(const xav_dataset *ds);
 
 /* ---- Writing ----------------------------------------------------------- */
 

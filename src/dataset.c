@@ -501,6 +501,11 @@ uint64_t xav_decoded_frame_count(const xav_dataset *ds)
     return ds->decoded;
 }
 
+uint64_t xav_cache_bytes(const xav_dataset *ds)
+{
+    return xav_frame_cache_bytes(ds->cache);
+}
+
 int xav_band_siblings(const xav_dataset *ds, int band, int *siblings,
                       int max_siblings)
 {

@@ -17,6 +17,7 @@ namespace
 {
 
 constexpr const char *kDecodedFrames = "DECODED_FRAMES";
+constexpr const char *kCacheBytes = "CACHE_BYTES";
 
 class XAVIDEODataset final : public GDALPamDataset
 {
@@ -212,6 +213,9 @@ char **XAVIDEODataset::GetMetadata(const char *domain)
             kDecodedFrames,
             CPLSPrintf(CPL_FRMT_GUIB,
                        static_cast<GUIntBig>(xav_decoded_frame_count(m_ds))));
+        m_xavMetadata.SetNameValue(
+            kCacheBytes, CPLSPrintf(CPL_FRMT_GUIB, static_cast<GUIntBig>(
+                                                       xav_cache_bytes(m_ds))));
         return m_xavMetadata.List();
     }
     return GDALPamDataset::GetMetadata(domain);
