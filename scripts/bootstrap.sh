@@ -8,7 +8,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 packages="gcc g++ make cmake pkg-config
   libgdal-dev gdal-bin python3-gdal python3-numpy python3-pytest
   libavcodec-dev libavformat-dev libavutil-dev ffmpeg
-  libcjson-dev libproj-dev libgtest-dev"
+  libcjson-dev libproj-dev libgtest-dev nginx-light"
 
 missing=""
 for p in $packages; do
