@@ -109,6 +109,10 @@ xav_stream_reader *xav_stream_reader_open(const char *path, int index,
                  path, index);
         goto fail;
     }
+    /* the demuxer skips other streams' blocks instead of reading them */
+    for (unsigned i = 0; i < r->fmt->nb_streams; i++)
+        r->fmt->streams[i]->discard =
+            (int)i == index ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
     if (open_decoder(r, threads) != 0 || find_start(r) != 0)
         goto fail;
     return r;
