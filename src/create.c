@@ -21,12 +21,14 @@
 #include "crs.h"
 #include "encode.h"
 #include "layout.h"
+#include "metrics.h"
 #include "model.h"
 #include "options.h"
 #include "quantize.h"
 #include "rat.h"
 #include "sidecar.h"
 #include "timeaxis.h"
+#include "verify.h"
 #include "xavideo.h"
 
 #define XAV_TEMP_SUFFIX ".xavpart"
@@ -42,6 +44,7 @@ typedef struct {
     void **raw;      /* per variable: one frame in its type (XAV_QUANT_BITS) */
     uint8_t **mask;  /* per variable: XAV_MASK_* codes of one frame */
     uint16_t *planes[XAV_MAX_CHANNELS];
+    xav_verifier *verifier; /* measures lossy frames as they are coded */
 } copy_state;
 
 /* ---- band model -------------------------------------------------------- */
@@ -535,6 +538,20 @@ static int plan_variables(copy_state *cs)
     return 0;
 }
 
+static int plan_max_error(xav_variable *var, double e)
+{
+    const double max_abs = MAX(fabs(var->valid_min), fabs(var->valid_max));
+    var->max_error = e;
+    var->corr_step = xav_correction_step(var->type, e, max_abs);
+    if (var->corr_step > 0)
+        return 0;
+    CPLError(CE_Failure, CPLE_IllegalArg,
+             "XAVIDEO: MAX_ERROR=%g is finer than %s can hold for %s, whose "
+             "values reach %g; use LOSSLESS=YES.",
+             e, GDALGetDataTypeName(var->type), var->name, max_abs);
+    return -1;
+}
+
 static int plan_streams(copy_state *cs, const char *file)
 {
     xav_desc *d = cs->d;
@@ -543,6 +560,9 @@ static int plan_streams(copy_state *cs, const char *file)
         xav_variable *var = &d->vars[v];
         int bits = cs->opt.bits ? cs->opt.bits : var->type == GDT_Byte ? 8 : 12;
         cs->bits[v] = xav_quant_plan(var, cs->lossless[v], bits);
+        if (!cs->lossless[v] && cs->opt.max_error > 0 &&
+            plan_max_error(var, cs->opt.max_error) != 0)
+            return -1;
         if (var->quant == XAV_QUANT_BITS) {
             cs->raw[v] =
                 VSI_MALLOC2_VERBOSE((size_t)d->width * d->height,
@@ -593,6 +613,8 @@ static int encode_time(copy_state *cs, xav_writer *w, int t)
     for (v = 0; v < d->nvars; v++) {
         if (read_frame(cs, v, t) < 0)
             return -1;
+        if (!cs->lossless[v])
+            xav_verifier_push(cs->verifier, v, t, cs->values[v], cs->mask[v]);
         if (d->vars[v].has_mask) {
             /* reuse the mask buffer as the 0/1 validity the fill wants */
             uint8_t *valid = (uint8_t *)CPLMalloc(n);
@@ -604,6 +626,8 @@ static int encode_time(copy_state *cs, xav_writer *w, int t)
     }
     for (s = 0; s < d->nstreams; s++) {
         const xav_stream *st = &d->streams[s];
+        if (st->role == XAV_ROLE_CORRECTION)
+            continue; /* the verifier writes them, once it has decoded */
         for (c = 0; c < st->channels; c++)
             fill_plane(cs, st, c);
         if (xav_writer_put(w, s, (const uint16_t *const *)cs->planes) != 0)
@@ -631,10 +655,12 @@ static int encode_all(copy_state *cs, const char *path, GDALProgressFunc pfn,
         d->streams[s].file = files[s];
     }
     CPLFree(files);
-    w = xav_writer_open(path, d, json);
+    cs->verifier = xav_verifier_new(d);
+    w = xav_writer_open(path, d, json, xav_verifier_on_decoded, cs->verifier);
     CPLFree(json);
     if (w == NULL)
         return -1;
+    xav_verifier_set_writer(cs->verifier, w);
     for (c = 0; c < XAV_MAX_CHANNELS; c++)
         cs->planes[c] = (uint16_t *)CPLMalloc((size_t)d->width * d->height *
                                               sizeof(uint16_t));
@@ -648,7 +674,9 @@ static int encode_all(copy_state *cs, const char *path, GDALProgressFunc pfn,
         xav_writer_free(w);
         return -1;
     }
-    return xav_writer_finish(w);
+    if (xav_writer_finish(w) != 0)
+        return -1;
+    return xav_verifier_finish(cs->verifier);
 }
 
 /* ---- the copy ---------------------------------------------------------- */
@@ -666,6 +694,7 @@ static void free_state(copy_state *cs)
     CPLFree(cs->values);
     CPLFree(cs->raw);
     CPLFree(cs->mask);
+    xav_verifier_free(cs->verifier);
     CPLFree(cs->bits);
     CPLFree(cs->lossless);
     xav_desc_free(cs->d);

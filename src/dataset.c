@@ -259,6 +259,17 @@ static void derive_band(xav_dataset *ds, int b)
         if (CSLFetchNameValue(md, "NETCDF_VARNAME") == NULL)
             md = CSLSetNameValue(md, "NETCDF_VARNAME", var->name);
     }
+    if (d->psnr != NULL) {
+        /* what the coding cost, so that gdalinfo says it */
+        md = CSLSetNameValue(
+            md, "XAVIDEO_PSNR_DB",
+            isinf(d->psnr[b]) ? "inf" : CPLSPrintf("%.2f", d->psnr[b]));
+        md = CSLSetNameValue(md, "XAVIDEO_MAX_ABS_ERROR",
+                             CPLSPrintf("%.9g", d->max_abs_error[b]));
+    }
+    if (var->max_error > 0)
+        md = CSLSetNameValue(md, "XAVIDEO_MAX_ERROR_BOUND",
+                             CPLSPrintf("%.9g", var->max_error));
     ds->band_md[b] = md;
     xav_layout_find(d, v, 0, XAV_ROLE_DATA, &s, &c);
     x = CSLSetNameValue(x, "VARIABLE", var->name);
@@ -626,54 +637,29 @@ static int read_bits(xav_dataset *ds, const xav_variable *var, int v, int t,
     return 0;
 }
 
-/* Invalid pixels come back as exactly what they were. */
-static void apply_mask(const xav_variable *var, const uint8_t *mask,
-                       double *row, int n)
-{
-    const double nodata = var->has_nodata ? var->nodata : NAN;
-    int x;
-    for (x = 0; x < n; x++) {
-        switch (mask[x]) {
-        case XAV_MASK_VALID:
-            break;
-        case XAV_MASK_NAN:
-            row[x] = NAN;
-            break;
-        case XAV_MASK_POSINF:
-            row[x] = INFINITY;
-            break;
-        case XAV_MASK_NEGINF:
-            row[x] = -INFINITY;
-            break;
-        default:
-            row[x] = nodata;
-        }
-    }
-}
-
 static int read_codes(xav_dataset *ds, const xav_variable *var, int v, int t,
                       GByte *out)
 {
-    const uint8_t *plane, *mask = NULL;
-    int linesize, bytes, mask_linesize = 0, mask_bytes, y;
+    const uint8_t *plane, *mask = NULL, *corr = NULL;
+    int linesize, bytes, mask_linesize = 0, corr_linesize = 0, unused, y;
     const int size = GDALGetDataTypeSizeBytes(var->type);
     if ((plane = channel_plane(ds, v, 0, XAV_ROLE_DATA, t, &linesize,
                                &bytes)) == NULL)
         return -1;
     if (var->has_mask &&
         (mask = channel_plane(ds, v, 0, XAV_ROLE_MASK, t, &mask_linesize,
-                              &mask_bytes)) == NULL)
+                              &unused)) == NULL)
         return -1;
-    for (y = 0; y < ds->d->height; y++) {
-        xav_quant_decode_row(var, plane + (size_t)y * linesize, bytes,
-                             ds->d->width, ds->row);
-        if (mask != NULL)
-            apply_mask(var, mask + (size_t)y * mask_linesize, ds->row,
-                       ds->d->width);
-        GDALCopyWords64(ds->row, GDT_Float64, 8,
-                        out + (size_t)y * ds->d->width * size, var->type, size,
-                        ds->d->width);
-    }
+    if (var->max_error > 0 &&
+        (corr = channel_plane(ds, v, 0, XAV_ROLE_CORRECTION, t, &corr_linesize,
+                              &unused)) == NULL)
+        return -1;
+    for (y = 0; y < ds->d->height; y++)
+        xav_reconstruct_row(
+            var, plane + (size_t)y * linesize, bytes,
+            corr ? (const uint16_t *)(corr + (size_t)y * corr_linesize) : NULL,
+            mask ? mask + (size_t)y * mask_linesize : NULL, ds->d->width,
+            ds->row, out + (size_t)y * ds->d->width * size);
     return 0;
 }
 

@@ -15,14 +15,18 @@ typedef struct {
     AVCodecContext *ctx;
     AVStream *st;
     AVFrame *frame;
+    AVPacket *pkt; /* per encoder: a callback may encode another stream */
     int64_t next_pts;
+    AVCodecContext *dec; /* lossy streams: decodes what was just coded */
+    AVFrame *decoded;
 } encoder;
 
 struct xav_writer {
     AVFormatContext *oc;
-    AVPacket *pkt;
     int nstreams;
     encoder *enc;
+    xav_decoded_fn on_decoded;
+    void *user;
 };
 
 static int av_fail(const char *what, int err)
@@ -68,6 +72,25 @@ static int configure_ffv1(AVCodecContext *ctx, const xav_stream *s)
     return 0;
 }
 
+/* A decoder of the encoder's own output, with its parameters. */
+static int open_verifier(encoder *e)
+{
+    const AVCodec *codec = avcodec_find_decoder(e->ctx->codec_id);
+    AVCodecParameters *par = avcodec_parameters_alloc();
+    int err = AVERROR(ENOMEM);
+    e->dec = codec ? avcodec_alloc_context3(codec) : NULL;
+    e->decoded = av_frame_alloc();
+    if (par != NULL && e->dec != NULL && e->decoded != NULL &&
+        (err = avcodec_parameters_from_context(par, e->ctx)) >= 0 &&
+        (err = avcodec_parameters_to_context(e->dec, par)) >= 0) {
+        e->dec->time_base = e->ctx->time_base;
+        e->dec->pkt_timebase = e->ctx->time_base;
+        err = avcodec_open2(e->dec, codec, NULL);
+    }
+    avcodec_parameters_free(&par);
+    return err < 0 ? av_fail("opening the verifying decoder", err) : 0;
+}
+
 static int open_encoder(xav_writer *w, encoder *e, const xav_desc *d,
                         const xav_stream *s)
 {
@@ -81,7 +104,8 @@ static int open_encoder(xav_writer *w, encoder *e, const xav_desc *d,
     }
     e->ctx = avcodec_alloc_context3(codec);
     e->frame = av_frame_alloc();
-    if (e->ctx == NULL || e->frame == NULL)
+    e->pkt = av_packet_alloc();
+    if (e->ctx == NULL || e->frame == NULL || e->pkt == NULL)
         return av_fail("allocating an encoder", AVERROR(ENOMEM));
     e->ctx->width = d->width;
     e->ctx->height = d->height;
@@ -104,6 +128,8 @@ static int open_encoder(xav_writer *w, encoder *e, const xav_desc *d,
     e->st->time_base = e->ctx->time_base;
     if ((err = avcodec_parameters_from_context(e->st->codecpar, e->ctx)) < 0)
         return av_fail("copying codec parameters", err);
+    if (!s->lossless && w->on_decoded != NULL && open_verifier(e) != 0)
+        return -1;
     e->frame->format = e->ctx->pix_fmt;
     e->frame->width = d->width;
     e->frame->height = d->height;
@@ -113,16 +139,18 @@ static int open_encoder(xav_writer *w, encoder *e, const xav_desc *d,
 }
 
 xav_writer *xav_writer_open(const char *path, const xav_desc *d,
-                            const char *embedded_json)
+                            const char *embedded_json,
+                            xav_decoded_fn on_decoded, void *user)
 {
     xav_writer *w = (xav_writer *)CPLCalloc(1, sizeof(*w));
     int s, err;
+    w->on_decoded = on_decoded;
+    w->user = user;
     if ((err = avformat_alloc_output_context2(&w->oc, NULL, "matroska", NULL)) <
         0) {
         av_fail("creating the Matroska muxer", err);
         goto fail;
     }
-    w->pkt = av_packet_alloc();
     w->nstreams = d->nstreams;
     w->enc = (encoder *)CPLCalloc(d->nstreams, sizeof(encoder));
     for (s = 0; s < d->nstreams; s++)
@@ -141,6 +169,26 @@ fail:
     return NULL;
 }
 
+/* Decodes pkt (NULL to flush) and hands every frame to the callback. */
+static int verify(xav_writer *w, int s, const AVPacket *pkt)
+{
+    encoder *e = &w->enc[s];
+    int err = avcodec_send_packet(e->dec, pkt);
+    if (err < 0)
+        return av_fail("decoding what was encoded", err);
+    for (;;) {
+        err = avcodec_receive_frame(e->dec, e->decoded);
+        if (err == AVERROR(EAGAIN) || err == AVERROR_EOF)
+            return 0;
+        if (err < 0)
+            return av_fail("decoding what was encoded", err);
+        err = w->on_decoded(w->user, s, (int)e->decoded->pts, e->decoded);
+        av_frame_unref(e->decoded);
+        if (err != 0)
+            return -1;
+    }
+}
+
 /* Sends frame (NULL to flush) and muxes every packet that comes out. */
 static int encode_and_mux(xav_writer *w, int s, AVFrame *frame)
 {
@@ -149,18 +197,20 @@ static int encode_and_mux(xav_writer *w, int s, AVFrame *frame)
     if (err < 0)
         return av_fail("sending a frame to the encoder", err);
     for (;;) {
-        err = avcodec_receive_packet(e->ctx, w->pkt);
+        err = avcodec_receive_packet(e->ctx, e->pkt);
         if (err == AVERROR(EAGAIN) || err == AVERROR_EOF)
-            return 0;
+            return e->dec != NULL && frame == NULL ? verify(w, s, NULL) : 0;
         if (err < 0)
             return av_fail("encoding", err);
+        if (e->dec != NULL && verify(w, s, e->pkt) != 0)
+            return -1;
         /* libx265 leaves dts unset when nothing was reordered (a single
          * frame): decode order is then display order */
-        if (w->pkt->dts == AV_NOPTS_VALUE)
-            w->pkt->dts = w->pkt->pts;
-        av_packet_rescale_ts(w->pkt, e->ctx->time_base, e->st->time_base);
-        w->pkt->stream_index = e->st->index;
-        if ((err = av_interleaved_write_frame(w->oc, w->pkt)) < 0)
+        if (e->pkt->dts == AV_NOPTS_VALUE)
+            e->pkt->dts = e->pkt->pts;
+        av_packet_rescale_ts(e->pkt, e->ctx->time_base, e->st->time_base);
+        e->pkt->stream_index = e->st->index;
+        if ((err = av_interleaved_write_frame(w->oc, e->pkt)) < 0)
             return av_fail("writing a packet", err);
     }
 }
@@ -221,9 +271,11 @@ void xav_writer_free(xav_writer *w)
     for (s = 0; w->enc != NULL && s < w->nstreams; s++) {
         avcodec_free_context(&w->enc[s].ctx);
         av_frame_free(&w->enc[s].frame);
+        av_packet_free(&w->enc[s].pkt);
+        avcodec_free_context(&w->enc[s].dec);
+        av_frame_free(&w->enc[s].decoded);
     }
     CPLFree(w->enc);
-    av_packet_free(&w->pkt);
     if (w->oc != NULL) {
         xav_vsi_io_close(&w->oc->pb);
         avformat_free_context(w->oc);

@@ -9,14 +9,24 @@
 
 #include <stdint.h>
 
+#include <libavutil/frame.h>
+
 #include "model.h"
 
 typedef struct xav_writer xav_writer;
 
-/* Creates path and one encoder per stream of d. Returns NULL with a
- * CPLError on failure (path may then exist: the caller removes it). */
+/* Called with every frame of a lossy stream as readers will decode it, in
+ * time order, while encoding goes on; it may put frames into other
+ * streams. Returns 0, or -1 to stop with its CPLError. */
+typedef int (*xav_decoded_fn)(void *user, int stream, int t,
+                              const AVFrame *frame);
+
+/* Creates path and one encoder per stream of d; on_decoded (may be NULL)
+ * sees the lossy streams' frames. Returns NULL with a CPLError on failure
+ * (path may then exist: the caller removes it). */
 xav_writer *xav_writer_open(const char *path, const xav_desc *d,
-                            const char *embedded_json);
+                            const char *embedded_json,
+                            xav_decoded_fn on_decoded, void *user);
 /* Encodes the next frame of stream s: planes[c] holds width * height codes
  * of channel c. Returns 0 or -1 with a CPLError. */
 int xav_writer_put(xav_writer *w, int s, const uint16_t *const *planes);

@@ -184,6 +184,15 @@ int xav_layout_plan(xav_desc *d, const xav_create_options *o, const int *bits,
             set_coding(s, o, 1, 8, 0);
         }
     }
+    for (v = 0; v < d->nvars; v++) {
+        if (d->vars[v].max_error > 0) {
+            xav_stream *s = add_stream(d, file);
+            s->role = XAV_ROLE_CORRECTION;
+            s->channels = 1;
+            s->var[0] = v;
+            set_coding(s, o, 1, 16, 0);
+        }
+    }
     return 0;
 }
 
@@ -197,7 +206,7 @@ int xav_layout_find(const xav_desc *d, int var, int word, xav_stream_role role,
             continue;
         for (c = 0; c < st->channels; c++)
             if (st->var[c] == var &&
-                (role == XAV_ROLE_MASK || st->word[c] == word)) {
+                (role != XAV_ROLE_DATA || st->word[c] == word)) {
                 *stream = s;
                 *channel = c;
                 return 0;

@@ -3,7 +3,8 @@
  * Planning groups variables of the same coding (codec, bits) into 3-channel
  * planar streams (coded with the identity matrix: no RGB->YUV loss) and
  * 1-channel gray streams for what is left; never pads by repeating a band.
- * Mask streams (lossless, 8-bit) follow the data streams.
+ * Mask streams (lossless, 8-bit) follow the data streams, then correction
+ * streams (lossless, 16-bit) of the variables coded with MAX_ERROR.
  */
 #ifndef XAV_LAYOUT_H
 #define XAV_LAYOUT_H

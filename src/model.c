@@ -59,6 +59,8 @@ void xav_desc_free(xav_desc *d)
     }
     CPLFree(d->streams);
     CSLDestroy(d->encoder);
+    CPLFree(d->psnr);
+    CPLFree(d->max_abs_error);
     CPLFree(d);
 }
 
@@ -91,36 +93,47 @@ static int fail(const char *what)
     return -1;
 }
 
-/* Each (variable, word) carried once by a data channel; each masked
- * variable by one mask channel. */
+/* Slots of a variable: its words, then its mask, then its corrections. */
+#define SLOTS (XAV_MAX_WORDS + 2)
+#define MASK_SLOT XAV_MAX_WORDS
+#define CORRECTION_SLOT (XAV_MAX_WORDS + 1)
+
+/* The slot a channel fills, or -1 if it cannot be there. */
+static int channel_slot(const xav_desc *d, const xav_stream *st, int c)
+{
+    const int v = st->var[c];
+    if (v < 0 || v >= d->nvars)
+        return -1;
+    switch (st->role) {
+    case XAV_ROLE_MASK:
+        return d->vars[v].has_mask ? MASK_SLOT : -1;
+    case XAV_ROLE_CORRECTION:
+        return d->vars[v].max_error > 0 ? CORRECTION_SLOT : -1;
+    default:
+        return st->word[c] >= 0 && st->word[c] < d->vars[v].words ? st->word[c]
+                                                                  : -1;
+    }
+}
+
+/* Each (variable, word) carried once by a data channel; each masked or
+ * corrected variable by one mask or correction channel. */
 static int validate_channels(const xav_desc *d)
 {
-    int *seen =
-        (int *)CPLCalloc((size_t)d->nvars * (XAV_MAX_WORDS + 1), sizeof(int));
-    int s, c, v, ok = 1;
+    int *seen = (int *)CPLCalloc((size_t)d->nvars * SLOTS, sizeof(int));
+    int s, c, v, w, ok = 1;
     for (s = 0; s < d->nstreams && ok; s++) {
         const xav_stream *st = &d->streams[s];
         for (c = 0; c < st->channels && ok; c++) {
-            int slot;
-            v = st->var[c];
-            if (v < 0 || v >= d->nvars)
-                ok = 0;
-            else if (st->role == XAV_ROLE_MASK)
-                slot = XAV_MAX_WORDS, ok = d->vars[v].has_mask;
-            else if (st->word[c] < 0 || st->word[c] >= d->vars[v].words)
-                ok = 0;
-            else
-                slot = st->word[c];
-            if (ok && seen[v * (XAV_MAX_WORDS + 1) + slot]++)
-                ok = 0;
+            int slot = channel_slot(d, st, c);
+            ok = slot >= 0 && seen[st->var[c] * SLOTS + slot]++ == 0;
         }
     }
     for (v = 0; v < d->nvars && ok; v++) {
-        int w;
+        const int *got = seen + v * SLOTS;
         for (w = 0; w < d->vars[v].words; w++)
-            ok = ok && seen[v * (XAV_MAX_WORDS + 1) + w] == 1;
-        if (d->vars[v].has_mask)
-            ok = ok && seen[v * (XAV_MAX_WORDS + 1) + XAV_MAX_WORDS] == 1;
+            ok = ok && got[w] == 1;
+        ok = ok && got[MASK_SLOT] == (d->vars[v].has_mask ? 1 : 0);
+        ok = ok && got[CORRECTION_SLOT] == (d->vars[v].max_error > 0 ? 1 : 0);
     }
     CPLFree(seen);
     return ok ? 0 : fail("streams do not carry every variable exactly once");
@@ -146,6 +159,8 @@ int xav_desc_validate(const xav_desc *d)
             return fail("variable word count out of range");
         if (var->quant == XAV_QUANT_LINEAR && !(var->q_scale > 0))
             return fail("quantization scale must be positive");
+        if (var->max_error > 0 && !(var->corr_step > 0))
+            return fail("correction step must be positive");
     }
     for (s = 0; s < d->nstreams; s++) {
         const xav_stream *st = &d->streams[s];

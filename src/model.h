@@ -33,7 +33,11 @@ typedef enum {
     XAV_QUANT_BITS = 2
 } xav_quant_mode;
 
-typedef enum { XAV_ROLE_DATA = 0, XAV_ROLE_MASK = 1 } xav_stream_role;
+typedef enum {
+    XAV_ROLE_DATA = 0,
+    XAV_ROLE_MASK = 1,
+    XAV_ROLE_CORRECTION = 2 /* MAX_ERROR residual corrections */
+} xav_stream_role;
 
 typedef enum { XAV_CODEC_X265 = 0, XAV_CODEC_FFV1 = 1 } xav_codec;
 
@@ -57,7 +61,9 @@ typedef struct {
     double q_offset, q_scale; /* physical = q_offset + q_scale * code */
     int words;                /* channels it occupies (XAV_QUANT_BITS) */
     double valid_min, valid_max;
-    int has_mask; /* some pixel is invalid and coding is lossy */
+    int has_mask;     /* some pixel is invalid and coding is lossy */
+    double max_error; /* MAX_ERROR guaranteed by a correction stream, or 0 */
+    double corr_step; /* value of one correction unit */
 } xav_variable;
 
 typedef struct {
@@ -107,6 +113,11 @@ typedef struct {
     /* per band: metadata items that differ from the variable's (NULL for
      * most bands); the time item NETCDF_DIM_<time> is derived, not kept */
     char ***band_metadata;
+
+    /* per band: what the coding cost, measured on the reader's values
+     * (NULL if unknown); psnr is +inf where the band is exact */
+    double *psnr;
+    double *max_abs_error;
 
     char **encoder; /* KEY=VALUE list of the settings used, for the record */
 } xav_desc;

@@ -1,6 +1,7 @@
 /* options: see options.h. Defaults are justified in doc/defaults.md. */
 #include "options.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,6 +55,9 @@ static const char creation_options[] =
     "description='Name of the time dimension'/>"
     "  <Option name='VARIABLE_NAMES' type='string' "
     "description='Comma-separated variable names'/>"
+    "  <Option name='MAX_ERROR' type='float' min='0' "
+    "description='Lossy coding: guaranteed bound on the absolute error of "
+    "every valid pixel, in the band&apos;s physical units'/>"
     "</CreationOptionList>";
 
 static const char open_options[] =
@@ -140,6 +144,23 @@ static int parse_layout(CSLConstList opts, xav_create_options *o)
     return parse_int(opts, "BANDS_PER_TIME", 0, 1, 1 << 20, &o->bands_per_time);
 }
 
+/* A finite number > 0, or 0 when absent. */
+static int parse_positive(CSLConstList opts, const char *key, double *out)
+{
+    const char *s = CSLFetchNameValue(opts, key);
+    char *end = NULL;
+    *out = 0;
+    if (s == NULL)
+        return 0;
+    *out = CPLStrtod(s, &end);
+    if (end == s || *end != '\0' || !(*out > 0) || !isfinite(*out)) {
+        CPLError(CE_Failure, CPLE_IllegalArg,
+                 "XAVIDEO: %s=%s is not a positive number.", key, s);
+        return -1;
+    }
+    return 0;
+}
+
 static int is_x265_preset(const char *s)
 {
     static const char *const presets[] = {
@@ -180,5 +201,5 @@ int xav_parse_create_options(CSLConstList opts, xav_create_options *o)
     o->time_calendar = CSLFetchNameValueDef(opts, "TIME_CALENDAR", "standard");
     o->time_name = CSLFetchNameValueDef(opts, "TIME_NAME", "time");
     o->variable_names = CSLFetchNameValue(opts, "VARIABLE_NAMES");
-    return 0;
+    return parse_positive(opts, "MAX_ERROR", &o->max_error);
 }

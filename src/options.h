@@ -30,6 +30,7 @@ typedef struct {
     const char *time_calendar;
     const char *time_name;
     const char *variable_names;
+    double max_error; /* 0 = no bound */
 } xav_create_options;
 
 /* Parses and checks the options; reports a bad value through CPLError and

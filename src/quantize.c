@@ -81,6 +81,87 @@ void xav_quant_decode_row(const xav_variable *v, const void *codes,
     }
 }
 
+/* Corrections are added to the value in its own type: integers stay exact
+ * (the step is an odd integer), floats round once. */
+#define CORRECT(T, lo, hi)                                                     \
+    do {                                                                       \
+        T *p = (T *)out;                                                       \
+        for (i = 0; i < n; i++) {                                              \
+            if (corrections[i] != XAV_CORRECTION_ZERO) {                       \
+                double z = (double)p[i] +                                      \
+                           ((int)corrections[i] - XAV_CORRECTION_ZERO) * step; \
+                p[i] = (T)(z < (lo) ? (lo) : z > (hi) ? (hi) : z);             \
+            }                                                                  \
+        }                                                                      \
+    } while (0)
+
+static void apply_corrections(GDALDataType type, double step,
+                              const uint16_t *corrections, size_t n, void *out)
+{
+    size_t i;
+    switch (type) {
+    case GDT_Byte:
+        CORRECT(uint8_t, 0, 255);
+        break;
+    case GDT_UInt16:
+        CORRECT(uint16_t, 0, 65535);
+        break;
+    case GDT_Int16:
+        CORRECT(int16_t, -32768, 32767);
+        break;
+    case GDT_UInt32:
+        CORRECT(uint32_t, 0, 4294967295.0);
+        break;
+    case GDT_Int32:
+        CORRECT(int32_t, -2147483648.0, 2147483647.0);
+        break;
+    case GDT_Float32:
+        CORRECT(float, -HUGE_VAL, HUGE_VAL);
+        break;
+    default: /* Float64; 64-bit integers are coded losslessly */
+        CORRECT(double, -HUGE_VAL, HUGE_VAL);
+    }
+}
+
+/* Invalid pixels come back as exactly what they were. */
+static void apply_mask(const xav_variable *var, const uint8_t *mask,
+                       double *row, size_t n)
+{
+    const double nodata = var->has_nodata ? var->nodata : NAN;
+    size_t x;
+    for (x = 0; x < n; x++) {
+        switch (mask[x]) {
+        case XAV_MASK_VALID:
+            break;
+        case XAV_MASK_NAN:
+            row[x] = NAN;
+            break;
+        case XAV_MASK_POSINF:
+            row[x] = INFINITY;
+            break;
+        case XAV_MASK_NEGINF:
+            row[x] = -INFINITY;
+            break;
+        default:
+            row[x] = nodata;
+        }
+    }
+}
+
+void xav_reconstruct_row(const xav_variable *v, const void *codes,
+                         int bytes_per_code, const uint16_t *corrections,
+                         const uint8_t *mask, size_t n, double *scratch,
+                         void *out)
+{
+    const int size = GDALGetDataTypeSizeBytes(v->type);
+    xav_quant_decode_row(v, codes, bytes_per_code, n, scratch);
+    if (mask != NULL)
+        apply_mask(v, mask, scratch, n);
+    GDALCopyWords64(scratch, GDT_Float64, 8, out, v->type, size, (GPtrDiff_t)n);
+    if (corrections != NULL)
+        apply_corrections(v->type, v->corr_step, corrections, n, out);
+}
+
 /* Order-preserving maps of a value's bits to unsigned integers. */
 static uint64_t to_ordered(GDALDataType type, uint64_t u)
 {

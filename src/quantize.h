@@ -40,6 +40,18 @@ void xav_quant_encode_row(const xav_variable *v, int bits, const double *values,
 void xav_quant_decode_row(const xav_variable *v, const void *codes,
                           int bytes_per_code, size_t n, double *values);
 
+/* What a reader gets for one row of a lossy or integer variable: codes ->
+ * physical values, invalid pixels set from their mask codes (NULL if none),
+ * converted to the variable's type into out, plus MAX_ERROR corrections
+ * (NULL if none) added in that type. scratch holds n doubles. The encoder
+ * calls it too, to measure exactly what readers will see. */
+void xav_reconstruct_row(const xav_variable *v, const void *codes,
+                         int bytes_per_code, const uint16_t *corrections,
+                         const uint8_t *mask, size_t n, double *scratch,
+                         void *out);
+/* Correction codes: value += (code - XAV_CORRECTION_ZERO) * step. */
+#define XAV_CORRECTION_ZERO 32768
+
 /* Lossless: raw values of type -> byte `word` of each. */
 void xav_bits_encode_row(GDALDataType type, const void *raw, size_t n, int word,
                          uint16_t *codes);

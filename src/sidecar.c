@@ -17,7 +17,7 @@
 
 static const char *const quant_names[] = {"integer", "linear", "bits"};
 static const char *const codec_names[] = {"x265", "ffv1"};
-static const char *const role_names[] = {"data", "mask"};
+static const char *const role_names[] = {"data", "mask", "correction"};
 
 /* ---- writing ----------------------------------------------------------- */
 
@@ -138,6 +138,10 @@ static cJSON *variable_json(const xav_variable *v)
     cJSON_AddItemToObject(o, "metadata", name_values(v->metadata));
     cJSON_AddItemToObject(o, "valid_range", number_array(&v->valid_min, 2));
     cJSON_AddBoolToObject(o, "mask", v->has_mask);
+    if (v->max_error > 0) {
+        cJSON_AddNumberToObject(o, "max_error", v->max_error);
+        cJSON_AddNumberToObject(o, "correction_step", v->corr_step);
+    }
     q = cJSON_AddObjectToObject(o, "quantization");
     cJSON_AddStringToObject(q, "mode", quant_names[v->quant]);
     cJSON_AddItemToObject(q, "offset", number(v->q_offset));
@@ -226,6 +230,13 @@ char *xav_sidecar_to_json(const xav_desc *d)
         cJSON_AddItemToArray(a, stream_json(&d->streams[i]));
     cJSON_AddItemToObject(root, "frame_rate",
                           cJSON_CreateIntArray(frame_rate, 2));
+    if (d->psnr != NULL) {
+        cJSON *q = cJSON_AddObjectToObject(root, "quality");
+        int nbands = xav_desc_band_count(d);
+        cJSON_AddItemToObject(q, "psnr_db", number_array(d->psnr, nbands));
+        cJSON_AddItemToObject(q, "max_abs_error",
+                              number_array(d->max_abs_error, nbands));
+    }
     cJSON_AddItemToObject(root, "encoder", name_values(d->encoder));
 
     text = cJSON_Print(root);
@@ -532,6 +543,8 @@ static void parse_variable(parser *p, const cJSON *o, xav_variable *v)
     }
     CPLFree(range);
     v->has_mask = cJSON_IsTrue(get(p, o, "mask", 0));
+    v->max_error = get_number(p, o, "max_error", 0, 0);
+    v->corr_step = get_number(p, o, "correction_step", 0, v->max_error > 0);
     if ((q = get(p, o, "quantization", 1)) == NULL)
         return;
     v->quant = (xav_quant_mode)get_enum(p, q, "mode", quant_names, 3);
@@ -546,7 +559,7 @@ static void parse_stream(parser *p, const cJSON *o, xav_stream *s)
     int c = 0;
     s->file = get_string(p, o, "file", 1);
     s->index = get_int(p, o, "index", 0, 1);
-    s->role = (xav_stream_role)get_enum(p, o, "role", role_names, 2);
+    s->role = (xav_stream_role)get_enum(p, o, "role", role_names, 3);
     s->codec = (xav_codec)get_enum(p, o, "codec", codec_names, 2);
     s->pix_fmt = get_string(p, o, "pix_fmt", 1);
     s->bits = get_int(p, o, "bits", 8, 1);
@@ -638,9 +651,19 @@ static void parse_band_metadata(parser *p, const cJSON *bm, xav_desc *d)
     }
 }
 
+/* Achieved PSNR and maximum error, one per band. */
+static void parse_quality(parser *p, const cJSON *q, xav_desc *d)
+{
+    int n = 0, m = 0;
+    d->psnr = get_numbers(p, q, "psnr_db", -1, &n);
+    d->max_abs_error = get_numbers(p, q, "max_abs_error", -1, &m);
+    if (!p->failed && (n != xav_desc_band_count(d) || m != n))
+        bad(p, "one value per band expected in", "quality");
+}
+
 static void parse_document(parser *p, const cJSON *root, xav_desc *d)
 {
-    const cJSON *t, *bm, *fr;
+    const cJSON *t, *bm, *fr, *q;
     char *order;
     d->width = get_int(p, root, "width", 0, 1);
     d->height = get_int(p, root, "height", 0, 1);
@@ -663,6 +686,8 @@ static void parse_document(parser *p, const cJSON *root, xav_desc *d)
         d->fps_den = cJSON_GetArrayItem(fr, 1)->valueint;
     }
     d->encoder = get_name_values(p, root, "encoder");
+    if (!p->failed && (q = get(p, root, "quality", 0)) != NULL)
+        parse_quality(p, q, d);
 }
 
 xav_desc *xav_sidecar_from_json(const char *json, size_t len,

@@ -1,0 +1,47 @@
+/*
+ * metrics: what lossy coding cost, measured during encoding on exactly the
+ * values a reader will get (xav_reconstruct_row), and the corrections that
+ * bound that cost when the user asked for MAX_ERROR.
+ *
+ * MAX_ERROR e: after the lossy frame is decoded, each valid pixel whose
+ * value differs from the source by more than e gets a correction k (an
+ * integer, stored losslessly, 0 almost everywhere) such that
+ * value + k * step, computed in the band's type, is within e. For integers
+ * step = 2 floor(e) + 1, exact; for floats step = 2e less twice the type's
+ * rounding at the variable's largest magnitude.
+ */
+#ifndef XAV_METRICS_H
+#define XAV_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+typedef struct {
+    double sse;     /* sum of squared errors over valid pixels */
+    double max_abs; /* largest absolute error */
+    double count;   /* valid pixels */
+} xav_error_sum;
+
+/* Correction step for a bound e on values of type up to max_abs in
+ * magnitude, or 0 if the type cannot hold values that close. */
+double xav_correction_step(GDALDataType type, double e, double max_abs);
+
+/* One row: x holds the source values, mask their XAV_MASK codes, codes the
+ * decoded codes (bytes_per_code 1 or 2). If corrections is not NULL, fills
+ * it so that every valid pixel is within v->max_error. Adds the error of
+ * the values a reader gets to sum. scratch and got hold n doubles, typed n
+ * values of v->type. Returns the number of valid pixels still beyond
+ * v->max_error (only possible where the type's precision is coarser than
+ * the bound). */
+size_t xav_verify_row(const xav_variable *v, const double *x,
+                      const uint8_t *mask, const void *codes,
+                      int bytes_per_code, uint16_t *corrections, size_t n,
+                      double *scratch, void *typed, double *got,
+                      xav_error_sum *sum);
+
+/* PSNR in dB with the given peak (+inf when there is no error). */
+double xav_error_psnr(const xav_error_sum *sum, double peak);
+
+#endif /* XAV_METRICS_H */

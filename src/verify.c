@@ -1,0 +1,184 @@
+/* verify: see verify.h. */
+#include "verify.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <libavutil/pixdesc.h>
+
+#include "cpl_conv.h"
+#include "cpl_error.h"
+#include "layout.h"
+#include "metrics.h"
+#include "quantize.h"
+
+typedef struct pending {
+    int t;
+    double *values;
+    uint8_t *mask;
+    struct pending *next;
+} pending;
+
+struct xav_verifier {
+    xav_desc *d;
+    xav_writer *writer;
+    pending **head, **tail; /* per variable, oldest first */
+    xav_error_sum *sums;    /* per band */
+    size_t beyond;          /* pixels still beyond MAX_ERROR */
+    uint16_t *corrections;  /* one frame */
+    double *scratch, *got;  /* one row each */
+    void *typed;            /* one row of the widest type */
+};
+
+xav_verifier *xav_verifier_new(xav_desc *d)
+{
+    xav_verifier *vf = (xav_verifier *)CPLCalloc(1, sizeof(*vf));
+    vf->d = d;
+    vf->head = (pending **)CPLCalloc(d->nvars, sizeof(pending *));
+    vf->tail = (pending **)CPLCalloc(d->nvars, sizeof(pending *));
+    vf->sums = (xav_error_sum *)CPLCalloc(xav_desc_band_count(d),
+                                          sizeof(xav_error_sum));
+    vf->corrections =
+        (uint16_t *)CPLMalloc((size_t)d->width * d->height * sizeof(uint16_t));
+    vf->scratch = (double *)CPLMalloc(d->width * sizeof(double));
+    vf->got = (double *)CPLMalloc(d->width * sizeof(double));
+    vf->typed = CPLMalloc(d->width * sizeof(double));
+    return vf;
+}
+
+static void pending_free(pending *p)
+{
+    CPLFree(p->values);
+    CPLFree(p->mask);
+    CPLFree(p);
+}
+
+void xav_verifier_free(xav_verifier *vf)
+{
+    int v;
+    if (vf == NULL)
+        return;
+    for (v = 0; v < vf->d->nvars; v++)
+        while (vf->head[v] != NULL) {
+            pending *p = vf->head[v];
+            vf->head[v] = p->next;
+            pending_free(p);
+        }
+    CPLFree(vf->head);
+    CPLFree(vf->tail);
+    CPLFree(vf->sums);
+    CPLFree(vf->corrections);
+    CPLFree(vf->scratch);
+    CPLFree(vf->got);
+    CPLFree(vf->typed);
+    CPLFree(vf);
+}
+
+void xav_verifier_set_writer(xav_verifier *vf, xav_writer *w)
+{
+    vf->writer = w;
+}
+
+void xav_verifier_push(xav_verifier *vf, int v, int t, const double *values,
+                       const uint8_t *mask)
+{
+    const size_t n = (size_t)vf->d->width * vf->d->height;
+    pending *p = (pending *)CPLCalloc(1, sizeof(*p));
+    p->t = t;
+    p->values = (double *)CPLMalloc(n * sizeof(double));
+    p->mask = (uint8_t *)CPLMalloc(n);
+    memcpy(p->values, values, n * sizeof(double));
+    memcpy(p->mask, mask, n);
+    if (vf->tail[v] != NULL)
+        vf->tail[v]->next = p;
+    else
+        vf->head[v] = p;
+    vf->tail[v] = p;
+}
+
+static pending *pop(xav_verifier *vf, int v, int t)
+{
+    pending *p = vf->head[v];
+    if (p == NULL || p->t != t) {
+        CPLError(CE_Failure, CPLE_AppDefined,
+                 "XAVIDEO: the encoder returned frame %d out of order.", t);
+        return NULL;
+    }
+    vf->head[v] = p->next;
+    if (vf->head[v] == NULL)
+        vf->tail[v] = NULL;
+    return p;
+}
+
+/* Measures channel c of a decoded frame against its source, filling the
+ * corrections if the variable has a bound. */
+static void measure(xav_verifier *vf, const AVFrame *f, int c, int v, int t,
+                    const pending *p)
+{
+    const xav_desc *d = vf->d;
+    const xav_variable *var = &d->vars[v];
+    const int bytes =
+        av_pix_fmt_desc_get((enum AVPixelFormat)f->format)->comp[0].depth > 8
+            ? 2
+            : 1;
+    xav_error_sum *sum = &vf->sums[xav_desc_band_index(d, v, t)];
+    int y;
+    for (y = 0; y < d->height; y++) {
+        const size_t row = (size_t)y * d->width;
+        vf->beyond +=
+            xav_verify_row(var, p->values + row, p->mask + row,
+                           f->data[c] + (size_t)y * f->linesize[c], bytes,
+                           var->max_error > 0 ? vf->corrections + row : NULL,
+                           d->width, vf->scratch, vf->typed, vf->got, sum);
+    }
+}
+
+int xav_verifier_on_decoded(void *user, int stream, int t, const AVFrame *f)
+{
+    xav_verifier *vf = (xav_verifier *)user;
+    const xav_stream *st = &vf->d->streams[stream];
+    int c;
+    for (c = 0; c < st->channels; c++) {
+        const int v = st->var[c];
+        pending *p = pop(vf, v, t);
+        int cs, cc;
+        if (p == NULL)
+            return -1;
+        measure(vf, f, c, v, t, p);
+        pending_free(p);
+        if (vf->d->vars[v].max_error > 0 &&
+            xav_layout_find(vf->d, v, 0, XAV_ROLE_CORRECTION, &cs, &cc) == 0) {
+            const uint16_t *planes[XAV_MAX_CHANNELS] = {vf->corrections};
+            if (xav_writer_put(vf->writer, cs, planes) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+int xav_verifier_finish(xav_verifier *vf)
+{
+    xav_desc *d = vf->d;
+    const int nbands = xav_desc_band_count(d);
+    int b;
+    d->psnr = (double *)CPLMalloc(nbands * sizeof(double));
+    d->max_abs_error = (double *)CPLMalloc(nbands * sizeof(double));
+    for (b = 0; b < nbands; b++) {
+        int v, t;
+        const xav_variable *var;
+        xav_desc_band_split(d, b, &v, &t);
+        var = &d->vars[v];
+        /* lossless bands were never queued: their sums are empty */
+        d->psnr[b] =
+            xav_error_psnr(&vf->sums[b], var->valid_max - var->valid_min);
+        d->max_abs_error[b] = vf->sums[b].max_abs;
+    }
+    if (vf->beyond > 0) {
+        CPLError(CE_Failure, CPLE_NotSupported,
+                 "XAVIDEO: MAX_ERROR cannot be met for %lu pixels: the bound "
+                 "is finer than the precision of the data type.",
+                 (unsigned long)vf->beyond);
+        return -1;
+    }
+    return 0;
+}
