@@ -17,6 +17,8 @@ typedef struct {
     AVFrame *frame;
     AVPacket *pkt; /* per encoder: a callback may encode another stream */
     int64_t next_pts;
+    int64_t last_dts; /* of the last packet out, if has_dts */
+    int has_dts;
     AVCodecContext *dec; /* lossy streams: decodes what was just coded */
     AVFrame *decoded;
 } encoder;
@@ -189,6 +191,20 @@ static int verify(xav_writer *w, int s, const AVPacket *pkt)
     }
 }
 
+/* libx265 sometimes leaves dts unset, or above pts, for a stream of one
+ * frame (it depends on thread timing): a packet is never decoded after it
+ * is shown, and decode times only grow. */
+static void fix_dts(encoder *e)
+{
+    AVPacket *p = e->pkt;
+    if (p->dts == AV_NOPTS_VALUE || p->dts > p->pts)
+        p->dts = p->pts;
+    if (e->has_dts && p->dts <= e->last_dts)
+        p->dts = e->last_dts + 1;
+    e->last_dts = p->dts;
+    e->has_dts = 1;
+}
+
 /* Sends frame (NULL to flush) and muxes every packet that comes out. */
 static int encode_and_mux(xav_writer *w, int s, AVFrame *frame)
 {
@@ -204,10 +220,7 @@ static int encode_and_mux(xav_writer *w, int s, AVFrame *frame)
             return av_fail("encoding", err);
         if (e->dec != NULL && verify(w, s, e->pkt) != 0)
             return -1;
-        /* libx265 leaves dts unset when nothing was reordered (a single
-         * frame): decode order is then display order */
-        if (e->pkt->dts == AV_NOPTS_VALUE)
-            e->pkt->dts = e->pkt->pts;
+        fix_dts(e);
         av_packet_rescale_ts(e->pkt, e->ctx->time_base, e->st->time_base);
         e->pkt->stream_index = e->st->index;
         if ((err = av_interleaved_write_frame(w->oc, e->pkt)) < 0)

@@ -1,0 +1,112 @@
+"""Lossy coding says what it cost, and MAX_ERROR bounds it.
+
+- MAX_ERROR=e: no valid pixel of any real cube differs from the source by
+  more than e (in the band's units), invalid pixels stay where they were.
+- The achieved PSNR and maximum error that CreateCopy records per band
+  (band metadata XAVIDEO_PSNR_DB, XAVIDEO_MAX_ABS_ERROR) are what this test
+  measures itself against the source.
+"""
+import math
+
+import numpy as np
+import pytest
+from osgeo import gdal
+
+from conftest import (L7, L8_BANDS, MAXT, SST, UWND, capture_errors,
+                      file_exists, l8_path, open_ds, valid_mask, xav_create,
+                      xav_create_ok)
+
+
+def l8_stack():
+    return gdal.BuildVRT("/vsimem/l8_quality.vrt",
+                         [str(l8_path(b)) for b in L8_BANDS], separate=True)
+
+
+# (name, opener, bounds): bounds in the data's units, from a small fraction
+# of the range to coarse; integer cubes also get bounds below 1 (exact).
+CUBES = [
+    ("L7 Byte", lambda: gdal.Open(str(L7)), [0.5, 2, 6]),
+    ("L8 Int16", l8_stack, [1, 25]),
+    ("UWND Float32", lambda: gdal.Open(UWND), [0.01, 0.1, 0.5]),
+    ("SST Float32 masked", lambda: gdal.Open(SST), [0.02, 0.2]),
+    ("MaxT Float64 nodata", lambda: gdal.Open(str(MAXT)), [0.05, 0.5]),
+]
+
+
+def source_and_output(src, out):
+    for b in range(1, src.RasterCount + 1):
+        sb, ob = src.GetRasterBand(b), out.GetRasterBand(b)
+        yield b, sb, ob, sb.ReadAsArray(), ob.ReadAsArray()
+
+
+@pytest.mark.parametrize("name,opener,bounds", CUBES, ids=[c[0] for c in CUBES])
+def test_max_error_holds_on_every_real_cube(tmp_path, name, opener, bounds):
+    src = opener()
+    for e in bounds:
+        out_path = tmp_path / f"e{e}.mkv"
+        xav_create_ok(src, out_path, [f"MAX_ERROR={e}"])
+        out = open_ds(out_path)
+        worst = 0.0
+        for b, sb, ob, a, c in source_and_output(src, out):
+            nodata = sb.GetNoDataValue()
+            valid = valid_mask(a, nodata)
+            assert np.array_equal(valid, valid_mask(c, nodata)), f"{name} band {b}: mask moved"
+            err = np.abs(a[valid].astype(np.float64) - c[valid].astype(np.float64))
+            if err.size:
+                worst = max(worst, float(err.max()))
+        print(f"\n{name} MAX_ERROR={e}: worst error {worst:.6g}")
+        assert worst <= e, f"{name}: error {worst} above MAX_ERROR={e}"
+
+
+def measured_quality(src, out):
+    """Per band (PSNR, max abs error), peak = the variable's valid range over
+    all its bands (one variable per cube here)."""
+    arrays = [(sb.GetNoDataValue(), a.astype(np.float64), c.astype(np.float64))
+              for _b, sb, _ob, a, c in source_and_output(src, out)]
+    valid_all = np.concatenate([a[valid_mask(a, nd)] for nd, a, _c in arrays])
+    peak = valid_all.max() - valid_all.min()
+    result = []
+    for nd, a, c in arrays:
+        v = valid_mask(a, nd)
+        err = a[v] - c[v]
+        mse = float(np.mean(err ** 2)) if err.size else 0.0
+        psnr = math.inf if mse == 0 else 10 * math.log10(peak ** 2 / mse)
+        result.append((psnr, float(np.abs(err).max()) if err.size else 0.0))
+    return result
+
+
+@pytest.mark.parametrize("options", [[], ["MAX_ERROR=0.2"]], ids=["default", "max_error"])
+def test_recorded_quality_is_what_a_reader_gets(tmp_path, options):
+    src = gdal.Open(UWND)
+    xav_create_ok(src, tmp_path / "u.mkv", options)
+    out = open_ds(tmp_path / "u.mkv")
+    for b, (psnr, max_err) in enumerate(measured_quality(src, out), start=1):
+        md = out.GetRasterBand(b).GetMetadata()
+        assert float(md["XAVIDEO_MAX_ABS_ERROR"]) == pytest.approx(max_err, rel=1e-6, abs=1e-9), f"band {b}"
+        assert float(md["XAVIDEO_PSNR_DB"]) == pytest.approx(psnr, abs=0.01), f"band {b}"
+    if options:
+        assert out.GetRasterBand(1).GetMetadataItem("XAVIDEO_MAX_ERROR_BOUND") == "0.2"
+
+
+def test_lossless_records_exactness(tmp_path):
+    xav_create_ok(gdal.Open(str(L7)), tmp_path / "l7.mkv", ["LOSSLESS=YES"])
+    ds = open_ds(tmp_path / "l7.mkv")  # keep it: a band does not hold it
+    md = ds.GetRasterBand(3).GetMetadata()
+    assert md["XAVIDEO_PSNR_DB"] == "inf" and float(md["XAVIDEO_MAX_ABS_ERROR"]) == 0
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "abc", "nan", "inf"])
+def test_bad_max_error_refused(tmp_path, value):
+    out = tmp_path / "o.mkv"
+    ds, log = xav_create(gdal.Open(str(L7)), out, [f"MAX_ERROR={value}"])
+    assert ds is None
+    assert any("MAX_ERROR" in m for m in log.messages), log.messages
+    assert not file_exists(out) and not file_exists(f"{out}.json")
+
+
+def test_max_error_finer_than_float32_refused(tmp_path):
+    out = tmp_path / "o.mkv"
+    ds, log = xav_create(gdal.Open(UWND), out, ["MAX_ERROR=1e-7"])
+    assert ds is None
+    assert any("finer than Float32" in m for m in log.messages), log.messages
+    assert not file_exists(out)
