@@ -110,3 +110,37 @@ def test_max_error_finer_than_float32_refused(tmp_path):
     assert ds is None
     assert any("finer than Float32" in m for m in log.messages), log.messages
     assert not file_exists(out)
+
+
+@pytest.mark.parametrize("name,opener,target", [
+    ("UWND", lambda: gdal.Open(UWND), 45),
+    ("UWND", lambda: gdal.Open(UWND), 50),
+    ("L7", lambda: gdal.Open(str(L7)), 45),
+    ("SST masked", lambda: gdal.Open(SST), 47),
+])
+def test_target_psnr_reached_by_every_band(tmp_path, name, opener, target):
+    src = opener()
+    xav_create_ok(src, tmp_path / "t.mkv", [f"TARGET_PSNR={target}"])
+    out = open_ds(tmp_path / "t.mkv")
+    worst = min(p for p, _e in measured_quality(src, out))
+    print(f"\n{name} TARGET_PSNR={target}: worst band {worst:.2f} dB")
+    assert worst >= target
+
+
+def test_target_psnr_spends_fewer_bits_for_less(tmp_path):
+    src = gdal.Open(UWND)
+    sizes = {}
+    for target in (42, 48):
+        xav_create_ok(src, tmp_path / f"t{target}.mkv", [f"TARGET_PSNR={target}"])
+        sizes[target] = (tmp_path / f"t{target}.mkv").stat().st_size
+    assert sizes[42] < 0.8 * sizes[48], sizes
+
+
+def test_target_psnr_out_of_reach_is_refused(tmp_path):
+    out = tmp_path / "o.mkv"
+    ds, log = xav_create(gdal.Open(str(L7)), out, ["TARGET_PSNR=90"])
+    assert ds is None
+    assert any("TARGET_PSNR=90 is out of reach" in m for m in log.messages), log.messages
+    assert not file_exists(out) and not file_exists(f"{out}.json")
+    assert gdal.ReadDir("/vsimem/") in (None, []) or not any(
+        "xavideo_probe" in f for f in gdal.ReadDir("/vsimem/"))

@@ -636,8 +636,10 @@ static int encode_time(copy_state *cs, xav_writer *w, int t)
     return 0;
 }
 
-static int encode_all(copy_state *cs, const char *path, GDALProgressFunc pfn,
-                      void *pdata, double start)
+/* Encodes time steps [0, ntimes) into path, measuring every lossy band
+ * (d->psnr, d->max_abs_error). Reports progress from 0 to 1. */
+static int encode_times(copy_state *cs, const char *path, int ntimes,
+                        GDALProgressFunc pfn, void *pdata)
 {
     xav_desc *d = cs->d;
     xav_writer *w;
@@ -655,20 +657,20 @@ static int encode_all(copy_state *cs, const char *path, GDALProgressFunc pfn,
         d->streams[s].file = files[s];
     }
     CPLFree(files);
+    xav_verifier_free(cs->verifier);
     cs->verifier = xav_verifier_new(d);
     w = xav_writer_open(path, d, json, xav_verifier_on_decoded, cs->verifier);
     CPLFree(json);
     if (w == NULL)
         return -1;
     xav_verifier_set_writer(cs->verifier, w);
-    for (c = 0; c < XAV_MAX_CHANNELS; c++)
+    for (c = 0; c < XAV_MAX_CHANNELS && cs->planes[c] == NULL; c++)
         cs->planes[c] = (uint16_t *)CPLMalloc((size_t)d->width * d->height *
                                               sizeof(uint16_t));
-    for (t = 0; t < d->ntimes && rc == 0; t++) {
+    for (t = 0; t < ntimes && rc == 0; t++) {
         rc = encode_time(cs, w, t);
         if (rc == 0)
-            rc = report(pfn, pdata,
-                        start + (1 - start) * 0.999 * (t + 1) / d->ntimes);
+            rc = report(pfn, pdata, 0.999 * (t + 1) / ntimes);
     }
     if (rc != 0) {
         xav_writer_free(w);
@@ -677,6 +679,128 @@ static int encode_all(copy_state *cs, const char *path, GDALProgressFunc pfn,
     if (xav_writer_finish(w) != 0)
         return -1;
     return xav_verifier_finish(cs->verifier);
+}
+
+/* Same, with progress mapped to [from, to] of the caller's. */
+static int encode_scaled(copy_state *cs, const char *path, int ntimes,
+                         double from, double to, GDALProgressFunc pfn,
+                         void *pdata)
+{
+    void *scaled = GDALCreateScaledProgress(from, to, pfn, pdata);
+    int rc = encode_times(cs, path, ntimes, GDALScaledProgress, scaled);
+    GDALDestroyScaledProgress(scaled);
+    return rc;
+}
+
+/* ---- TARGET_PSNR ------------------------------------------------------- */
+
+/* Time steps the CRF search encodes: enough GOPs to see temporal
+ * prediction at work, few enough to cost a fraction of the real encode. */
+#define XAV_TARGET_PROBE_TIMES 32
+
+static int is_lossy_data(const xav_stream *st)
+{
+    return st->role == XAV_ROLE_DATA && !st->lossless;
+}
+
+/* The lowest PSNR among stream s's bands of the first ntimes steps. */
+static double worst_psnr(const xav_desc *d, int s, int ntimes)
+{
+    const xav_stream *st = &d->streams[s];
+    double worst = INFINITY;
+    int c, t;
+    for (c = 0; c < st->channels; c++)
+        for (t = 0; t < ntimes; t++)
+            worst = MIN(worst, d->psnr[xav_desc_band_index(d, st->var[c], t)]);
+    return worst;
+}
+
+/* Per lossy stream, the largest CRF whose worst band reaches the target on
+ * the first time steps: a binary search of every stream at once, one probe
+ * encode (to /vsimem/) per step. */
+static int search_crf(copy_state *cs, const char *probe, double from, double to,
+                      GDALProgressFunc pfn, void *pdata)
+{
+    xav_desc *d = cs->d;
+    const int ntimes = MIN(d->ntimes, XAV_TARGET_PROBE_TIMES), runs = 6;
+    int *lo = (int *)CPLCalloc(d->nstreams, sizeof(int));
+    int *hi = (int *)CPLCalloc(d->nstreams, sizeof(int));
+    int s, run, rc = 0;
+    for (s = 0; s < d->nstreams; s++)
+        hi[s] = is_lossy_data(&d->streams[s]) ? 51 : 0;
+    for (run = 0; rc == 0; run++) {
+        int busy = 0;
+        for (s = 0; s < d->nstreams; s++)
+            if (lo[s] < hi[s]) {
+                d->streams[s].crf = (lo[s] + hi[s] + 1) / 2;
+                busy = 1;
+            }
+        if (!busy)
+            break;
+        rc = encode_scaled(
+            cs, probe, ntimes, from + (to - from) * MIN(run, runs - 1) / runs,
+            from + (to - from) * MIN(run + 1, runs) / runs, pfn, pdata);
+        VSIUnlink(probe);
+        for (s = 0; s < d->nstreams && rc == 0; s++) {
+            if (lo[s] >= hi[s])
+                continue;
+            if (worst_psnr(d, s, ntimes) >= cs->opt.target_psnr)
+                lo[s] = d->streams[s].crf;
+            else
+                hi[s] = d->streams[s].crf - 1;
+        }
+    }
+    for (s = 0; s < d->nstreams; s++)
+        if (is_lossy_data(&d->streams[s]))
+            d->streams[s].crf = lo[s];
+    CPLFree(lo);
+    CPLFree(hi);
+    return rc;
+}
+
+/* Lowers the CRF of the streams that missed the target on the whole cube.
+ * Returns 1 if any was lowered, 0 if none missed, -1 if one cannot go
+ * lower. */
+static int lower_missed(copy_state *cs)
+{
+    xav_desc *d = cs->d;
+    int s, lowered = 0;
+    for (s = 0; s < d->nstreams; s++) {
+        double worst;
+        if (!is_lossy_data(&d->streams[s]) ||
+            (worst = worst_psnr(d, s, d->ntimes)) >= cs->opt.target_psnr)
+            continue;
+        if (d->streams[s].crf == 0) {
+            CPLError(CE_Failure, CPLE_AppDefined,
+                     "XAVIDEO: TARGET_PSNR=%g is out of reach of x265 at %d "
+                     "bits (a band of stream %d gets %.2f dB at CRF 0); use "
+                     "MAX_ERROR or LOSSLESS=YES.",
+                     cs->opt.target_psnr, d->streams[s].bits, s, worst);
+            return -1;
+        }
+        d->streams[s].crf = MAX(0, d->streams[s].crf - 2);
+        lowered = 1;
+    }
+    return lowered;
+}
+
+/* The real encode; with TARGET_PSNR, again with lower CRFs where a band of
+ * the whole cube fell short of what the probe promised. */
+static int encode_all(copy_state *cs, const char *path, double from,
+                      GDALProgressFunc pfn, void *pdata)
+{
+    double to = cs->opt.target_psnr > 0 ? from + (1 - from) * 0.8 : 1;
+    int attempt, more;
+    for (attempt = 0;; attempt++) {
+        if (encode_scaled(cs, path, cs->d->ntimes, from, to, pfn, pdata) != 0)
+            return -1;
+        if (cs->opt.target_psnr <= 0 || (more = lower_missed(cs)) == 0)
+            return 0;
+        if (more < 0)
+            return -1;
+        from = to;
+        to = from + (1 - from) / 2;
+    }
 }
 
 /* ---- the copy ---------------------------------------------------------- */
@@ -733,7 +857,8 @@ int xav_create_copy(const char *filename, GDALDatasetH src,
     char *tmp_video = CPLStrdup(CPLSPrintf("%s" XAV_TEMP_SUFFIX, filename));
     char *sidecar = CPLStrdup(CPLSPrintf("%s" XAV_SIDECAR_SUFFIX, filename));
     char *tmp_sidecar = CPLStrdup(CPLSPrintf("%s" XAV_TEMP_SUFFIX, sidecar));
-    double scan_share;
+    char *probe = CPLStrdup(CPLSPrintf("/vsimem/xavideo_probe_%p.mkv", &cs));
+    double scan_share, search_share;
     int v, rc = -1;
 
     xav_route_ffmpeg_log();
@@ -750,10 +875,15 @@ int xav_create_copy(const char *filename, GDALDatasetH src,
     scan_share = 0;
     for (v = 0; v < cs.d->nvars; v++)
         scan_share = cs.lossless[v] ? scan_share : 0.3;
+    search_share = cs.opt.target_psnr > 0 ? scan_share + 0.3 : scan_share;
     if (scan(&cs, progress, progress_data, scan_share) != 0 ||
         plan_streams(&cs, CPLGetFilename(filename)) != 0 ||
         xav_desc_validate(cs.d) != 0 ||
-        encode_all(&cs, tmp_video, progress, progress_data, scan_share) != 0 ||
+        (cs.opt.target_psnr > 0 &&
+         search_crf(&cs, probe, scan_share, search_share, progress,
+                    progress_data) != 0) ||
+        encode_all(&cs, tmp_video, search_share, progress, progress_data) !=
+            0 ||
         xav_sidecar_write(cs.d, tmp_sidecar) != 0 ||
         report(progress, progress_data, 1.0) != 0)
         goto done;
@@ -774,5 +904,7 @@ done:
     CPLFree(tmp_video);
     CPLFree(tmp_sidecar);
     CPLFree(sidecar);
+    VSIUnlink(probe);
+    CPLFree(probe);
     return rc;
 }

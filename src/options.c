@@ -55,6 +55,10 @@ static const char creation_options[] =
     "description='Name of the time dimension'/>"
     "  <Option name='VARIABLE_NAMES' type='string' "
     "description='Comma-separated variable names'/>"
+    "  <Option name='TARGET_PSNR' type='float' min='0' "
+    "description='Lossy coding: each stream gets the highest CRF (fewest "
+    "bits) at which every band reaches this PSNR in dB, peak = the "
+    "variable&apos;s valid range'/>"
     "  <Option name='MAX_ERROR' type='float' min='0' "
     "description='Lossy coding: guaranteed bound on the absolute error of "
     "every valid pixel, in the band&apos;s physical units'/>"
@@ -201,5 +205,8 @@ int xav_parse_create_options(CSLConstList opts, xav_create_options *o)
     o->time_calendar = CSLFetchNameValueDef(opts, "TIME_CALENDAR", "standard");
     o->time_name = CSLFetchNameValueDef(opts, "TIME_NAME", "time");
     o->variable_names = CSLFetchNameValue(opts, "VARIABLE_NAMES");
-    return parse_positive(opts, "MAX_ERROR", &o->max_error);
+    return parse_positive(opts, "MAX_ERROR", &o->max_error) != 0 ||
+                   parse_positive(opts, "TARGET_PSNR", &o->target_psnr) != 0
+               ? -1
+               : 0;
 }

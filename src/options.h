@@ -30,7 +30,8 @@ typedef struct {
     const char *time_calendar;
     const char *time_name;
     const char *variable_names;
-    double max_error; /* 0 = no bound */
+    double max_error;   /* 0 = no bound */
+    double target_psnr; /* 0 = use CRF */
 } xav_create_options;
 
 /* Parses and checks the options; reports a bad value through CPLError and

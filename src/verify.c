@@ -161,8 +161,10 @@ int xav_verifier_finish(xav_verifier *vf)
     xav_desc *d = vf->d;
     const int nbands = xav_desc_band_count(d);
     int b;
-    d->psnr = (double *)CPLMalloc(nbands * sizeof(double));
-    d->max_abs_error = (double *)CPLMalloc(nbands * sizeof(double));
+    /* a TARGET_PSNR search measures several encodes: keep the last */
+    d->psnr = (double *)CPLRealloc(d->psnr, nbands * sizeof(double));
+    d->max_abs_error =
+        (double *)CPLRealloc(d->max_abs_error, nbands * sizeof(double));
     for (b = 0; b < nbands; b++) {
         int v, t;
         const xav_variable *var;
