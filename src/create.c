@@ -651,7 +651,7 @@ static int encode_times(copy_state *cs, const char *path, int ntimes,
         files[s] = d->streams[s].file;
         d->streams[s].file = CPLStrdup("");
     }
-    json = xav_sidecar_to_json(d);
+    json = xav_sidecar_to_json(d, 1);
     for (s = 0; s < d->nstreams; s++) {
         CPLFree(d->streams[s].file);
         d->streams[s].file = files[s];

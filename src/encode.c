@@ -58,6 +58,19 @@ static int configure_x265(AVCodecContext *ctx, const xav_stream *s)
     return 0;
 }
 
+/* Every FFV1 slice restarts the coder's adaptation, which small frames
+ * cannot afford (Landsat 8, 41 x 41: 14.5 -> 12.8 bpppb with one slice):
+ * small frames get the fewest slices FFV1 takes (one up to 352 x 288, four
+ * above), large ones the slices that let decoding use every core. */
+#define XAV_FFV1_FEW_SLICES_PIXELS (512 * 512)
+
+static int ffv1_slices(int width, int height)
+{
+    if (width <= 352 && height <= 288)
+        return 1;
+    return (double)width * height < XAV_FFV1_FEW_SLICES_PIXELS ? 4 : 0;
+}
+
 /* FFV1 version 3: per-slice CRCs detect corruption. Range coder with the
  * small context model, and the GOP kept between keyframes so the coder's
  * adapted state carries over: both measured best on our cubes
@@ -67,6 +80,7 @@ static int configure_ffv1(AVCodecContext *ctx, const xav_stream *s)
     ctx->level = 3;
     ctx->gop_size = s->gop;
     ctx->thread_count = 0;
+    ctx->slices = ffv1_slices(ctx->width, ctx->height);
     if (av_opt_set_int(ctx->priv_data, "slicecrc", 1, 0) < 0 ||
         av_opt_set_int(ctx->priv_data, "coder", 1, 0) < 0 ||
         av_opt_set_int(ctx->priv_data, "context", 0, 0) < 0)

@@ -10,8 +10,9 @@
 
 /* The pixel format that carries codes of bits in channels planes. FFV1
  * applies a reversible colour transform to RGB formats: it pays on
- * correlated bands, not on the byte planes of one value (doc/defaults.md),
- * which go to YUV formats, coded plane by plane. */
+ * correlated 8-bit bands, not on 16-bit bands nor on the byte planes of
+ * one value (doc/defaults.md), which go to YUV formats, coded plane by
+ * plane. */
 static const char *pix_fmt_for(xav_codec codec, int channels, int bits,
                                int byte_planes)
 {
@@ -26,7 +27,7 @@ static const char *pix_fmt_for(xav_codec codec, int channels, int bits,
         return bits <= 8 ? "gray" : "gray16le";
     if (byte_planes)
         return "yuv444p";
-    return bits <= 8 ? "gbrp9le" : "gbrp16le";
+    return bits <= 8 ? "gbrp9le" : "yuv444p16le";
 }
 
 static xav_stream *add_stream(xav_desc *d, const char *file)

@@ -201,7 +201,7 @@ static cJSON *band_metadata_json(const xav_desc *d)
     return o;
 }
 
-char *xav_sidecar_to_json(const xav_desc *d)
+char *xav_sidecar_to_json(const xav_desc *d, int compact)
 {
     cJSON *root = cJSON_CreateObject(), *a;
     char *text, *out;
@@ -239,7 +239,7 @@ char *xav_sidecar_to_json(const xav_desc *d)
     }
     cJSON_AddItemToObject(root, "encoder", name_values(d->encoder));
 
-    text = cJSON_Print(root);
+    text = compact ? cJSON_PrintUnformatted(root) : cJSON_Print(root);
     out = CPLStrdup(text);
     cJSON_free(text);
     cJSON_Delete(root);
@@ -248,7 +248,7 @@ char *xav_sidecar_to_json(const xav_desc *d)
 
 int xav_sidecar_write(const xav_desc *d, const char *path)
 {
-    char *json = xav_sidecar_to_json(d);
+    char *json = xav_sidecar_to_json(d, 0);
     size_t len = strlen(json);
     VSILFILE *fp = VSIFOpenL(path, "wb");
     int ok = fp != NULL && VSIFWriteL(json, 1, len, fp) == len;

@@ -10,8 +10,9 @@
 
 #include "model.h"
 
-/* Serializes d. Returns a CPLMalloc'ed string (CPLFree it). */
-char *xav_sidecar_to_json(const xav_desc *d);
+/* Serializes d, indented for people or compact (the copy embedded in the
+ * video). Returns a CPLMalloc'ed string (CPLFree it). */
+char *xav_sidecar_to_json(const xav_desc *d, int compact);
 
 /* Parses a sidecar; reports what is wrong through CPLError (naming source)
  * and returns NULL. */

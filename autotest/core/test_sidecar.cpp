@@ -67,7 +67,7 @@ xav_desc *sample()
 
 std::string to_json(const xav_desc *d)
 {
-    char *json = xav_sidecar_to_json(d);
+    char *json = xav_sidecar_to_json(d, 0);
     std::string s(json);
     CPLFree(json);
     return s;

@@ -1,0 +1,367 @@
+#!/usr/bin/python3
+"""Rate-distortion benchmark (issue 5): XAVIDEO against GDAL's compressors
+and zfp on every real cube. Writes rd.csv, rd.md and one SVG plot per cube
+(PSNR against bpppb) into the output directory; asserts nothing.
+
+For every run: bpppb (all files of the output, per pixel per band), PSNR
+(peak = the variable's valid range, MSE over every valid pixel of the
+cube), maximum absolute error over valid pixels, encode and decode time.
+
+Peers get the source as a user would give it (nodata fills included).
+JP2OpenJPEG has no floating-point type: float cubes are scaled to UInt16
+first (as users do), which the table marks. zfp (Debian's `zfp` command,
+fixed-accuracy mode) is the reference for error-bounded float coding.
+
+Usage: /usr/bin/python3 autotest/benchmark/bench_rd.py [OUTPUT_DIR] [--quick]
+"""
+import csv
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+os.environ.setdefault("GDAL_DRIVER_PATH", os.path.join(ROOT, "build"))
+os.environ["GDAL_PAM_ENABLED"] = "NO"
+from osgeo import gdal  # noqa: E402
+
+gdal.UseExceptions()
+DATA = os.path.join(ROOT, "data", "cache")
+QUICK = "--quick" in sys.argv
+L8 = ["B1", "B2", "B3", "B4", "B5", "B6", "B7", "B9", "B10", "B11"]
+
+
+class Cube:
+    def __init__(self, name, path, times):
+        self.name, self.path, self.times = name, path, times
+        ds = gdal.Open(path)
+        self.dtype = gdal.GetDataTypeName(ds.GetRasterBand(1).DataType)
+        self.nodata = ds.GetRasterBand(1).GetNoDataValue()
+        self.data = ds.ReadAsArray().astype(np.float64).reshape(
+            ds.RasterCount, ds.RasterYSize, ds.RasterXSize)
+        self.valid = valid_mask(self.data, self.nodata, self.dtype)
+        v = self.data[self.valid]
+        self.lo, self.hi = float(v.min()), float(v.max())
+        self.pixels = self.data.size
+        self.is_float = self.dtype.startswith("Float")
+
+
+def valid_mask(a, nodata, dtype):
+    m = np.isfinite(a)
+    if nodata is not None:
+        nd = np.float32(nodata) if dtype == "Float32" else nodata
+        m &= a != nd
+    return m
+
+
+def cubes(tmp):
+    nc = lambda f, v: 'NETCDF:"%s":%s' % (os.path.join(DATA, f), v)
+    l8 = gdal.BuildVRT(os.path.join(tmp, "l8.vrt"), [
+        os.path.join(DATA, "LC08_L1TP_195025_20130707_20170503_01_T1_%s.TIF" % b)
+        for b in L8], separate=True)
+    l8 = None
+    out = [Cube("UWND (Float32, 132 months)", nc("monthly_navy_winds.cdf", "UWND"), 132),
+           Cube("VWND (Float32, 132 months)", nc("monthly_navy_winds.cdf", "VWND"), 132),
+           Cube("SST (Float32, 12 months, 86 % masked... land)", nc("coads_climatology.cdf", "SST"), 12),
+           Cube("NDFD MaxT (Float64, 4 days)", os.path.join(DATA, "ds.maxt.bin"), 4),
+           Cube("L7_ETMs (Byte, 6 bands)", os.path.join(DATA, "L7_ETMs.tif"), 1),
+           Cube("Landsat 8 (Int16, 10 bands)", os.path.join(tmp, "l8.vrt"), 1)]
+    out[2].name = "SST (Float32, 12 months, land masked)"
+    return out[:1] + out[2:5] if QUICK else out
+
+
+# ---- running one compressor ---------------------------------------------
+
+def files_size(path):
+    d, base = os.path.split(path)
+    return sum(os.path.getsize(os.path.join(d, f)) for f in os.listdir(d)
+               if f.startswith(os.path.basename(path)))
+
+
+def gdal_run(cube, tmp, driver, ext, options, translate_opts=None, back=None):
+    """Encode with gdal.Translate, decode with ReadAsArray."""
+    out = os.path.join(tmp, "o" + ext)
+    for f in os.listdir(tmp):
+        if f.startswith("o."):
+            os.remove(os.path.join(tmp, f))
+    t = time.perf_counter()
+    gdal.Translate(out, cube.path, format=driver, creationOptions=options,
+                   **(translate_opts or {}))
+    enc = time.perf_counter() - t
+    t = time.perf_counter()
+    dec = gdal.Open(out).ReadAsArray().astype(np.float64).reshape(cube.data.shape)
+    dec_s = time.perf_counter() - t
+    if back is not None:
+        dec = back(dec)
+    return files_size(out), dec, enc, dec_s
+
+
+def zfp_run(cube, tmp, tol):
+    raw, z, o = (os.path.join(tmp, n) for n in ("zfp.raw", "zfp.z", "zfp.out"))
+    kind = "-f" if cube.dtype == "Float32" else "-d"
+    np_type = np.float32 if cube.dtype == "Float32" else np.float64
+    cube.data.astype(np_type).tofile(raw)
+    b, h, w = cube.data.shape
+    dims = ["-3", str(w), str(h), str(b)]
+    t = time.perf_counter()
+    subprocess.run(["zfp", "-q", kind, *dims, "-a", repr(tol), "-i", raw, "-z", z], check=True)
+    enc = time.perf_counter() - t
+    t = time.perf_counter()
+    subprocess.run(["zfp", "-q", kind, *dims, "-a", repr(tol), "-z", z, "-o", o], check=True)
+    dec_s = time.perf_counter() - t
+    dec = np.fromfile(o, dtype=np_type).astype(np.float64).reshape(cube.data.shape)
+    return os.path.getsize(z), dec, enc, dec_s
+
+
+def to_uint16(cube):
+    """Float cube -> UInt16 (valid range on 1..65535, invalid 0), for JP2."""
+    scale = (cube.hi - cube.lo) / 65534 or 1
+    opts = {"outputType": gdal.GDT_UInt16,
+            "scaleParams": [[cube.lo, cube.hi, 1, 65535]], "noData": 0}
+    return opts, lambda a: np.where(a == 0, np.nan, cube.lo + (a - 1) * scale)
+
+
+# ---- the runs of one cube -----------------------------------------------
+
+def runs(cube):
+    """(compressor, parameter, callable(tmp) -> (bytes, decoded, enc, dec))."""
+    rng = cube.hi - cube.lo
+    x = lambda opts: (lambda tmp: gdal_run(cube, tmp, "XAVIDEO", ".mkv", opts))
+    out = []
+    for crf in ([0, 8, 16] if QUICK else [0, 2, 4, 8, 12, 16, 20, 26]):
+        out.append(("XAVIDEO x265", "CRF=%d" % crf, x(["CRF=%d" % crf])))
+    errs = [rng * f for f in ([1e-3, 1e-2] if QUICK else [3e-4, 1e-3, 3e-3, 1e-2])]
+    if not cube.is_float:
+        errs = sorted({max(1, round(e)) for e in errs})
+    for e in errs:
+        out.append(("XAVIDEO MAX_ERROR", "%.3g" % e, x(["MAX_ERROR=%.6g" % e])))
+    out.append(("XAVIDEO lossless", "FFV1", x(["LOSSLESS=YES"])))
+    for pred in ([1, 2, 3] if cube.is_float else [1, 2]):
+        out.append(("GTiff ZSTD", "PREDICTOR=%d" % pred,
+                    lambda tmp, p=pred: gdal_run(cube, tmp, "GTiff", ".tif", [
+                        "COMPRESS=ZSTD", "ZSTD_LEVEL=9", "PREDICTOR=%d" % p,
+                        "INTERLEAVE=BAND", "TILED=YES"])))
+    for e in errs:
+        out.append(("GTiff LERC_ZSTD", "%.3g" % e,
+                    lambda tmp, e=e: gdal_run(cube, tmp, "GTiff", ".tif", [
+                        "COMPRESS=LERC_ZSTD", "MAX_Z_ERROR=%.6g" % e,
+                        "INTERLEAVE=BAND", "TILED=YES"])))
+    if cube.dtype == "Byte":
+        for q in ([50, 90] if QUICK else [50, 75, 90, 95]):
+            out.append(("GTiff JPEG", "Q=%d" % q, lambda tmp, q=q: gdal_run(
+                cube, tmp, "GTiff", ".tif", ["COMPRESS=JPEG", "JPEG_QUALITY=%d" % q,
+                                             "INTERLEAVE=BAND", "TILED=YES"])))
+            out.append(("GTiff WEBP", "Q=%d" % q, lambda tmp, q=q: gdal_run(
+                cube, tmp, "GTiff", ".tif", ["COMPRESS=WEBP", "WEBP_LEVEL=%d" % q,
+                                             "INTERLEAVE=BAND", "TILED=YES"])))
+    topts, back = to_uint16(cube) if cube.is_float else ({}, None)
+    jp2 = "JP2OpenJPEG" + (" (via UInt16)" if cube.is_float else "")
+    for q in ([10, 40] if QUICK else [5, 10, 20, 40, 70]):
+        out.append((jp2, "QUALITY=%d" % q, lambda tmp, q=q: gdal_run(
+            cube, tmp, "JP2OpenJPEG", ".jp2", ["QUALITY=%d" % q], topts, back)))
+    out.append((jp2 + " reversible", "", lambda tmp: gdal_run(
+        cube, tmp, "JP2OpenJPEG", ".jp2", ["REVERSIBLE=YES", "QUALITY=100"],
+        topts, back)))
+    out.append(("netCDF zlib", "DEFLATE 9", lambda tmp: gdal_run(
+        cube, tmp, "netCDF", ".nc", ["FORMAT=NC4C", "COMPRESS=DEFLATE", "ZLEVEL=9"])))
+    if cube.is_float:
+        for e in errs:
+            out.append(("zfp accuracy", "%.3g" % e, lambda tmp, e=e: zfp_run(cube, tmp, e)))
+    return out
+
+
+def quality(cube, dec):
+    """PSNR and max error over valid pixels. A valid pixel that comes back
+    invalid (NaN, or a peer's nodata code) counts as an error of the whole
+    range in the PSNR, and makes the maximum error infinite."""
+    peak = cube.hi - cube.lo
+    d = dec[cube.valid] - cube.data[cube.valid]
+    lost = ~np.isfinite(d)
+    mse = float(np.mean(np.where(lost, peak, d) ** 2))
+    psnr = math.inf if mse == 0 else 10 * math.log10(peak ** 2 / mse)
+    return psnr, math.inf if lost.any() else float(np.abs(d).max())
+
+
+def measure(cube):
+    rows = []
+    for comp, param, fn in runs(cube):
+        with tempfile.TemporaryDirectory() as tmp:
+            try:
+                size, dec, enc, dec_s = fn(tmp)
+            except Exception as e:  # a peer that cannot take this cube
+                print("  %-28s %-12s skipped: %s" % (comp, param, str(e).splitlines()[0][:80]))
+                continue
+        psnr, maxerr = quality(cube, dec)
+        row = dict(cube=cube.name, compressor=comp, parameter=param,
+                   bpppb=size * 8 / cube.pixels, psnr=psnr, max_error=maxerr,
+                   encode_s=enc, decode_s=dec_s)
+        rows.append(row)
+        print("  %-28s %-12s %7.3f bpppb %7.2f dB  max err %-9.4g enc %.2fs dec %.2fs" % (
+            comp, param, row["bpppb"], psnr, maxerr, enc, dec_s))
+    return rows
+
+
+# ---- reports ------------------------------------------------------------
+
+def bpppb_at(rows, target):
+    """bpppb where the compressor's curve reaches target dB (linear
+    interpolation between measured points), or None."""
+    pts = sorted((r["bpppb"], r["psnr"]) for r in rows)
+    best = None
+    for (b0, p0), (b1, p1) in zip(pts, pts[1:]):
+        if p0 < target <= p1 and math.isfinite(p1):
+            b = b0 + (b1 - b0) * (target - p0) / (p1 - p0)
+            best = b if best is None else min(best, b)
+    for b, p in pts:
+        if p >= target and (best is None or b < best):
+            best = b
+    return best
+
+
+def by(rows, **kw):
+    return [r for r in rows if all(r[k] == v for k, v in kw.items())]
+
+
+def markdown(all_rows, cube_list):
+    lines = ["# Rate-distortion: XAVIDEO against GDAL's compressors and zfp", "",
+             "Generated by `autotest/benchmark/bench_rd.py` (%s, FFmpeg 5.1, %d cores)."
+             % (gdal.VersionInfo("RELEASE_NAME"), os.cpu_count()), ""]
+    lines += ["## bpppb at equal PSNR", "",
+              "Linear interpolation between measured points; n/a: the curve does not reach it.", ""]
+    comps = []
+    for r in all_rows:
+        if r["compressor"] not in comps and "lossless" not in r["compressor"] \
+                and "ZSTD" != r["compressor"][-4:] and "zlib" not in r["compressor"] \
+                and "reversible" not in r["compressor"]:
+            comps.append(r["compressor"])
+    lines.append("| cube | dB | " + " | ".join(comps) + " |")
+    lines.append("|---|---|" + "---|" * len(comps))
+    targets = []
+    for cube in cube_list:
+        rows = by(all_rows, cube=cube.name)
+        for db in (50, 60):
+            vals = {c: bpppb_at(by(rows, compressor=c), db) for c in comps}
+            lines.append("| %s | %d | %s |" % (cube.name, db, " | ".join(
+                "%.3f" % v if v is not None else "n/a" for v in vals.values())))
+            x = min([v for c, v in vals.items() if c.startswith("XAVIDEO") and v], default=None)
+            for peer in ("GTiff LERC_ZSTD", "JP2OpenJPEG", "JP2OpenJPEG (via UInt16)"):
+                if cube.times > 1 and peer in vals:
+                    p = vals[peer]
+                    ok = x is not None and p is not None and x <= p / 2
+                    targets.append("| %s | %d dB: XAVIDEO <= half of %s | %s | %s | %s |" % (
+                        cube.name, db, peer, fmt(x), fmt(p), "met" if ok else "**missed**"))
+    lines += ["", "## MAX_ERROR against LERC_ZSTD and zfp at the same bound", "",
+              "| cube | bound | XAVIDEO MAX_ERROR bpppb (max err) | LERC_ZSTD bpppb (max err) | zfp bpppb (max err) |",
+              "|---|---|---|---|---|"]
+    for cube in cube_list:
+        rows = by(all_rows, cube=cube.name)
+        for r in by(rows, compressor="XAVIDEO MAX_ERROR"):
+            lerc = by(rows, compressor="GTiff LERC_ZSTD", parameter=r["parameter"])
+            zfp = by(rows, compressor="zfp accuracy", parameter=r["parameter"])
+            cell = lambda l: "%.3f (%.3g)" % (l[0]["bpppb"], l[0]["max_error"]) if l else "-"
+            lines.append("| %s | %s | %s | %s | %s |" % (cube.name, r["parameter"], cell([r]), cell(lerc), cell(zfp)))
+            if cube.times > 1 and lerc:
+                ok = r["bpppb"] < lerc[0]["bpppb"]
+                targets.append("| %s | MAX_ERROR=%s below LERC_ZSTD | %.3f | %.3f | %s |" % (
+                    cube.name, r["parameter"], r["bpppb"], lerc[0]["bpppb"], "met" if ok else "**missed**"))
+    lines += ["", "## Lossless", "", "| cube | XAVIDEO (FFV1) | GTiff ZSTD, best predictor | netCDF zlib | JP2 reversible |",
+              "|---|---|---|---|---|"]
+    for cube in cube_list:
+        rows = by(all_rows, cube=cube.name)
+        x = by(rows, compressor="XAVIDEO lossless")
+        z = sorted(by(rows, compressor="GTiff ZSTD"), key=lambda r: r["bpppb"])
+        n = by(rows, compressor="netCDF zlib")
+        j = [r for r in rows if "reversible" in r["compressor"]]
+        cell = lambda l: ("%.3f" % l[0]["bpppb"] + ("" if l[0]["max_error"] == 0 else " (lossy: %.3g)" % l[0]["max_error"])) if l else "-"
+        lines.append("| %s | %s | %s | %s | %s |" % (cube.name, cell(x), cell(z[:1]) + (" (%s)" % z[0]["parameter"] if z else ""), cell(n), cell(j)))
+        if not cube.is_float and x and z:
+            ok = x[0]["bpppb"] <= z[0]["bpppb"]
+            targets.append("| %s | lossless no larger than GTiff ZSTD best predictor | %.3f | %.3f | %s |" % (
+                cube.name, x[0]["bpppb"], z[0]["bpppb"], "met" if ok else "**missed**"))
+    lines += ["", "## Targets of issue 5", "", "| cube | target | XAVIDEO | peer | |", "|---|---|---|---|---|"] + targets
+    lines += ["", "## Every run", "", "| cube | compressor | parameter | bpppb | PSNR dB | max error | encode s | decode s |",
+              "|---|---|---|---|---|---|---|---|"]
+    for r in all_rows:
+        lines.append("| %s | %s | %s | %.3f | %.2f | %.4g | %.2f | %.2f |" % (
+            r["cube"], r["compressor"], r["parameter"], r["bpppb"], r["psnr"],
+            r["max_error"], r["encode_s"], r["decode_s"]))
+    return "\n".join(lines) + "\n"
+
+
+def fmt(v):
+    return "%.3f" % v if v is not None else "n/a"
+
+
+COLORS = ["#d62728", "#ff7f0e", "#8c564b", "#1f77b4", "#2ca02c", "#9467bd",
+          "#17becf", "#7f7f7f", "#bcbd22", "#e377c2"]
+
+
+def svg(cube, rows):
+    """PSNR against bpppb, one polyline per compressor (lossless runs, at
+    infinite PSNR, are left out)."""
+    w, h, m = 720, 440, 60
+    pts = [r for r in rows if math.isfinite(r["psnr"])]
+    if not pts:
+        return ""
+    xmax = max(r["bpppb"] for r in pts) * 1.05
+    ymin = min(20, min(r["psnr"] for r in pts))
+    ymax = max(r["psnr"] for r in pts) + 5
+    X = lambda b: m + (w - 2 * m) * b / xmax
+    Y = lambda p: h - m - (h - 2 * m) * (p - ymin) / (ymax - ymin)
+    out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">' % (w, h),
+           '<rect width="100%" height="100%" fill="white"/>',
+           '<text x="%d" y="20" font-size="14">%s: PSNR against bits per pixel per band</text>' % (m, cube.name)]
+    for i in range(6):
+        b, p = xmax * i / 5, ymin + (ymax - ymin) * i / 5
+        out.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#ddd"/>' % (X(b), m, X(b), h - m))
+        out.append('<text x="%.1f" y="%d" text-anchor="middle">%.1f</text>' % (X(b), h - m + 16, b))
+        out.append('<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#ddd"/>' % (m, Y(p), w - m, Y(p)))
+        out.append('<text x="%d" y="%.1f" text-anchor="end">%.0f</text>' % (m - 6, Y(p) + 4, p))
+    out.append('<text x="%d" y="%d" text-anchor="middle">bpppb</text>' % (w / 2, h - 20))
+    out.append('<text x="16" y="%d" transform="rotate(-90 16 %d)" text-anchor="middle">PSNR (dB)</text>' % (h / 2, h / 2))
+    comps = []
+    for r in pts:
+        if r["compressor"] not in comps:
+            comps.append(r["compressor"])
+    for i, c in enumerate(comps):
+        cp = sorted((r["bpppb"], r["psnr"]) for r in pts if r["compressor"] == c)
+        col = COLORS[i % len(COLORS)]
+        out.append('<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>' % (
+            col, " ".join("%.1f,%.1f" % (X(b), Y(p)) for b, p in cp)))
+        out += ['<circle cx="%.1f" cy="%.1f" r="3" fill="%s"/>' % (X(b), Y(p), col) for b, p in cp]
+        out.append('<text x="%d" y="%d" fill="%s">%s</text>' % (w - m - 170, m + 16 * i + 10, col, c))
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def main():
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    outdir = args[0] if args else os.path.join(ROOT, "doc", "rd")
+    os.makedirs(outdir, exist_ok=True)
+    all_rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        cube_list = cubes(tmp)
+        for cube in cube_list:
+            print("%s: %d bands of %s, valid range %.4g .. %.4g" % (
+                cube.name, cube.data.shape[0], cube.dtype, cube.lo, cube.hi))
+            rows = measure(cube)
+            all_rows += rows
+            name = "".join(ch if ch.isalnum() else "_" for ch in cube.name.split(" (")[0])
+            with open(os.path.join(outdir, "rd_%s.svg" % name), "w") as f:
+                f.write(svg(cube, rows))
+    with open(os.path.join(outdir, "rd.csv"), "w", newline="") as f:
+        wr = csv.DictWriter(f, fieldnames=list(all_rows[0]))
+        wr.writeheader()
+        wr.writerows(all_rows)
+    md = markdown(all_rows, cube_list)
+    with open(os.path.join(outdir, "rd.md"), "w") as f:
+        f.write(md)
+    print("\n" + md.split("## Every run")[0])
+
+
+if __name__ == "__main__":
+    main()
