@@ -770,14 +770,17 @@ static int lower_missed(copy_state *cs)
         if (!is_lossy_data(&d->streams[s]) ||
             (worst = worst_psnr(d, s, d->ntimes)) >= cs->opt.target_psnr)
             continue;
-        if (d->streams[s].crf == 0) {
+        if (d->streams[s].qp == 0) {
             CPLError(CE_Failure, CPLE_AppDefined,
                      "XAVIDEO: TARGET_PSNR=%g is out of reach of x265 at %d "
-                     "bits (a band of stream %d gets %.2f dB at CRF 0); use "
-                     "MAX_ERROR or LOSSLESS=YES.",
+                     "bits (a band of stream %d gets %.2f dB at QP 0, its "
+                     "best); use MAX_ERROR or LOSSLESS=YES.",
                      cs->opt.target_psnr, d->streams[s].bits, s, worst);
             return -1;
         }
+        /* past CRF 0, constant QP 0 is the last rung */
+        if (d->streams[s].crf == 0)
+            d->streams[s].qp = 0;
         d->streams[s].crf = MAX(0, d->streams[s].crf - 2);
         lowered = 1;
     }

@@ -51,6 +51,7 @@ static void set_coding(xav_stream *s, const xav_create_options *o, int lossless,
     s->pix_fmt =
         CPLStrdup(pix_fmt_for(s->codec, s->channels, bits, byte_planes));
     s->crf = o->crf;
+    s->qp = o->qp;
     s->preset = CPLStrdup(o->preset);
     s->gop = o->gop;
 }

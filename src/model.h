@@ -78,6 +78,7 @@ typedef struct {
     int word[XAV_MAX_CHANNELS]; /* word of that variable (XAV_QUANT_BITS) */
     int lossless;
     int crf; /* x265 only */
+    int qp;  /* x265 constant QP instead of CRF, or -1 */
     char *preset;
     int gop;
 } xav_stream;

@@ -25,6 +25,9 @@ static const char creation_options[] =
     "Byte data, 12 otherwise)'/>"
     "  <Option name='CRF' type='int' min='0' max='51' default='4' "
     "description='x265 constant rate factor: lower is better quality'/>"
+    "  <Option name='QP' type='int' min='0' max='51' "
+    "description='x265 constant QP instead of CRF; QP=0 is the highest "
+    "quality x265 gives short of lossless'/>"
     "  <Option name='PRESET' type='string-select' default='medium' "
     "description='x265 speed/compression preset'>"
     "    <Value>ultrafast</Value><Value>superfast</Value>"
@@ -185,6 +188,7 @@ int xav_parse_create_options(CSLConstList opts, xav_create_options *o)
     if (parse_codec(opts, o) != 0 || parse_layout(opts, o) != 0 ||
         parse_int(opts, "BITS", 0, 8, 12, &o->bits) != 0 ||
         parse_int(opts, "CRF", XAV_DEFAULT_CRF, 0, 51, &o->crf) != 0 ||
+        parse_int(opts, "QP", -1, 0, 51, &o->qp) != 0 ||
         parse_int(opts, "GOP", XAV_DEFAULT_GOP, 1, 1024, &o->gop) != 0)
         return -1;
     if (o->bits != 0 && o->bits != 8 && o->bits != 10 && o->bits != 12) {

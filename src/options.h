@@ -20,6 +20,7 @@ typedef struct {
     int lossless;
     int bits; /* 0 = choose from the data type */
     int crf;
+    int qp; /* -1 = use crf */
     char preset[32];
     int gop;
     const char *groups; /* "1,2,3;4" or NULL */

@@ -170,6 +170,8 @@ static cJSON *stream_json(const xav_stream *s)
     cJSON_AddBoolToObject(o, "lossless", s->lossless);
     if (s->codec == XAV_CODEC_X265) {
         cJSON_AddNumberToObject(o, "crf", s->crf);
+        if (s->qp >= 0)
+            cJSON_AddNumberToObject(o, "qp", s->qp);
         cJSON_AddStringToObject(o, "preset", s->preset ? s->preset : "");
     }
     cJSON_AddNumberToObject(o, "gop", s->gop);
@@ -565,6 +567,7 @@ static void parse_stream(parser *p, const cJSON *o, xav_stream *s)
     s->bits = get_int(p, o, "bits", 8, 1);
     s->lossless = cJSON_IsTrue(get(p, o, "lossless", 0));
     s->crf = get_int(p, o, "crf", 0, 0);
+    s->qp = get_int(p, o, "qp", -1, 0);
     s->preset = get_string(p, o, "preset", 0);
     s->gop = get_int(p, o, "gop", 1, 0);
     if (ch == NULL)
