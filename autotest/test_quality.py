@@ -59,18 +59,21 @@ def test_max_error_holds_on_every_real_cube(tmp_path, name, opener, bounds):
 
 
 def measured_quality(src, out):
-    """Per band (PSNR, max abs error), peak = the variable's valid range over
-    all its bands (one variable per cube here)."""
-    arrays = [(sb.GetNoDataValue(), a.astype(np.float64), c.astype(np.float64))
-              for _b, sb, _ob, a, c in source_and_output(src, out)]
-    valid_all = np.concatenate([a[valid_mask(a, nd)] for nd, a, _c in arrays])
-    peak = valid_all.max() - valid_all.min()
+    """Per band (PSNR, max abs error); peak = the valid range of the band's
+    variable (XAVIDEO VARIABLE item) over all its bands."""
+    bands = [(ob.GetMetadataItem("VARIABLE", "XAVIDEO"), sb.GetNoDataValue(),
+              a.astype(np.float64), c.astype(np.float64))
+             for _b, sb, ob, a, c in source_and_output(src, out)]
+    peaks = {}
+    for var in {v for v, _nd, _a, _c in bands}:
+        valid = np.concatenate([a[valid_mask(a, nd)] for v, nd, a, _c in bands if v == var])
+        peaks[var] = valid.max() - valid.min()
     result = []
-    for nd, a, c in arrays:
+    for var, nd, a, c in bands:
         v = valid_mask(a, nd)
         err = a[v] - c[v]
         mse = float(np.mean(err ** 2)) if err.size else 0.0
-        psnr = math.inf if mse == 0 else 10 * math.log10(peak ** 2 / mse)
+        psnr = math.inf if mse == 0 else 10 * math.log10(peaks[var] ** 2 / mse)
         result.append((psnr, float(np.abs(err).max()) if err.size else 0.0))
     return result
 
@@ -144,3 +147,52 @@ def test_target_psnr_out_of_reach_is_refused(tmp_path):
     assert not file_exists(out) and not file_exists(f"{out}.json")
     assert gdal.ReadDir("/vsimem/") in (None, []) or not any(
         "xavideo_probe" in f for f in gdal.ReadDir("/vsimem/"))
+
+
+def test_qp0_goes_past_crf0_and_target_psnr_uses_it(tmp_path):
+    """CRF 0 stops near 55 dB on UWND; constant QP 0 goes past 60, and a
+    TARGET_PSNR between the two is reached through it."""
+    src = gdal.Open(UWND)
+    worst = {}
+    for opt in ("CRF=0", "QP=0", "TARGET_PSNR=58"):
+        out_path = tmp_path / (opt.replace("=", "_") + ".mkv")
+        xav_create_ok(src, out_path, [opt])
+        worst[opt] = min(p for p, _e in measured_quality(src, open_ds(out_path)))
+    assert worst["QP=0"] > worst["CRF=0"] + 3, worst
+    assert worst["TARGET_PSNR=58"] >= 58, worst
+
+
+def test_av1_round_trip_and_recorded_quality(tmp_path):
+    """AV1 (libaom, decoded by libdav1d): quality as recorded, masks exact,
+    and three bands per stream come back in their own places (the identity
+    matrix: a channel mix-up would wreck the PSNR of the bands)."""
+    for name, src in (("SST", gdal.Open(SST)), ("L7", gdal.Open(str(L7)))):
+        out_path = tmp_path / f"{name}.mkv"
+        xav_create_ok(src, out_path, ["CODEC=AV1"])
+        out = open_ds(out_path)
+        for b, (psnr, max_err) in enumerate(measured_quality(src, out), start=1):
+            md = out.GetRasterBand(b).GetMetadata()
+            assert psnr > 40, f"{name} band {b}: {psnr:.2f} dB"
+            assert float(md["XAVIDEO_PSNR_DB"]) == pytest.approx(psnr, abs=0.01)
+            assert float(md["XAVIDEO_MAX_ABS_ERROR"]) == pytest.approx(max_err, rel=1e-6, abs=1e-9)
+        for _b, sb, _ob, a, c in source_and_output(src, out):
+            nd = sb.GetNoDataValue()
+            assert np.array_equal(valid_mask(a, nd), valid_mask(c, nd))
+
+
+def test_av1_random_access_within_one_gop(tmp_path):
+    xav_create_ok(gdal.Open(UWND), tmp_path / "a.mkv", ["CODEC=AV1", "GOP=8"])
+    ds = open_ds(tmp_path / "a.mkv")
+    ds.GetRasterBand(101).ReadAsArray()
+    assert 5 <= int(ds.GetMetadataItem("DECODED_FRAMES", "XAVIDEO")) <= 8
+
+
+@pytest.mark.parametrize("opts,word", [(["CODEC=AV1", "QP=0"], "QP"),
+                                       (["CODEC=AV1", "LOSSLESS=YES"], "LOSSLESS"),
+                                       (["CODEC=AV1", "CRF=64"], "CRF"),
+                                       (["CODEC=X265", "CRF=52"], "CRF")])
+def test_codec_specific_options_checked(tmp_path, opts, word):
+    out = tmp_path / "o.mkv"
+    ds, log = xav_create(gdal.Open(str(L7)), out, opts)
+    assert ds is None and any(word in m for m in log.messages), log.messages
+    assert not file_exists(out)

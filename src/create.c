@@ -727,7 +727,8 @@ static int search_crf(copy_state *cs, const char *probe, double from, double to,
     int *hi = (int *)CPLCalloc(d->nstreams, sizeof(int));
     int s, run, rc = 0;
     for (s = 0; s < d->nstreams; s++)
-        hi[s] = is_lossy_data(&d->streams[s]) ? 51 : 0;
+        hi[s] = is_lossy_data(&d->streams[s]) ? XAV_CRF_MAX(d->streams[s].codec)
+                                              : 0;
     for (run = 0; rc == 0; run++) {
         int busy = 0;
         for (s = 0; s < d->nstreams; s++)
@@ -778,9 +779,11 @@ static int lower_missed(copy_state *cs)
                      cs->opt.target_psnr, d->streams[s].bits, s, worst);
             return -1;
         }
-        /* past CRF 0, constant QP 0 is the last rung */
-        if (d->streams[s].crf == 0)
+        /* past CRF 0, constant QP 0 is x265's last rung */
+        if (d->streams[s].crf == 0 && d->streams[s].codec == XAV_CODEC_X265)
             d->streams[s].qp = 0;
+        else if (d->streams[s].crf == 0)
+            d->streams[s].qp = 0, d->streams[s].crf = -1; /* fails next */
         d->streams[s].crf = MAX(0, d->streams[s].crf - 2);
         lowered = 1;
     }

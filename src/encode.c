@@ -1,6 +1,8 @@
 /* encode: see encode.h. */
 #include "encode.h"
 
+#include <string.h>
+
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/opt.h>
@@ -61,6 +63,45 @@ static int configure_x265(AVCodecContext *ctx, const xav_stream *s)
     return 0;
 }
 
+/* libaom speed (cpu-used) for each x265 preset name, so that PRESET means
+ * the same trade-off for both codecs. */
+static int av1_cpu_used(const char *preset)
+{
+    static const char *const presets[] = {
+        "placebo", "veryslow", "slower",   "slow",      "medium",
+        "fast",    "faster",   "veryfast", "superfast", "ultrafast"};
+    static const int cpu_used[] = {0, 1, 2, 3, 4, 5, 5, 6, 7, 8};
+    int i;
+    for (i = 0; i < 10; i++)
+        if (preset != NULL && strcmp(preset, presets[i]) == 0)
+            return cpu_used[i];
+    return 4;
+}
+
+/* AV1 (libaom): constant quality, keyframes every GOP frames exactly (AV1
+ * key frames reset every reference, so GOPs are closed). No temporal
+ * filtering of keyframes and alt-refs: it denoises the source with its
+ * neighbours, which suits film, not measurements (UWND, CRF 5: worst band
+ * 42.8 dB with it, 52.2 without, for the same bits). */
+static int configure_av1(AVCodecContext *ctx, const xav_stream *s)
+{
+    if (s->channels == XAV_MAX_CHANNELS)
+        ctx->colorspace = AVCOL_SPC_RGB; /* identity matrix, no YUV */
+    ctx->gop_size = s->gop;
+    ctx->keyint_min = s->gop;
+    ctx->bit_rate = 0;
+    ctx->thread_count = 0;
+    if (av_opt_set_int(ctx->priv_data, "crf", s->crf, 0) < 0 ||
+        av_opt_set_int(ctx->priv_data, "cpu-used", av1_cpu_used(s->preset), 0) <
+            0 ||
+        av_opt_set_int(ctx->priv_data, "row-mt", 1, 0) < 0 ||
+        av_opt_set_int(ctx->priv_data, "arnr-strength", 0, 0) < 0 ||
+        av_opt_set(ctx->priv_data, "aom-params", "enable-keyframe-filtering=0",
+                   0) < 0)
+        return -1;
+    return 0;
+}
+
 /* Every FFV1 slice restarts the coder's adaptation, which small frames
  * cannot afford (Landsat 8, 41 x 41: 14.5 -> 12.8 bpppb with one slice):
  * small frames get the fewest slices FFV1 takes (one up to 352 x 288, four
@@ -113,7 +154,8 @@ static int open_verifier(encoder *e)
 static int open_encoder(xav_writer *w, encoder *e, const xav_desc *d,
                         const xav_stream *s)
 {
-    const char *name = s->codec == XAV_CODEC_X265 ? "libx265" : "ffv1";
+    static const char *const names[] = {"libx265", "ffv1", "libaom-av1"};
+    const char *name = names[s->codec];
     const AVCodec *codec = avcodec_find_encoder_by_name(name);
     int err;
     if (codec == NULL) {
@@ -133,8 +175,9 @@ static int open_encoder(xav_writer *w, encoder *e, const xav_desc *d,
     e->ctx->framerate = (AVRational){d->fps_num, d->fps_den};
     if (w->oc->oformat->flags & AVFMT_GLOBALHEADER)
         e->ctx->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-    if ((s->codec == XAV_CODEC_X265 ? configure_x265(e->ctx, s)
-                                    : configure_ffv1(e->ctx, s)) != 0) {
+    if ((s->codec == XAV_CODEC_X265  ? configure_x265(e->ctx, s)
+         : s->codec == XAV_CODEC_AV1 ? configure_av1(e->ctx, s)
+                                     : configure_ffv1(e->ctx, s)) != 0) {
         CPLError(CE_Failure, CPLE_AppDefined,
                  "XAVIDEO: cannot set the options of %s.", name);
         return -1;

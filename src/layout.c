@@ -16,7 +16,7 @@
 static const char *pix_fmt_for(xav_codec codec, int channels, int bits,
                                int byte_planes)
 {
-    if (codec == XAV_CODEC_X265) {
+    if (codec != XAV_CODEC_FFV1) { /* x265 and AV1 take the same formats */
         static const char *gray[] = {"gray", "gray10le", "gray12le"};
         static const char *gbrp[] = {"gbrp", "gbrp10le", "gbrp12le"};
         int k = bits <= 8 ? 0 : bits <= 10 ? 1 : 2;
@@ -45,7 +45,7 @@ static xav_stream *add_stream(xav_desc *d, const char *file)
 static void set_coding(xav_stream *s, const xav_create_options *o, int lossless,
                        int bits, int byte_planes)
 {
-    s->codec = lossless ? XAV_CODEC_FFV1 : XAV_CODEC_X265;
+    s->codec = lossless ? XAV_CODEC_FFV1 : o->codec;
     s->lossless = lossless;
     s->bits = bits;
     s->pix_fmt =

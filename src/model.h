@@ -39,7 +39,14 @@ typedef enum {
     XAV_ROLE_CORRECTION = 2 /* MAX_ERROR residual corrections */
 } xav_stream_role;
 
-typedef enum { XAV_CODEC_X265 = 0, XAV_CODEC_FFV1 = 1 } xav_codec;
+typedef enum {
+    XAV_CODEC_X265 = 0,
+    XAV_CODEC_FFV1 = 1,
+    XAV_CODEC_AV1 = 2 /* libaom; decoded by libdav1d where present */
+} xav_codec;
+
+/* Highest CRF of each lossy codec. */
+#define XAV_CRF_MAX(codec) ((codec) == XAV_CODEC_AV1 ? 63 : 51)
 
 typedef struct {
     char *name;

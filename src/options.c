@@ -8,23 +8,26 @@
 #include "cpl_error.h"
 #include "xavideo.h"
 
-#define XAV_DEFAULT_CRF 4
+#define XAV_DEFAULT_CRF 4     /* x265: doc/defaults.md */
+#define XAV_DEFAULT_AV1_CRF 5 /* about the same PSNR as x265 CRF 4 */
 #define XAV_DEFAULT_PRESET "medium"
 #define XAV_DEFAULT_GOP 16
 
 static const char creation_options[] =
     "<CreationOptionList>"
     "  <Option name='CODEC' type='string-select' default='X265' "
-    "description='Video codec: X265 (lossy HEVC) or FFV1 (lossless)'>"
-    "    <Value>X265</Value><Value>FFV1</Value>"
+    "description='Video codec: X265 (lossy HEVC), AV1 (lossy, libaom: "
+    "fewer bits at mid quality, slower) or FFV1 (lossless)'>"
+    "    <Value>X265</Value><Value>AV1</Value><Value>FFV1</Value>"
     "  </Option>"
     "  <Option name='LOSSLESS' type='boolean' default='NO' "
     "description='Bit-exact coding of every band (uses FFV1)'/>"
     "  <Option name='BITS' type='int' min='8' max='12' "
     "description='Bit depth of lossy streams: 8, 10 or 12 (default 8 for "
     "Byte data, 12 otherwise)'/>"
-    "  <Option name='CRF' type='int' min='0' max='51' default='4' "
-    "description='x265 constant rate factor: lower is better quality'/>"
+    "  <Option name='CRF' type='int' min='0' max='63' "
+    "description='Constant rate factor, lower is better quality: x265 0-51 "
+    "(default 4), AV1 0-63 (default 5)'/>"
     "  <Option name='QP' type='int' min='0' max='51' "
     "description='x265 constant QP instead of CRF; QP=0 is the highest "
     "quality x265 gives short of lossless'/>"
@@ -116,18 +119,22 @@ static int parse_codec(CSLConstList opts, xav_create_options *o)
     }
     if (EQUAL(codec, "X265")) {
         o->codec = XAV_CODEC_X265;
+    } else if (EQUAL(codec, "AV1")) {
+        o->codec = XAV_CODEC_AV1;
     } else if (EQUAL(codec, "FFV1")) {
         o->codec = XAV_CODEC_FFV1;
         o->lossless = TRUE;
     } else {
         CPLError(CE_Failure, CPLE_IllegalArg,
-                 "XAVIDEO: CODEC=%s is not supported; use X265 or FFV1.",
+                 "XAVIDEO: CODEC=%s is not supported; use X265, AV1 or "
+                 "FFV1.",
                  codec);
         return -1;
     }
-    if (o->codec == XAV_CODEC_X265 && o->lossless) {
+    if (o->codec != XAV_CODEC_FFV1 && o->lossless) {
         CPLError(CE_Failure, CPLE_IllegalArg,
-                 "XAVIDEO: LOSSLESS=YES codes with FFV1; drop CODEC=X265.");
+                 "XAVIDEO: LOSSLESS=YES codes with FFV1; drop CODEC=%s.",
+                 codec);
         return -1;
     }
     return 0;
@@ -187,10 +194,18 @@ int xav_parse_create_options(CSLConstList opts, xav_create_options *o)
     memset(o, 0, sizeof(*o));
     if (parse_codec(opts, o) != 0 || parse_layout(opts, o) != 0 ||
         parse_int(opts, "BITS", 0, 8, 12, &o->bits) != 0 ||
-        parse_int(opts, "CRF", XAV_DEFAULT_CRF, 0, 51, &o->crf) != 0 ||
+        parse_int(opts, "CRF",
+                  o->codec == XAV_CODEC_AV1 ? XAV_DEFAULT_AV1_CRF
+                                            : XAV_DEFAULT_CRF,
+                  0, XAV_CRF_MAX(o->codec), &o->crf) != 0 ||
         parse_int(opts, "QP", -1, 0, 51, &o->qp) != 0 ||
         parse_int(opts, "GOP", XAV_DEFAULT_GOP, 1, 1024, &o->gop) != 0)
         return -1;
+    if (o->qp >= 0 && o->codec != XAV_CODEC_X265) {
+        CPLError(CE_Failure, CPLE_IllegalArg,
+                 "XAVIDEO: QP applies to CODEC=X265 only; use CRF.");
+        return -1;
+    }
     if (o->bits != 0 && o->bits != 8 && o->bits != 10 && o->bits != 12) {
         CPLError(CE_Failure, CPLE_IllegalArg,
                  "XAVIDEO: BITS=%d is not supported; use 8, 10 or 12.",

@@ -16,7 +16,7 @@
 #define XAV_MAX_SIDECAR_BYTES (256 * 1024 * 1024)
 
 static const char *const quant_names[] = {"integer", "linear", "bits"};
-static const char *const codec_names[] = {"x265", "ffv1"};
+static const char *const codec_names[] = {"x265", "ffv1", "av1"};
 static const char *const role_names[] = {"data", "mask", "correction"};
 
 /* ---- writing ----------------------------------------------------------- */
@@ -168,7 +168,7 @@ static cJSON *stream_json(const xav_stream *s)
         cJSON_AddItemToArray(ch, e);
     }
     cJSON_AddBoolToObject(o, "lossless", s->lossless);
-    if (s->codec == XAV_CODEC_X265) {
+    if (s->codec != XAV_CODEC_FFV1) {
         cJSON_AddNumberToObject(o, "crf", s->crf);
         if (s->qp >= 0)
             cJSON_AddNumberToObject(o, "qp", s->qp);
@@ -562,7 +562,7 @@ static void parse_stream(parser *p, const cJSON *o, xav_stream *s)
     s->file = get_string(p, o, "file", 1);
     s->index = get_int(p, o, "index", 0, 1);
     s->role = (xav_stream_role)get_enum(p, o, "role", role_names, 3);
-    s->codec = (xav_codec)get_enum(p, o, "codec", codec_names, 2);
+    s->codec = (xav_codec)get_enum(p, o, "codec", codec_names, 3);
     s->pix_fmt = get_string(p, o, "pix_fmt", 1);
     s->bits = get_int(p, o, "bits", 8, 1);
     s->lossless = cJSON_IsTrue(get(p, o, "lossless", 0));

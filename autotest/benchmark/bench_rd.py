@@ -135,6 +135,8 @@ def runs(cube):
     for crf in ([0, 8, 16] if QUICK else [0, 2, 4, 8, 12, 16, 20, 26]):
         out.append(("XAVIDEO x265", "CRF=%d" % crf, x(["CRF=%d" % crf])))
     out.append(("XAVIDEO x265", "QP=0", x(["QP=0"])))
+    for crf in ([2, 8, 20] if QUICK else [0, 2, 5, 8, 12, 18, 26, 36]):
+        out.append(("XAVIDEO AV1", "CRF=%d" % crf, x(["CODEC=AV1", "CRF=%d" % crf])))
     errs = [rng * f for f in ([1e-3, 1e-2] if QUICK else [3e-4, 1e-3, 3e-3, 1e-2])]
     if not cube.is_float:
         errs = sorted({max(1, round(e)) for e in errs})
