@@ -558,7 +558,8 @@ static const AVFrame *decode_frame(xav_dataset *ds, int s, int t)
             return NULL;
     }
     f = xav_stream_reader_frame(ds->readers[s], t, &ds->decoded);
-    if (f != NULL && (f->width != d->width || f->height != d->height ||
+    /* frames are padded to the codecs' minimum size */
+    if (f != NULL && (f->width < d->width || f->height < d->height ||
                       av_pix_fmt_count_planes((enum AVPixelFormat)f->format) <
                           st->channels)) {
         CPLError(CE_Failure, CPLE_AppDefined,

@@ -17,7 +17,8 @@ typedef struct {
     AVCodecContext *ctx;
     AVStream *st;
     AVFrame *frame;
-    AVPacket *pkt; /* per encoder: a callback may encode another stream */
+    AVPacket *pkt;     /* per encoder: a callback may encode another stream */
+    int width, height; /* of the data; the coded frame may be larger */
     int64_t next_pts;
     int64_t last_dts; /* of the last packet out, if has_dts */
     int has_dts;
@@ -151,6 +152,17 @@ static int open_verifier(encoder *e)
     return err < 0 ? av_fail("opening the verifying decoder", err) : 0;
 }
 
+/* Frames are at least 16 x 16: x265 refuses smaller ones ("Image size is
+ * too small") and FFV1 decodes frames one pixel wide or high wrongly
+ * (measured with FFmpeg 5.1); libaom takes any size, but one rule for all
+ * is simpler and the padding costs next to nothing. */
+#define XAV_MIN_FRAME_SIZE 16
+
+static int coded_size(int size)
+{
+    return size < XAV_MIN_FRAME_SIZE ? XAV_MIN_FRAME_SIZE : size;
+}
+
 static int open_encoder(xav_writer *w, encoder *e, const xav_desc *d,
                         const xav_stream *s)
 {
@@ -168,8 +180,10 @@ static int open_encoder(xav_writer *w, encoder *e, const xav_desc *d,
     e->pkt = av_packet_alloc();
     if (e->ctx == NULL || e->frame == NULL || e->pkt == NULL)
         return av_fail("allocating an encoder", AVERROR(ENOMEM));
-    e->ctx->width = d->width;
-    e->ctx->height = d->height;
+    e->width = d->width;
+    e->height = d->height;
+    e->ctx->width = coded_size(d->width);
+    e->ctx->height = coded_size(d->height);
     e->ctx->pix_fmt = av_get_pix_fmt(s->pix_fmt);
     e->ctx->time_base = (AVRational){d->fps_den, d->fps_num};
     e->ctx->framerate = (AVRational){d->fps_num, d->fps_den};
@@ -193,10 +207,13 @@ static int open_encoder(xav_writer *w, encoder *e, const xav_desc *d,
     if (!s->lossless && w->on_decoded != NULL && open_verifier(e) != 0)
         return -1;
     e->frame->format = e->ctx->pix_fmt;
-    e->frame->width = d->width;
-    e->frame->height = d->height;
+    e->frame->width = e->ctx->width; /* coded size: padded */
+    e->frame->height = e->ctx->height;
     if ((err = av_frame_get_buffer(e->frame, 0)) < 0)
         return av_fail("allocating a frame", err);
+    /* codecs read rows past the width, up to their SIMD alignment */
+    for (int i = 0; i < AV_NUM_DATA_POINTERS && e->frame->buf[i]; i++)
+        memset(e->frame->buf[i]->data, 0, e->frame->buf[i]->size);
     return 0;
 }
 
@@ -288,7 +305,11 @@ static int encode_and_mux(xav_writer *w, int s, AVFrame *frame)
     }
 }
 
-static void fill_plane(AVFrame *f, int c, const uint16_t *codes)
+/* Plane c of f from width x height codes; a coded frame larger than the
+ * data repeats the last column and row, which costs next to nothing and
+ * leaves the data untouched (readers take the top-left corner). */
+static void fill_plane(AVFrame *f, int c, const uint16_t *codes, int width,
+                       int height)
 {
     const int bytes =
         av_pix_fmt_desc_get((enum AVPixelFormat)f->format)->comp[0].depth > 8
@@ -296,13 +317,15 @@ static void fill_plane(AVFrame *f, int c, const uint16_t *codes)
             : 1;
     int x, y;
     for (y = 0; y < f->height; y++) {
-        const uint16_t *src = codes + (size_t)y * f->width;
+        const uint16_t *src =
+            codes + (size_t)(y < height ? y : height - 1) * width;
         uint8_t *row = f->data[c] + (size_t)y * f->linesize[c];
-        if (bytes == 2) {
-            memcpy(row, src, (size_t)f->width * 2);
-        } else {
-            for (x = 0; x < f->width; x++)
-                row[x] = (uint8_t)src[x];
+        for (x = 0; x < f->width; x++) {
+            const uint16_t v = src[x < width ? x : width - 1];
+            if (bytes == 2)
+                ((uint16_t *)row)[x] = v;
+            else
+                row[x] = (uint8_t)v;
         }
     }
 }
@@ -315,7 +338,7 @@ int xav_writer_put(xav_writer *w, int s, const uint16_t *const *planes)
     if ((err = av_frame_make_writable(e->frame)) < 0)
         return av_fail("preparing a frame", err);
     for (c = 0; c < nplanes; c++)
-        fill_plane(e->frame, c, planes[c]);
+        fill_plane(e->frame, c, planes[c], e->width, e->height);
     e->frame->pts = e->next_pts++;
     return encode_and_mux(w, s, e->frame);
 }
