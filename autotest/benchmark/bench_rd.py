@@ -13,6 +13,8 @@ first (as users do), which the table marks. zfp (Debian's `zfp` command,
 fixed-accuracy mode) is the reference for error-bounded float coding.
 
 Usage: /usr/bin/python3 autotest/benchmark/bench_rd.py [OUTPUT_DIR] [--quick]
+       /usr/bin/python3 autotest/benchmark/bench_rd.py [OUTPUT_DIR] --report
+         (rebuild the table and plots from OUTPUT_DIR/rd.csv)
 """
 import csv
 import math
@@ -199,7 +201,8 @@ def measure(cube):
                 print("  %-28s %-12s skipped: %s" % (comp, param, str(e).splitlines()[0][:80]))
                 continue
         psnr, maxerr = quality(cube, dec)
-        row = dict(cube=cube.name, compressor=comp, parameter=param,
+        row = dict(cube=cube.name, times=cube.times, float=cube.is_float,
+                   compressor=comp, parameter=param,
                    bpppb=size * 8 / cube.pixels, psnr=psnr, max_error=maxerr,
                    encode_s=enc, decode_s=dec_s)
         rows.append(row)
@@ -235,10 +238,10 @@ def markdown(all_rows, cube_list):
              % (gdal.VersionInfo("RELEASE_NAME"), os.cpu_count()), ""]
     lines += ["## bpppb at equal PSNR", "",
               "Linear interpolation between measured points; n/a: the curve does not reach it.", ""]
+    lossless = ("XAVIDEO lossless", "GTiff ZSTD", "netCDF zlib")
     comps = []
     for r in all_rows:
-        if r["compressor"] not in comps and "lossless" not in r["compressor"] \
-                and "ZSTD" != r["compressor"][-4:] and "zlib" not in r["compressor"] \
+        if r["compressor"] not in comps and r["compressor"] not in lossless \
                 and "reversible" not in r["compressor"]:
             comps.append(r["compressor"])
     lines.append("| cube | dB | " + " | ".join(comps) + " |")
@@ -251,7 +254,8 @@ def markdown(all_rows, cube_list):
             lines.append("| %s | %d | %s |" % (cube.name, db, " | ".join(
                 "%.3f" % v if v is not None else "n/a" for v in vals.values())))
             x = min([v for c, v in vals.items() if c.startswith("XAVIDEO") and v], default=None)
-            for peer in ("GTiff LERC_ZSTD", "JP2OpenJPEG", "JP2OpenJPEG (via UInt16)"):
+            jp2 = "JP2OpenJPEG (via UInt16)" if cube.is_float else "JP2OpenJPEG"
+            for peer in ("GTiff LERC_ZSTD", jp2):
                 if cube.times > 1 and peer in vals:
                     p = vals[peer]
                     ok = x is not None and p is not None and x <= p / 2
@@ -306,14 +310,16 @@ COLORS = ["#d62728", "#ff7f0e", "#8c564b", "#1f77b4", "#2ca02c", "#9467bd",
 def svg(cube, rows):
     """PSNR against bpppb, one polyline per compressor (lossless runs, at
     infinite PSNR, are left out)."""
-    w, h, m = 720, 440, 60
+    w, h, m, legend = 900, 440, 60, 250  # legend: a column on the right
     pts = [r for r in rows if math.isfinite(r["psnr"])]
-    if not pts:
+    if not [r for r in pts if r["psnr"] >= 20]:
         return ""
     xmax = max(r["bpppb"] for r in pts) * 1.05
-    ymin = min(20, min(r["psnr"] for r in pts))
+    ymin = 20  # lower points (zfp on SST's -1e34 land fill) are marked, not drawn
+    off = {r["compressor"] for r in pts if r["psnr"] < ymin}
+    pts = [r for r in pts if r["psnr"] >= ymin]
     ymax = max(r["psnr"] for r in pts) + 5
-    X = lambda b: m + (w - 2 * m) * b / xmax
+    X = lambda b: m + (w - legend - 2 * m) * b / xmax
     Y = lambda p: h - m - (h - 2 * m) * (p - ymin) / (ymax - ymin)
     out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">' % (w, h),
            '<rect width="100%" height="100%" fill="white"/>',
@@ -322,40 +328,40 @@ def svg(cube, rows):
         b, p = xmax * i / 5, ymin + (ymax - ymin) * i / 5
         out.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#ddd"/>' % (X(b), m, X(b), h - m))
         out.append('<text x="%.1f" y="%d" text-anchor="middle">%.1f</text>' % (X(b), h - m + 16, b))
-        out.append('<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#ddd"/>' % (m, Y(p), w - m, Y(p)))
+        out.append('<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#ddd"/>' % (m, Y(p), w - legend - m, Y(p)))
         out.append('<text x="%d" y="%.1f" text-anchor="end">%.0f</text>' % (m - 6, Y(p) + 4, p))
-    out.append('<text x="%d" y="%d" text-anchor="middle">bpppb</text>' % (w / 2, h - 20))
+    out.append('<text x="%d" y="%d" text-anchor="middle">bpppb</text>' % ((w - legend) / 2, h - 20))
     out.append('<text x="16" y="%d" transform="rotate(-90 16 %d)" text-anchor="middle">PSNR (dB)</text>' % (h / 2, h / 2))
     comps = []
     for r in pts:
         if r["compressor"] not in comps:
             comps.append(r["compressor"])
+    for i, c in enumerate(sorted(off - set(comps))):
+        out.append('<text x="%d" y="%d" fill="#555">%s: below %d dB</text>' % (
+            w - legend, h - m - 18 * i, c, ymin))
     for i, c in enumerate(comps):
         cp = sorted((r["bpppb"], r["psnr"]) for r in pts if r["compressor"] == c)
         col = COLORS[i % len(COLORS)]
         out.append('<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>' % (
             col, " ".join("%.1f,%.1f" % (X(b), Y(p)) for b, p in cp)))
         out += ['<circle cx="%.1f" cy="%.1f" r="3" fill="%s"/>' % (X(b), Y(p), col) for b, p in cp]
-        out.append('<text x="%d" y="%d" fill="%s">%s</text>' % (w - m - 170, m + 16 * i + 10, col, c))
+        out.append('<text x="%d" y="%d" fill="%s">%s</text>' % (w - legend, m + 18 * i + 10, col, c))
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
 
-def main():
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    outdir = args[0] if args else os.path.join(ROOT, "doc", "rd")
-    os.makedirs(outdir, exist_ok=True)
-    all_rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        cube_list = cubes(tmp)
-        for cube in cube_list:
-            print("%s: %d bands of %s, valid range %.4g .. %.4g" % (
-                cube.name, cube.data.shape[0], cube.dtype, cube.lo, cube.hi))
-            rows = measure(cube)
-            all_rows += rows
-            name = "".join(ch if ch.isalnum() else "_" for ch in cube.name.split(" (")[0])
-            with open(os.path.join(outdir, "rd_%s.svg" % name), "w") as f:
-                f.write(svg(cube, rows))
+class Saved:
+    """What the reports need of a cube, read back from rd.csv."""
+    def __init__(self, row):
+        self.name, self.times = row["cube"], int(row["times"])
+        self.is_float = row["float"] == "True"
+
+
+def write_reports(outdir, all_rows, cube_list):
+    for cube in cube_list:
+        name = "".join(ch if ch.isalnum() else "_" for ch in cube.name.split(" (")[0])
+        with open(os.path.join(outdir, "rd_%s.svg" % name), "w") as f:
+            f.write(svg(cube, by(all_rows, cube=cube.name)))
     with open(os.path.join(outdir, "rd.csv"), "w", newline="") as f:
         wr = csv.DictWriter(f, fieldnames=list(all_rows[0]))
         wr.writeheader()
@@ -364,6 +370,37 @@ def main():
     with open(os.path.join(outdir, "rd.md"), "w") as f:
         f.write(md)
     print("\n" + md.split("## Every run")[0])
+
+
+def report_only(outdir):
+    """--report: rebuild rd.md and the plots from rd.csv, without encoding."""
+    with open(os.path.join(outdir, "rd.csv")) as f:
+        rows = list(csv.DictReader(f))
+    cube_list, seen = [], set()
+    for r in rows:
+        for k in ("bpppb", "psnr", "max_error", "encode_s", "decode_s"):
+            r[k] = float(r[k])
+        if r["cube"] not in seen:
+            seen.add(r["cube"])
+            cube_list.append(Saved(r))
+    write_reports(outdir, rows, cube_list)
+
+
+def main():
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    outdir = args[0] if args else os.path.join(ROOT, "doc", "rd")
+    os.makedirs(outdir, exist_ok=True)
+    if "--report" in sys.argv:
+        report_only(outdir)
+        return
+    all_rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        cube_list = cubes(tmp)
+        for cube in cube_list:
+            print("%s: %d bands of %s, valid range %.4g .. %.4g" % (
+                cube.name, cube.data.shape[0], cube.dtype, cube.lo, cube.hi))
+            all_rows += measure(cube)
+    write_reports(outdir, all_rows, cube_list)
 
 
 if __name__ == "__main__":
