@@ -30,7 +30,9 @@ for pkg in $(want | cut -d' ' -f1 | sort -u); do
     # apt-get download runs as _apt when it can; a world-writable dir avoids
     # its "unsandboxed" warning.
     chmod 777 "$work"
-    apt-get download -q "$pkg" >/dev/null
+    # a machine whose packages were installed without lists needs an update
+    apt-get download -q "$pkg" >/dev/null 2>&1 ||
+        { apt-get update -qq && apt-get download -q "$pkg" >/dev/null; }
     dpkg -x "$pkg"_*.deb "$work/x"
 done
 want | while read -r pkg pattern; do
