@@ -10,6 +10,7 @@
 
 #include "cpl_conv.h"
 #include "cpl_error.h"
+#include "options.h"
 #include "vsi_io.h"
 #include "xavideo.h"
 
@@ -64,19 +65,12 @@ static int configure_x265(AVCodecContext *ctx, const xav_stream *s)
     return 0;
 }
 
-/* libaom speed (cpu-used) for each x265 preset name, so that PRESET means
- * the same trade-off for both codecs. */
+/* libaom speed (cpu-used) for each preset, slowest first. */
 static int av1_cpu_used(const char *preset)
 {
-    static const char *const presets[] = {
-        "placebo", "veryslow", "slower",   "slow",      "medium",
-        "fast",    "faster",   "veryfast", "superfast", "ultrafast"};
     static const int cpu_used[] = {0, 1, 2, 3, 4, 5, 5, 6, 7, 8};
-    int i;
-    for (i = 0; i < 10; i++)
-        if (preset != NULL && strcmp(preset, presets[i]) == 0)
-            return cpu_used[i];
-    return 4;
+    const int speed = xav_preset_speed(preset);
+    return speed < 0 ? cpu_used[4] : cpu_used[speed];
 }
 
 /* AV1 (libaom): constant quality, keyframes every GOP frames exactly (AV1

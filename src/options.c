@@ -175,16 +175,16 @@ static int parse_positive(CSLConstList opts, const char *key, double *out)
     return 0;
 }
 
-static int is_x265_preset(const char *s)
+int xav_preset_speed(const char *preset)
 {
     static const char *const presets[] = {
-        "ultrafast", "superfast", "veryfast", "faster",   "fast",
-        "medium",    "slow",      "slower",   "veryslow", "placebo"};
-    size_t i;
-    for (i = 0; i < sizeof(presets) / sizeof(presets[0]); i++)
-        if (strcmp(s, presets[i]) == 0)
-            return 1;
-    return 0;
+        "placebo", "veryslow", "slower",   "slow",      "medium",
+        "fast",    "faster",   "veryfast", "superfast", "ultrafast"};
+    int i;
+    for (i = 0; preset != NULL && i < 10; i++)
+        if (strcmp(preset, presets[i]) == 0)
+            return i;
+    return -1;
 }
 
 int xav_parse_create_options(CSLConstList opts, xav_create_options *o)
@@ -212,7 +212,7 @@ int xav_parse_create_options(CSLConstList opts, xav_create_options *o)
                  o->bits);
         return -1;
     }
-    if (!is_x265_preset(preset)) {
+    if (xav_preset_speed(preset) < 0) {
         CPLError(CE_Failure, CPLE_IllegalArg,
                  "XAVIDEO: PRESET=%s is not an x265 preset.", preset);
         return -1;

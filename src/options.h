@@ -35,6 +35,10 @@ typedef struct {
     double target_psnr; /* 0 = use CRF */
 } xav_create_options;
 
+/* Speed rank of an x265 preset name: 0 (placebo) to 9 (ultrafast), or -1
+ * if it is not one. PRESET means the same trade-off for every codec. */
+int xav_preset_speed(const char *preset);
+
 /* Parses and checks the options; reports a bad value through CPLError and
  * returns -1. The strings point into opts. */
 int xav_parse_create_options(CSLConstList opts, xav_create_options *out);
