@@ -87,6 +87,11 @@ GDALRasterAttributeTableH xav_band_rat(const xav_dataset *ds, int band);
 int xav_band_offset_scale(const xav_dataset *ds, int band, double *offset,
                           double *scale);
 
+/* Block (= tile) size: reads of one block decode only that tile. */
+void xav_block_size(const xav_dataset *ds, int *width, int *height);
+/* Reads block (bx, by) of band into buffer, a full block of the band's
+ * type (edge blocks fill their top-left corner). Returns 0 on success. */
+int xav_read_block(xav_dataset *ds, int band, int bx, int by, void *buffer);
 /* Reads the whole band (width x height pixels, packed, in the band's data
  * type) into buffer. Decodes the frame it needs unless it is cached. Returns
  * 0 on success. */

@@ -44,6 +44,7 @@ typedef struct {
     void **raw;      /* per variable: one frame in its type (XAV_QUANT_BITS) */
     uint8_t **mask;  /* per variable: XAV_MASK_* codes of one frame */
     uint16_t *planes[XAV_MAX_CHANNELS];
+    int tile, win_x, win_y, win_w, win_h; /* the window being worked on */
     xav_verifier *verifier; /* measures lossy frames as they are coded */
 } copy_state;
 
@@ -424,11 +425,31 @@ static int describe_georef(copy_state *cs)
 
 /* ---- reading the source ------------------------------------------------ */
 
+/* Works on tile k from now on: every buffer holds its window, so memory
+ * follows the tile size, not the raster's. */
+static void set_tile(copy_state *cs, int k)
+{
+    cs->tile = k;
+    xav_desc_tile_rect(cs->d, k, &cs->win_x, &cs->win_y, &cs->win_w,
+                       &cs->win_h);
+}
+
+static size_t win_pixels(const copy_state *cs)
+{
+    return (size_t)cs->win_w * cs->win_h;
+}
+
+static size_t block_pixels(const xav_desc *d)
+{
+    return (size_t)xav_desc_block_width(d) * xav_desc_block_height(d);
+}
+
 static int read_band(const copy_state *cs, GDALRasterBandH band, void *buf,
                      GDALDataType type)
 {
-    return GDALRasterIO(band, GF_Read, 0, 0, cs->d->width, cs->d->height, buf,
-                        cs->d->width, cs->d->height, type, 0, 0) == CE_None
+    return GDALRasterIO(band, GF_Read, cs->win_x, cs->win_y, cs->win_w,
+                        cs->win_h, buf, cs->win_w, cs->win_h, type, 0,
+                        0) == CE_None
                ? 0
                : -1;
 }
@@ -438,7 +459,7 @@ static int read_band(const copy_state *cs, GDALRasterBandH band, void *buf,
  * lossy code can carry. Returns the count of invalid pixels, or -1. */
 static long read_validity(copy_state *cs, GDALRasterBandH band, int v)
 {
-    const size_t n = (size_t)cs->d->width * cs->d->height;
+    const size_t n = win_pixels(cs);
     const double *x = cs->values[v];
     uint8_t *m = cs->mask[v];
     long invalid = 0;
@@ -488,23 +509,26 @@ static int scan(copy_state *cs, GDALProgressFunc progress, void *pdata,
                 double share)
 {
     xav_desc *d = cs->d;
-    const size_t n = (size_t)d->width * d->height;
-    int t, v;
+    const int ntiles = xav_desc_tile_count(d);
+    int t, v, k;
     size_t i;
     for (t = 0; t < d->ntimes; t++) {
-        for (v = 0; v < d->nvars; v++) {
-            xav_variable *var = &d->vars[v];
-            long invalid;
-            if (cs->lossless[v])
-                continue;
-            if ((invalid = read_frame(cs, v, t)) < 0)
-                return -1;
-            var->has_mask |= invalid > 0;
-            for (i = 0; i < n; i++)
-                if (cs->mask[v][i] == XAV_MASK_VALID) {
-                    var->valid_min = MIN(var->valid_min, cs->values[v][i]);
-                    var->valid_max = MAX(var->valid_max, cs->values[v][i]);
-                }
+        for (k = 0; k < ntiles; k++) {
+            set_tile(cs, k);
+            for (v = 0; v < d->nvars; v++) {
+                xav_variable *var = &d->vars[v];
+                long invalid;
+                if (cs->lossless[v])
+                    continue;
+                if ((invalid = read_frame(cs, v, t)) < 0)
+                    return -1;
+                var->has_mask |= invalid > 0;
+                for (i = 0; i < win_pixels(cs); i++)
+                    if (cs->mask[v][i] == XAV_MASK_VALID) {
+                        var->valid_min = MIN(var->valid_min, cs->values[v][i]);
+                        var->valid_max = MAX(var->valid_max, cs->values[v][i]);
+                    }
+            }
         }
         if (report(progress, pdata, share * (t + 1) / d->ntimes) != 0)
             return -1;
@@ -517,7 +541,7 @@ static int scan(copy_state *cs, GDALProgressFunc progress, void *pdata,
 static int plan_variables(copy_state *cs)
 {
     xav_desc *d = cs->d;
-    const size_t n = (size_t)d->width * d->height;
+    const size_t n = block_pixels(d);
     int v;
     d->vars = (xav_variable *)CPLCalloc(d->nvars, sizeof(xav_variable));
     cs->bits = (int *)CPLCalloc(d->nvars, sizeof(int));
@@ -528,7 +552,8 @@ static int plan_variables(copy_state *cs)
     for (v = 0; v < d->nvars; v++) {
         if (describe_variable(cs, v) != 0)
             return -1;
-        /* a frame of every variable: memory does not depend on time */
+        /* a tile of every variable: memory depends neither on time nor on
+         * the raster's size */
         cs->values[v] = (double *)VSI_MALLOC2_VERBOSE(n, sizeof(double));
         cs->mask[v] = (uint8_t *)VSI_MALLOC_VERBOSE(n);
         if (cs->values[v] == NULL || cs->mask[v] == NULL)
@@ -564,9 +589,8 @@ static int plan_streams(copy_state *cs, const char *file)
             plan_max_error(var, cs->opt.max_error) != 0)
             return -1;
         if (var->quant == XAV_QUANT_BITS) {
-            cs->raw[v] =
-                VSI_MALLOC2_VERBOSE((size_t)d->width * d->height,
-                                    GDALGetDataTypeSizeBytes(var->type));
+            cs->raw[v] = VSI_MALLOC2_VERBOSE(
+                block_pixels(d), GDALGetDataTypeSizeBytes(var->type));
             if (cs->raw[v] == NULL)
                 return -1;
         }
@@ -590,7 +614,7 @@ static void record_encoder(copy_state *cs)
 static void fill_plane(copy_state *cs, const xav_stream *st, int c)
 {
     const xav_variable *var = &cs->d->vars[st->var[c]];
-    const size_t n = (size_t)cs->d->width * cs->d->height;
+    const size_t n = win_pixels(cs);
     size_t i;
     if (st->role == XAV_ROLE_MASK) {
         for (i = 0; i < n; i++)
@@ -604,35 +628,46 @@ static void fill_plane(copy_state *cs, const xav_stream *st, int c)
     }
 }
 
-static int encode_time(copy_state *cs, xav_writer *w, int t)
+/* Reads tile k of every variable at time t, hands the lossy ones to the
+ * verifier, fills their invalid pixels and codes the tile's streams. */
+static int encode_tile(copy_state *cs, xav_writer *w, int k, int t)
 {
     xav_desc *d = cs->d;
-    const size_t n = (size_t)d->width * d->height;
     int v, s, c;
     size_t i;
+    set_tile(cs, k);
     for (v = 0; v < d->nvars; v++) {
         if (read_frame(cs, v, t) < 0)
             return -1;
         if (!cs->lossless[v])
-            xav_verifier_push(cs->verifier, v, t, cs->values[v], cs->mask[v]);
+            xav_verifier_push(cs->verifier, v, k, t, cs->values[v],
+                              cs->mask[v]);
         if (d->vars[v].has_mask) {
-            /* reuse the mask buffer as the 0/1 validity the fill wants */
-            uint8_t *valid = (uint8_t *)CPLMalloc(n);
-            for (i = 0; i < n; i++)
+            uint8_t *valid = (uint8_t *)CPLMalloc(win_pixels(cs));
+            for (i = 0; i < win_pixels(cs); i++)
                 valid[i] = cs->mask[v][i] == XAV_MASK_VALID;
-            xav_fill_invalid(cs->values[v], valid, d->width, d->height);
+            xav_fill_invalid(cs->values[v], valid, cs->win_w, cs->win_h);
             CPLFree(valid);
         }
     }
     for (s = 0; s < d->nstreams; s++) {
         const xav_stream *st = &d->streams[s];
-        if (st->role == XAV_ROLE_CORRECTION)
-            continue; /* the verifier writes them, once it has decoded */
+        if (st->tile != k || st->role == XAV_ROLE_CORRECTION)
+            continue; /* corrections: the verifier writes them */
         for (c = 0; c < st->channels; c++)
             fill_plane(cs, st, c);
         if (xav_writer_put(w, s, (const uint16_t *const *)cs->planes) != 0)
             return -1;
     }
+    return 0;
+}
+
+static int encode_time(copy_state *cs, xav_writer *w, int t)
+{
+    int k;
+    for (k = 0; k < xav_desc_tile_count(cs->d); k++)
+        if (encode_tile(cs, w, k, t) != 0)
+            return -1;
     return 0;
 }
 
@@ -665,8 +700,8 @@ static int encode_times(copy_state *cs, const char *path, int ntimes,
         return -1;
     xav_verifier_set_writer(cs->verifier, w);
     for (c = 0; c < XAV_MAX_CHANNELS && cs->planes[c] == NULL; c++)
-        cs->planes[c] = (uint16_t *)CPLMalloc((size_t)d->width * d->height *
-                                              sizeof(uint16_t));
+        cs->planes[c] =
+            (uint16_t *)CPLMalloc(block_pixels(d) * sizeof(uint16_t));
     for (t = 0; t < ntimes && rc == 0; t++) {
         rc = encode_time(cs, w, t);
         if (rc == 0)
@@ -840,16 +875,66 @@ static int check_source(GDALDatasetH src)
     return 0;
 }
 
+/* Frames wider or higher than this are tiled whatever the options say:
+ * HEVC level 6.2's limit, and more than a 512 x 512 window should decode. */
+#define XAV_MAX_FRAME_SIZE 8192
+#define XAV_AUTO_TILE_SIZE 1024
+
+static int plan_tiles(copy_state *cs)
+{
+    xav_desc *d = cs->d;
+    int size = cs->opt.tile_size;
+    if (size > XAV_MAX_FRAME_SIZE) {
+        CPLError(CE_Failure, CPLE_IllegalArg,
+                 "XAVIDEO: TILE_SIZE=%d is larger than the codecs take (%d).",
+                 size, XAV_MAX_FRAME_SIZE);
+        return -1;
+    }
+    if (size == 0 &&
+        (d->width > XAV_MAX_FRAME_SIZE || d->height > XAV_MAX_FRAME_SIZE))
+        size = XAV_AUTO_TILE_SIZE;
+    d->tile_width = d->tile_height = size;
+    set_tile(cs, 0);
+    return 0;
+}
+
+/* Every stream of a file is encoded at once (frames interleave by time),
+ * so the tile count is bounded by encoder memory: an x265 instance holds
+ * its lookahead, an FFV1 one little. Beyond these, a later version writes
+ * tiles to separate files, one after the other or in parallel. */
+#define XAV_MAX_LOSSY_TILES 64
+#define XAV_MAX_LOSSLESS_TILES 1024
+
+static int check_tile_count(const copy_state *cs)
+{
+    const int ntiles = xav_desc_tile_count(cs->d);
+    int v, lossy = 0;
+    for (v = 0; v < cs->d->nvars; v++)
+        lossy |= !cs->lossless[v];
+    if (ntiles <= (lossy ? XAV_MAX_LOSSY_TILES : XAV_MAX_LOSSLESS_TILES))
+        return 0;
+    CPLError(CE_Failure, CPLE_NotSupported,
+             "XAVIDEO: %d tiles of %dx%d are more than this version encodes "
+             "in one pass (%d lossy, %d lossless); use a larger TILE_SIZE, "
+             "or encode pieces with -srcwin.",
+             ntiles, xav_desc_block_width(cs->d), xav_desc_block_height(cs->d),
+             XAV_MAX_LOSSY_TILES, XAV_MAX_LOSSLESS_TILES);
+    return -1;
+}
+
 static int plan(copy_state *cs)
 {
     xav_desc *d = cs->d;
     d->width = GDALGetRasterXSize(cs->src);
     d->height = GDALGetRasterYSize(cs->src);
+    if (plan_tiles(cs) != 0)
+        return -1;
     if (plan_band_model(cs) != 0)
         return -1;
     plan_time_iso(d);
     d->metadata = CSLDuplicate(GDALGetMetadata(cs->src, NULL));
-    if (plan_variables(cs) != 0 || describe_georef(cs) != 0)
+    if (plan_variables(cs) != 0 || check_tile_count(cs) != 0 ||
+        describe_georef(cs) != 0)
         return -1;
     record_encoder(cs);
     return 0;

@@ -271,7 +271,7 @@ static void derive_band(xav_dataset *ds, int b)
         md = CSLSetNameValue(md, "XAVIDEO_MAX_ERROR_BOUND",
                              CPLSPrintf("%.9g", var->max_error));
     ds->band_md[b] = md;
-    xav_layout_find(d, v, 0, XAV_ROLE_DATA, &s, &c);
+    xav_layout_find(d, v, 0, XAV_ROLE_DATA, 0, &s, &c);
     x = CSLSetNameValue(x, "VARIABLE", var->name);
     x = CSLSetNameValue(x, "TIME_INDEX", CPLSPrintf("%d", t));
     if (d->time_iso != NULL)
@@ -558,15 +558,17 @@ static const AVFrame *decode_frame(xav_dataset *ds, int s, int t)
             return NULL;
     }
     f = xav_stream_reader_frame(ds->readers[s], t, &ds->decoded);
-    /* frames are padded to the codecs' minimum size */
-    if (f != NULL && (f->width < d->width || f->height < d->height ||
+    /* a frame holds its tile's window, padded to the codecs' minimum */
+    int x0, y0, w, h;
+    xav_desc_tile_rect(d, st->tile, &x0, &y0, &w, &h);
+    if (f != NULL && (f->width < w || f->height < h ||
                       av_pix_fmt_count_planes((enum AVPixelFormat)f->format) <
                           st->channels)) {
         CPLError(CE_Failure, CPLE_AppDefined,
                  "XAVIDEO: stream %d of %s is %dx%d, the sidecar says %dx%d "
                  "with %d channels.",
-                 s, ds->stream_paths[s], f->width, f->height, d->width,
-                 d->height, st->channels);
+                 s, ds->stream_paths[s], f->width, f->height, w, h,
+                 st->channels);
         return NULL;
     }
     return f;
@@ -602,14 +604,15 @@ static int bytes_per_code(const AVFrame *f)
                : 1;
 }
 
-/* Plane of (variable, word) or of the variable's mask at time t. */
+/* Plane of (variable, word), or of its mask or corrections, in tile at
+ * time t. */
 static const uint8_t *channel_plane(xav_dataset *ds, int v, int word,
-                                    xav_stream_role role, int t, int *linesize,
-                                    int *bytes)
+                                    xav_stream_role role, int tile, int t,
+                                    int *linesize, int *bytes)
 {
     const AVFrame *f;
     int s, c;
-    if (xav_layout_find(ds->d, v, word, role, &s, &c) != 0)
+    if (xav_layout_find(ds->d, v, word, role, tile, &s, &c) != 0)
         return NULL;
     if ((f = stream_frame(ds, s, t)) == NULL)
         return NULL;
@@ -618,63 +621,114 @@ static const uint8_t *channel_plane(xav_dataset *ds, int v, int word,
     return f->data[c];
 }
 
-static int read_bits(xav_dataset *ds, const xav_variable *var, int v, int t,
-                     GByte *out)
+/* Where a tile's pixels go: rows of w pixels, stride bytes apart. */
+typedef struct {
+    GByte *out;
+    size_t stride;
+    int w, h;
+} destination;
+
+static int read_bits(xav_dataset *ds, const xav_variable *var, int v, int tile,
+                     int t, const destination *to)
 {
     const uint8_t *rows[XAV_MAX_WORDS];
     const uint8_t *planes[XAV_MAX_WORDS];
     int linesize[XAV_MAX_WORDS], bytes, w, y;
-    const int size = GDALGetDataTypeSizeBytes(var->type);
     for (w = 0; w < var->words; w++)
-        if ((planes[w] = channel_plane(ds, v, w, XAV_ROLE_DATA, t, &linesize[w],
-                                       &bytes)) == NULL)
+        if ((planes[w] = channel_plane(ds, v, w, XAV_ROLE_DATA, tile, t,
+                                       &linesize[w], &bytes)) == NULL)
             return -1;
-    for (y = 0; y < ds->d->height; y++) {
+    for (y = 0; y < to->h; y++) {
         for (w = 0; w < var->words; w++)
             rows[w] = planes[w] + (size_t)y * linesize[w];
-        xav_bits_decode_row(var->type, rows, ds->d->width,
-                            out + (size_t)y * ds->d->width * size);
+        xav_bits_decode_row(var->type, rows, to->w,
+                            to->out + (size_t)y * to->stride);
     }
     return 0;
 }
 
-static int read_codes(xav_dataset *ds, const xav_variable *var, int v, int t,
-                      GByte *out)
+static int read_codes(xav_dataset *ds, const xav_variable *var, int v, int tile,
+                      int t, const destination *to)
 {
     const uint8_t *plane, *mask = NULL, *corr = NULL;
     int linesize, bytes, mask_linesize = 0, corr_linesize = 0, unused, y;
-    const int size = GDALGetDataTypeSizeBytes(var->type);
-    if ((plane = channel_plane(ds, v, 0, XAV_ROLE_DATA, t, &linesize,
+    if ((plane = channel_plane(ds, v, 0, XAV_ROLE_DATA, tile, t, &linesize,
                                &bytes)) == NULL)
         return -1;
     if (var->has_mask &&
-        (mask = channel_plane(ds, v, 0, XAV_ROLE_MASK, t, &mask_linesize,
+        (mask = channel_plane(ds, v, 0, XAV_ROLE_MASK, tile, t, &mask_linesize,
                               &unused)) == NULL)
         return -1;
     if (var->max_error > 0 &&
-        (corr = channel_plane(ds, v, 0, XAV_ROLE_CORRECTION, t, &corr_linesize,
-                              &unused)) == NULL)
+        (corr = channel_plane(ds, v, 0, XAV_ROLE_CORRECTION, tile, t,
+                              &corr_linesize, &unused)) == NULL)
         return -1;
-    for (y = 0; y < ds->d->height; y++)
+    for (y = 0; y < to->h; y++)
         xav_reconstruct_row(
             var, plane + (size_t)y * linesize, bytes,
             corr ? (const uint16_t *)(corr + (size_t)y * corr_linesize) : NULL,
-            mask ? mask + (size_t)y * mask_linesize : NULL, ds->d->width,
-            ds->row, out + (size_t)y * ds->d->width * size);
+            mask ? mask + (size_t)y * mask_linesize : NULL, to->w, ds->row,
+            to->out + (size_t)y * to->stride);
     return 0;
 }
 
-int xav_read_band(xav_dataset *ds, int band, void *buffer)
+/* Tile of band into to. */
+static int read_tile(xav_dataset *ds, int band, int tile, const destination *to)
 {
     int v, t;
     const xav_variable *var;
-    if (band < 0 || band >= xav_desc_band_count(ds->d)) {
-        CPLError(CE_Failure, CPLE_IllegalArg, "XAVIDEO: no band %d.", band);
+    if (band < 0 || band >= xav_desc_band_count(ds->d) || tile < 0 ||
+        tile >= xav_desc_tile_count(ds->d)) {
+        CPLError(CE_Failure, CPLE_IllegalArg, "XAVIDEO: no band %d tile %d.",
+                 band, tile);
         return -1;
     }
     xav_desc_band_split(ds->d, band, &v, &t);
     var = &ds->d->vars[v];
-    return var->quant == XAV_QUANT_BITS
-               ? read_bits(ds, var, v, t, (GByte *)buffer)
-               : read_codes(ds, var, v, t, (GByte *)buffer);
+    return var->quant == XAV_QUANT_BITS ? read_bits(ds, var, v, tile, t, to)
+                                        : read_codes(ds, var, v, tile, t, to);
+}
+
+int xav_read_block(xav_dataset *ds, int band, int bx, int by, void *buffer)
+{
+    const xav_desc *d = ds->d;
+    const int size = GDALGetDataTypeSizeBytes(xav_band_type(ds, band));
+    destination to;
+    int x, y;
+    if (bx < 0 || by < 0 || bx >= xav_desc_tiles_x(d) ||
+        by >= xav_desc_tiles_y(d)) {
+        CPLError(CE_Failure, CPLE_IllegalArg, "XAVIDEO: no block %d,%d.", bx,
+                 by);
+        return -1;
+    }
+    xav_desc_tile_rect(d, by * xav_desc_tiles_x(d) + bx, &x, &y, &to.w, &to.h);
+    to.out = (GByte *)buffer;
+    to.stride = (size_t)xav_desc_block_width(d) * size;
+    return read_tile(ds, band, by * xav_desc_tiles_x(d) + bx, &to);
+}
+
+int xav_read_band(xav_dataset *ds, int band, void *buffer)
+{
+    const xav_desc *d = ds->d;
+    int k, x, y, size;
+    if (band < 0 || band >= xav_desc_band_count(d)) {
+        CPLError(CE_Failure, CPLE_IllegalArg, "XAVIDEO: no band %d.", band);
+        return -1;
+    }
+    size = GDALGetDataTypeSizeBytes(xav_band_type(ds, band));
+    for (k = 0; k < xav_desc_tile_count(d); k++) {
+        destination to;
+        xav_desc_tile_rect(d, k, &x, &y, &to.w, &to.h);
+        to.stride = (size_t)d->width * size;
+        to.out = (GByte *)buffer + (size_t)y * to.stride + (size_t)x * size;
+        if (read_tile(ds, band, k, &to) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+void xav_block_size(const xav_dataset *ds, int *width, int *height)
+{
+    *width = xav_desc_block_width(ds->d);
+    *height = xav_desc_block_height(ds->d);
 }

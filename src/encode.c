@@ -161,6 +161,7 @@ static int open_encoder(xav_writer *w, encoder *e, const xav_desc *d,
                         const xav_stream *s)
 {
     static const char *const names[] = {"libx265", "ffv1", "libaom-av1"};
+    int x0, y0; /* the tile's place: only its size matters here */
     const char *name = names[s->codec];
     const AVCodec *codec = avcodec_find_encoder_by_name(name);
     int err;
@@ -174,10 +175,9 @@ static int open_encoder(xav_writer *w, encoder *e, const xav_desc *d,
     e->pkt = av_packet_alloc();
     if (e->ctx == NULL || e->frame == NULL || e->pkt == NULL)
         return av_fail("allocating an encoder", AVERROR(ENOMEM));
-    e->width = d->width;
-    e->height = d->height;
-    e->ctx->width = coded_size(d->width);
-    e->ctx->height = coded_size(d->height);
+    xav_desc_tile_rect(d, s->tile, &x0, &y0, &e->width, &e->height);
+    e->ctx->width = coded_size(e->width);
+    e->ctx->height = coded_size(e->height);
     e->ctx->pix_fmt = av_get_pix_fmt(s->pix_fmt);
     e->ctx->time_base = (AVRational){d->fps_den, d->fps_num};
     e->ctx->framerate = (AVRational){d->fps_num, d->fps_den};

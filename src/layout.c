@@ -167,6 +167,26 @@ static int plan_groups(xav_desc *d, const xav_create_options *o,
     return rc;
 }
 
+/* Every tile gets the same streams as tile 0, tile after tile. */
+static void replicate_for_tiles(xav_desc *d)
+{
+    const int per_tile = d->nstreams, ntiles = xav_desc_tile_count(d);
+    int k, s;
+    d->streams = (xav_stream *)CPLRealloc(
+        d->streams, (size_t)per_tile * ntiles * sizeof(xav_stream));
+    for (k = 1; k < ntiles; k++)
+        for (s = 0; s < per_tile; s++) {
+            xav_stream *to = &d->streams[k * per_tile + s];
+            *to = d->streams[s];
+            to->file = CPLStrdup(to->file);
+            to->pix_fmt = CPLStrdup(to->pix_fmt);
+            to->preset = CPLStrdup(to->preset);
+            to->tile = k;
+            to->index = k * per_tile + s;
+        }
+    d->nstreams = per_tile * ntiles;
+}
+
 int xav_layout_plan(xav_desc *d, const xav_create_options *o, const int *bits,
                     const int *lossless, const char *file)
 {
@@ -195,16 +215,17 @@ int xav_layout_plan(xav_desc *d, const xav_create_options *o, const int *bits,
             set_coding(s, o, 1, 16, 0);
         }
     }
+    replicate_for_tiles(d);
     return 0;
 }
 
 int xav_layout_find(const xav_desc *d, int var, int word, xav_stream_role role,
-                    int *stream, int *channel)
+                    int tile, int *stream, int *channel)
 {
     int s, c;
     for (s = 0; s < d->nstreams; s++) {
         const xav_stream *st = &d->streams[s];
-        if (st->role != role)
+        if (st->role != role || st->tile != tile)
             continue;
         for (c = 0; c < st->channels; c++)
             if (st->var[c] == var &&

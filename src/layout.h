@@ -4,7 +4,8 @@
  * planar streams (coded with the identity matrix: no RGB->YUV loss) and
  * 1-channel gray streams for what is left; never pads by repeating a band.
  * Mask streams (lossless, 8-bit) follow the data streams, then correction
- * streams (lossless, 16-bit) of the variables coded with MAX_ERROR.
+ * streams (lossless, 16-bit) of the variables coded with MAX_ERROR; every
+ * tile of a tiled raster has the same set of streams, tile after tile.
  */
 #ifndef XAV_LAYOUT_H
 #define XAV_LAYOUT_H
@@ -18,9 +19,9 @@
 int xav_layout_plan(xav_desc *d, const xav_create_options *o, const int *bits,
                     const int *lossless, const char *file);
 
-/* Finds the channel carrying word of var (role data) or the mask of var
- * (role mask). Returns 0, or -1 if there is none. */
+/* Finds the channel carrying, in tile, word of var (role data) or the
+ * mask or corrections of var. Returns 0, or -1 if there is none. */
 int xav_layout_find(const xav_desc *d, int var, int word, xav_stream_role role,
-                    int *stream, int *channel);
+                    int tile, int *stream, int *channel);
 
 #endif /* XAV_LAYOUT_H */

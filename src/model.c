@@ -69,6 +69,45 @@ int xav_desc_band_count(const xav_desc *d)
     return d->nvars * d->ntimes;
 }
 
+int xav_desc_block_width(const xav_desc *d)
+{
+    return d->tile_width > 0 && d->tile_width < d->width ? d->tile_width
+                                                         : d->width;
+}
+
+int xav_desc_block_height(const xav_desc *d)
+{
+    return d->tile_height > 0 && d->tile_height < d->height ? d->tile_height
+                                                            : d->height;
+}
+
+int xav_desc_tiles_x(const xav_desc *d)
+{
+    const int bw = xav_desc_block_width(d);
+    return (d->width + bw - 1) / bw;
+}
+
+int xav_desc_tiles_y(const xav_desc *d)
+{
+    const int bh = xav_desc_block_height(d);
+    return (d->height + bh - 1) / bh;
+}
+
+int xav_desc_tile_count(const xav_desc *d)
+{
+    return xav_desc_tiles_x(d) * xav_desc_tiles_y(d);
+}
+
+void xav_desc_tile_rect(const xav_desc *d, int tile, int *x, int *y, int *w,
+                        int *h)
+{
+    const int bw = xav_desc_block_width(d), bh = xav_desc_block_height(d);
+    *x = (tile % xav_desc_tiles_x(d)) * bw;
+    *y = (tile / xav_desc_tiles_x(d)) * bh;
+    *w = MIN(bw, d->width - *x);
+    *h = MIN(bh, d->height - *y);
+}
+
 void xav_desc_band_split(const xav_desc *d, int band, int *var, int *time)
 {
     if (d->order == XAV_ORDER_TIME_MAJOR) {
@@ -115,26 +154,33 @@ static int channel_slot(const xav_desc *d, const xav_stream *st, int c)
     }
 }
 
-/* Each (variable, word) carried once by a data channel; each masked or
- * corrected variable by one mask or correction channel. */
+/* In every tile, each (variable, word) carried once by a data channel, and
+ * each masked or corrected variable by one mask or correction channel. */
 static int validate_channels(const xav_desc *d)
 {
-    int *seen = (int *)CPLCalloc((size_t)d->nvars * SLOTS, sizeof(int));
-    int s, c, v, w, ok = 1;
+    const int ntiles = xav_desc_tile_count(d);
+    int *seen =
+        (int *)CPLCalloc((size_t)ntiles * d->nvars * SLOTS, sizeof(int));
+    int s, c, v, w, k, ok = 1;
     for (s = 0; s < d->nstreams && ok; s++) {
         const xav_stream *st = &d->streams[s];
+        ok = st->tile >= 0 && st->tile < ntiles;
         for (c = 0; c < st->channels && ok; c++) {
             int slot = channel_slot(d, st, c);
-            ok = slot >= 0 && seen[st->var[c] * SLOTS + slot]++ == 0;
+            ok = slot >= 0 &&
+                 seen[((size_t)st->tile * d->nvars + st->var[c]) * SLOTS +
+                      slot]++ == 0;
         }
     }
-    for (v = 0; v < d->nvars && ok; v++) {
-        const int *got = seen + v * SLOTS;
-        for (w = 0; w < d->vars[v].words; w++)
-            ok = ok && got[w] == 1;
-        ok = ok && got[MASK_SLOT] == (d->vars[v].has_mask ? 1 : 0);
-        ok = ok && got[CORRECTION_SLOT] == (d->vars[v].max_error > 0 ? 1 : 0);
-    }
+    for (k = 0; k < ntiles && ok; k++)
+        for (v = 0; v < d->nvars && ok; v++) {
+            const int *got = seen + ((size_t)k * d->nvars + v) * SLOTS;
+            for (w = 0; w < d->vars[v].words; w++)
+                ok = ok && got[w] == 1;
+            ok = ok && got[MASK_SLOT] == (d->vars[v].has_mask ? 1 : 0);
+            ok = ok &&
+                 got[CORRECTION_SLOT] == (d->vars[v].max_error > 0 ? 1 : 0);
+        }
     CPLFree(seen);
     return ok ? 0 : fail("streams do not carry every variable exactly once");
 }
@@ -149,6 +195,9 @@ int xav_desc_validate(const xav_desc *d)
         return fail("variable or time count out of range");
     if (d->nstreams <= 0)
         return fail("no stream");
+    if (d->tile_width < 0 || d->tile_height < 0 ||
+        (double)xav_desc_tile_count(d) * d->nvars > 1e7)
+        return fail("tile size out of range");
     if (d->fps_num <= 0 || d->fps_den <= 0)
         return fail("bad frame rate");
     for (v = 0; v < d->nvars; v++) {

@@ -88,11 +88,14 @@ typedef struct {
     int qp;  /* x265 constant QP instead of CRF, or -1 */
     char *preset;
     int gop;
+    int tile; /* the tile whose window the frames hold */
 } xav_stream;
 
 typedef struct {
     int schema_version;
     int width, height;
+    /* tiles of the raster, row by row; 0 = one tile, the whole raster */
+    int tile_width, tile_height;
     int has_geotransform;
     double geotransform[6];
     char *crs_wkt;      /* WKT2_2019 */
@@ -134,6 +137,16 @@ xav_desc *xav_desc_new(void);
 void xav_desc_free(xav_desc *d);
 
 int xav_desc_band_count(const xav_desc *d);
+
+/* Tile grid: tile k covers the window (x, y, w, h) of the raster; edge
+ * tiles are smaller. The block size is the full tile size. */
+int xav_desc_tiles_x(const xav_desc *d);
+int xav_desc_tiles_y(const xav_desc *d);
+int xav_desc_tile_count(const xav_desc *d);
+int xav_desc_block_width(const xav_desc *d);
+int xav_desc_block_height(const xav_desc *d);
+void xav_desc_tile_rect(const xav_desc *d, int tile, int *x, int *y, int *w,
+                        int *h);
 /* band -> (variable, time) and back. */
 void xav_desc_band_split(const xav_desc *d, int band, int *var, int *time);
 int xav_desc_band_index(const xav_desc *d, int var, int time);

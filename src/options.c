@@ -41,6 +41,10 @@ static const char creation_options[] =
     "  <Option name='GOP' type='int' min='1' max='1024' default='16' "
     "description='Keyframe interval in time steps: bounds the cost of a "
     "random read'/>"
+    "  <Option name='TILE_SIZE' type='int' min='16' "
+    "description='Tiles of this many pixels square, each its own streams, "
+    "so a window decodes only the tiles it touches (default: one tile, "
+    "1024 for rasters beyond 8192 pixels)'/>"
     "  <Option name='GROUPS' type='string' "
     "description='Grouping of variables into streams, 1-based, e.g. "
     "\"1,2,3;4;5,6,7\": groups of 1 or 3 variables'/>"
@@ -199,7 +203,8 @@ int xav_parse_create_options(CSLConstList opts, xav_create_options *o)
                                             : XAV_DEFAULT_CRF,
                   0, XAV_CRF_MAX(o->codec), &o->crf) != 0 ||
         parse_int(opts, "QP", -1, 0, 51, &o->qp) != 0 ||
-        parse_int(opts, "GOP", XAV_DEFAULT_GOP, 1, 1024, &o->gop) != 0)
+        parse_int(opts, "GOP", XAV_DEFAULT_GOP, 1, 1024, &o->gop) != 0 ||
+        parse_int(opts, "TILE_SIZE", 0, 16, 1 << 20, &o->tile_size) != 0)
         return -1;
     if (o->qp >= 0 && o->codec != XAV_CODEC_X265) {
         CPLError(CE_Failure, CPLE_IllegalArg,

@@ -23,6 +23,7 @@ typedef struct {
     int qp; /* -1 = use crf */
     char preset[32];
     int gop;
+    int tile_size;      /* 0 = one tile unless the raster is too large */
     const char *groups; /* "1,2,3;4" or NULL */
     xav_layout_choice layout;
     int bands_per_time; /* 0 = not given */

@@ -175,6 +175,7 @@ static cJSON *stream_json(const xav_stream *s)
         cJSON_AddStringToObject(o, "preset", s->preset ? s->preset : "");
     }
     cJSON_AddNumberToObject(o, "gop", s->gop);
+    cJSON_AddNumberToObject(o, "tile", s->tile);
     return o;
 }
 
@@ -215,6 +216,13 @@ char *xav_sidecar_to_json(const xav_desc *d, int compact)
     cJSON_AddNumberToObject(root, "schema_version", d->schema_version);
     cJSON_AddNumberToObject(root, "width", d->width);
     cJSON_AddNumberToObject(root, "height", d->height);
+    if (xav_desc_tile_count(d) > 1) {
+        cJSON *t = cJSON_AddObjectToObject(root, "tiling");
+        cJSON_AddNumberToObject(t, "tile_width", xav_desc_block_width(d));
+        cJSON_AddNumberToObject(t, "tile_height", xav_desc_block_height(d));
+        cJSON_AddNumberToObject(t, "tiles_x", xav_desc_tiles_x(d));
+        cJSON_AddNumberToObject(t, "tiles_y", xav_desc_tiles_y(d));
+    }
     cJSON_AddItemToObject(root, "georeferencing", georef_json(d));
     cJSON_AddItemToObject(root, "metadata", name_values(d->metadata));
     cJSON_AddStringToObject(
@@ -570,6 +578,7 @@ static void parse_stream(parser *p, const cJSON *o, xav_stream *s)
     s->qp = get_int(p, o, "qp", -1, 0);
     s->preset = get_string(p, o, "preset", 0);
     s->gop = get_int(p, o, "gop", 1, 0);
+    s->tile = get_int(p, o, "tile", 0, 0);
     if (ch == NULL)
         return;
     if (!cJSON_IsArray(ch) || cJSON_GetArraySize(ch) < 1 ||
@@ -670,6 +679,12 @@ static void parse_document(parser *p, const cJSON *root, xav_desc *d)
     char *order;
     d->width = get_int(p, root, "width", 0, 1);
     d->height = get_int(p, root, "height", 0, 1);
+    if ((t = get(p, root, "tiling", 0)) != NULL) {
+        d->tile_width = get_int(p, t, "tile_width", 0, 1);
+        d->tile_height = get_int(p, t, "tile_height", 0, 1);
+        if (!p->failed && (d->tile_width <= 0 || d->tile_height <= 0))
+            bad(p, "tile size must be positive in", "tiling");
+    }
     parse_georef(p, get(p, root, "georeferencing", 0), d);
     d->metadata = get_name_values(p, root, "metadata");
     order = get_string(p, root, "band_order", 0);

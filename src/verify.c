@@ -22,7 +22,7 @@ typedef struct pending {
 struct xav_verifier {
     xav_desc *d;
     xav_writer *writer;
-    pending **head, **tail; /* per variable, oldest first */
+    pending **head, **tail; /* per (tile, variable), oldest first */
     xav_error_sum *sums;    /* per band */
     size_t beyond;          /* pixels still beyond MAX_ERROR */
     uint16_t *corrections;  /* one frame */
@@ -34,12 +34,14 @@ xav_verifier *xav_verifier_new(xav_desc *d)
 {
     xav_verifier *vf = (xav_verifier *)CPLCalloc(1, sizeof(*vf));
     vf->d = d;
-    vf->head = (pending **)CPLCalloc(d->nvars, sizeof(pending *));
-    vf->tail = (pending **)CPLCalloc(d->nvars, sizeof(pending *));
+    const size_t queues = (size_t)xav_desc_tile_count(d) * d->nvars;
+    const size_t block =
+        (size_t)xav_desc_block_width(d) * xav_desc_block_height(d);
+    vf->head = (pending **)CPLCalloc(queues, sizeof(pending *));
+    vf->tail = (pending **)CPLCalloc(queues, sizeof(pending *));
     vf->sums = (xav_error_sum *)CPLCalloc(xav_desc_band_count(d),
                                           sizeof(xav_error_sum));
-    vf->corrections =
-        (uint16_t *)CPLMalloc((size_t)d->width * d->height * sizeof(uint16_t));
+    vf->corrections = (uint16_t *)CPLMalloc(block * sizeof(uint16_t));
     vf->scratch = (double *)CPLMalloc(d->width * sizeof(double));
     vf->got = (double *)CPLMalloc(d->width * sizeof(double));
     vf->typed = CPLMalloc(d->width * sizeof(double));
@@ -58,7 +60,7 @@ void xav_verifier_free(xav_verifier *vf)
     int v;
     if (vf == NULL)
         return;
-    for (v = 0; v < vf->d->nvars; v++)
+    for (v = 0; v < xav_desc_tile_count(vf->d) * vf->d->nvars; v++)
         while (vf->head[v] != NULL) {
             pending *p = vf->head[v];
             vf->head[v] = p->next;
@@ -79,10 +81,14 @@ void xav_verifier_set_writer(xav_verifier *vf, xav_writer *w)
     vf->writer = w;
 }
 
-void xav_verifier_push(xav_verifier *vf, int v, int t, const double *values,
-                       const uint8_t *mask)
+void xav_verifier_push(xav_verifier *vf, int v, int tile, int t,
+                       const double *values, const uint8_t *mask)
 {
-    const size_t n = (size_t)vf->d->width * vf->d->height;
+    int x, y, w, h;
+    size_t n;
+    xav_desc_tile_rect(vf->d, tile, &x, &y, &w, &h);
+    n = (size_t)w * h;
+    v = tile * vf->d->nvars + v; /* the queue of (tile, variable) */
     pending *p = (pending *)CPLCalloc(1, sizeof(*p));
     p->t = t;
     p->values = (double *)CPLMalloc(n * sizeof(double));
@@ -110,10 +116,10 @@ static pending *pop(xav_verifier *vf, int v, int t)
     return p;
 }
 
-/* Measures channel c of a decoded frame against its source, filling the
- * corrections if the variable has a bound. */
-static void measure(xav_verifier *vf, const AVFrame *f, int c, int v, int t,
-                    const pending *p)
+/* Measures channel c of a decoded frame of tile against its source,
+ * filling the corrections if the variable has a bound. */
+static void measure(xav_verifier *vf, const AVFrame *f, int c, int v, int tile,
+                    int t, const pending *p)
 {
     const xav_desc *d = vf->d;
     const xav_variable *var = &d->vars[v];
@@ -122,14 +128,15 @@ static void measure(xav_verifier *vf, const AVFrame *f, int c, int v, int t,
             ? 2
             : 1;
     xav_error_sum *sum = &vf->sums[xav_desc_band_index(d, v, t)];
-    int y;
-    for (y = 0; y < d->height; y++) {
-        const size_t row = (size_t)y * d->width;
+    int x0, y0, width, height, y;
+    xav_desc_tile_rect(d, tile, &x0, &y0, &width, &height);
+    for (y = 0; y < height; y++) {
+        const size_t row = (size_t)y * width;
         vf->beyond +=
             xav_verify_row(var, p->values + row, p->mask + row,
                            f->data[c] + (size_t)y * f->linesize[c], bytes,
                            var->max_error > 0 ? vf->corrections + row : NULL,
-                           d->width, vf->scratch, vf->typed, vf->got, sum);
+                           width, vf->scratch, vf->typed, vf->got, sum);
     }
 }
 
@@ -140,14 +147,15 @@ int xav_verifier_on_decoded(void *user, int stream, int t, const AVFrame *f)
     int c;
     for (c = 0; c < st->channels; c++) {
         const int v = st->var[c];
-        pending *p = pop(vf, v, t);
+        pending *p = pop(vf, st->tile * vf->d->nvars + v, t);
         int cs, cc;
         if (p == NULL)
             return -1;
-        measure(vf, f, c, v, t, p);
+        measure(vf, f, c, v, st->tile, t, p);
         pending_free(p);
         if (vf->d->vars[v].max_error > 0 &&
-            xav_layout_find(vf->d, v, 0, XAV_ROLE_CORRECTION, &cs, &cc) == 0) {
+            xav_layout_find(vf->d, v, 0, XAV_ROLE_CORRECTION, st->tile, &cs,
+                            &cc) == 0) {
             const uint16_t *planes[XAV_MAX_CHANNELS] = {vf->corrections};
             if (xav_writer_put(vf->writer, cs, planes) != 0)
                 return -1;

@@ -21,10 +21,10 @@ xav_verifier *xav_verifier_new(xav_desc *d);
 void xav_verifier_free(xav_verifier *vf);
 /* The writer that takes the correction frames. */
 void xav_verifier_set_writer(xav_verifier *vf, xav_writer *w);
-/* Keeps a copy of the source values and mask codes of lossy variable v at
- * time t until its decoded frame comes back. */
-void xav_verifier_push(xav_verifier *vf, int v, int t, const double *values,
-                       const uint8_t *mask);
+/* Keeps a copy of the source values and mask codes of lossy variable v in
+ * tile at time t until its decoded frame comes back. */
+void xav_verifier_push(xav_verifier *vf, int v, int tile, int t,
+                       const double *values, const uint8_t *mask);
 /* An xav_decoded_fn (user = the verifier). */
 int xav_verifier_on_decoded(void *vf, int stream, int t, const AVFrame *f);
 /* After the writer finished: sets d->psnr and d->max_abs_error (exact for

@@ -73,7 +73,7 @@ class XAVIDEORasterBand final : public GDALPamRasterBand
     {
         return static_cast<XAVIDEODataset *>(poDS)->m_ds;
     }
-    void FillSiblingBlocks();
+    void FillSiblingBlocks(int blockX, int blockY);
 
   public:
     XAVIDEORasterBand(XAVIDEODataset *ds, int band);
@@ -100,9 +100,8 @@ XAVIDEORasterBand::XAVIDEORasterBand(XAVIDEODataset *ds, int band)
     poDS = ds;
     nBand = band;
     eDataType = xav_band_type(ds->m_ds, band - 1);
-    /* one block is one frame: a frame is decoded whole anyway */
-    nBlockXSize = ds->GetRasterXSize();
-    nBlockYSize = ds->GetRasterYSize();
+    /* one block is one tile: a tile's frame is decoded whole anyway */
+    xav_block_size(ds->m_ds, &nBlockXSize, &nBlockYSize);
     GDALMajorObject::SetDescription(xav_band_description(ds->m_ds, band - 1));
     GDALMajorObject::SetMetadata(
         const_cast<char **>(xav_band_metadata(ds->m_ds, band - 1, nullptr)));
@@ -121,17 +120,17 @@ XAVIDEORasterBand::XAVIDEORasterBand(XAVIDEODataset *ds, int band)
     }
 }
 
-CPLErr XAVIDEORasterBand::IReadBlock(int, int, void *image)
+CPLErr XAVIDEORasterBand::IReadBlock(int blockX, int blockY, void *image)
 {
-    if (xav_read_band(core(), nBand - 1, image) != 0)
+    if (xav_read_block(core(), nBand - 1, blockX, blockY, image) != 0)
         return CE_Failure;
-    FillSiblingBlocks();
+    FillSiblingBlocks(blockX, blockY);
     return CE_None;
 }
 
 /* The bands stored in the frame just decoded go to the block cache now, so
  * reading them next does not decode that frame again. */
-void XAVIDEORasterBand::FillSiblingBlocks()
+void XAVIDEORasterBand::FillSiblingBlocks(int blockX, int blockY)
 {
     std::vector<int> siblings(poDS->GetRasterCount());
     const int n = xav_band_siblings(core(), nBand - 1, siblings.data(),
@@ -140,15 +139,16 @@ void XAVIDEORasterBand::FillSiblingBlocks()
         if (siblings[i] == nBand - 1)
             continue;
         GDALRasterBand *band = poDS->GetRasterBand(siblings[i] + 1);
-        GDALRasterBlock *block = band->TryGetLockedBlockRef(0, 0);
+        GDALRasterBlock *block = band->TryGetLockedBlockRef(blockX, blockY);
         if (block != nullptr) {
             block->DropLock();
             continue;
         }
-        block = band->GetLockedBlockRef(0, 0, TRUE);
+        block = band->GetLockedBlockRef(blockX, blockY, TRUE);
         if (block == nullptr)
             continue;
-        if (xav_read_band(core(), siblings[i], block->GetDataRef()) != 0)
+        if (xav_read_block(core(), siblings[i], blockX, blockY,
+                           block->GetDataRef()) != 0)
             block->MarkClean(); /* left for a later read to report */
         block->DropLock();
     }
