@@ -40,6 +40,14 @@ std::vector<GByte> read_copy(xav_dataset *ds, int band)
     return buf;
 }
 
+// The 132 monthly Float32 fields of the Navy wind series.
+GDALDatasetH open_uwnd()
+{
+    const std::string name =
+        "NETCDF:\"" + kData + "/monthly_navy_winds.cdf\":UWND";
+    return GDALOpen(name.c_str(), GA_ReadOnly);
+}
+
 class RoundTrip : public ::testing::Test
 {
   protected:
@@ -49,9 +57,7 @@ class RoundTrip : public ::testing::Test
 
 TEST_F(RoundTrip, LosslessFloat32WindsAreBitExact)
 {
-    const std::string src_name =
-        "NETCDF:\"" + kData + "/monthly_navy_winds.cdf\":UWND";
-    GDALDatasetH src = GDALOpen(src_name.c_str(), GA_ReadOnly);
+    GDALDatasetH src = open_uwnd();
     ASSERT_NE(src, nullptr);
     const char *opts[] = {"LOSSLESS=YES", nullptr};
     ASSERT_EQ(0, xav_create_copy(out, src, opts, nullptr, nullptr));
@@ -69,9 +75,7 @@ TEST_F(RoundTrip, LosslessFloat32WindsAreBitExact)
 // reading forward decodes each frame once.
 TEST_F(RoundTrip, RandomAccessCostsAtMostOneGop)
 {
-    const std::string src_name =
-        "NETCDF:\"" + kData + "/monthly_navy_winds.cdf\":UWND";
-    GDALDatasetH src = GDALOpen(src_name.c_str(), GA_ReadOnly);
+    GDALDatasetH src = open_uwnd();
     ASSERT_NE(src, nullptr);
     const char *opts[] = {"GOP=8", nullptr};
     ASSERT_EQ(0, xav_create_copy(out, src, opts, nullptr, nullptr));

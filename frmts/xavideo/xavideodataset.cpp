@@ -74,6 +74,7 @@ class XAVIDEORasterBand final : public GDALPamRasterBand
         return static_cast<XAVIDEODataset *>(poDS)->m_ds;
     }
     void FillSiblingBlocks(int blockX, int blockY);
+    double OffsetOrScale(int which, int *success);
 
   public:
     XAVIDEORasterBand(XAVIDEODataset *ds, int band);
@@ -89,8 +90,11 @@ class XAVIDEORasterBand final : public GDALPamRasterBand
         return GDALRasterAttributeTable::FromHandle(
             xav_band_rat(core(), nBand - 1));
     }
-    double GetOffset(int *success) override;
-    double GetScale(int *success) override;
+    double GetOffset(int *success) override
+    {
+        return OffsetOrScale(0, success);
+    }
+    double GetScale(int *success) override { return OffsetOrScale(1, success); }
 };
 
 /* ---- band -------------------------------------------------------------- */
@@ -179,26 +183,17 @@ char **XAVIDEORasterBand::GetCategoryNames()
     return const_cast<char **>(xav_band_category_names(core(), nBand - 1));
 }
 
-double XAVIDEORasterBand::GetOffset(int *success)
+/* The source band's offset or scale (which = 0 or 1), or PAM's if the
+ * sidecar has none. */
+double XAVIDEORasterBand::OffsetOrScale(int which, int *success)
 {
-    double offset = 0, scale = 1;
-    const int has = xav_band_offset_scale(core(), nBand - 1, &offset, &scale);
-    if (!has)
-        return GDALPamRasterBand::GetOffset(success);
+    double value[2] = {0, 1};
+    if (!xav_band_offset_scale(core(), nBand - 1, &value[0], &value[1]))
+        return which == 0 ? GDALPamRasterBand::GetOffset(success)
+                          : GDALPamRasterBand::GetScale(success);
     if (success != nullptr)
         *success = TRUE;
-    return offset;
-}
-
-double XAVIDEORasterBand::GetScale(int *success)
-{
-    double offset = 0, scale = 1;
-    const int has = xav_band_offset_scale(core(), nBand - 1, &offset, &scale);
-    if (!has)
-        return GDALPamRasterBand::GetScale(success);
-    if (success != nullptr)
-        *success = TRUE;
-    return scale;
+    return value[which];
 }
 
 /* ---- dataset ----------------------------------------------------------- */
