@@ -20,6 +20,22 @@ from conftest import (
     open_source, run_python, sidecar_of, xav_create, xav_create_ok,
 )
 
+
+def run_child(code, timeout, doing, died):
+    """Runs code in a child process (a crash or a hang must not take the
+    session down) and returns the JSON it printed after "RESULT"."""
+    try:
+        p = run_python(code, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{doing} hung for more than {timeout}s", pytrace=False)
+    assert p.returncode == 0, (
+        f"{died} (return code {p.returncode}, negative = signal): "
+        f"stderr {p.stderr[-2000:]}"
+    )
+    line = [l for l in p.stdout.splitlines() if l.startswith("RESULT")]
+    assert line, f"no result from child: {p.stdout[-2000:]} {p.stderr[-2000:]}"
+    return json.loads(line[-1][len("RESULT"):])
+
 def probe_open(path, read=True, timeout=60):
     """Open `path` with gdal.Open (all drivers) in a child process, read every
     band, and report what happened."""
@@ -44,17 +60,8 @@ res["errors"] = msgs
 res["last"] = gdal.GetLastErrorMsg()
 print("RESULT" + json.dumps(res))
 """
-    try:
-        p = run_python(code, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"opening/reading {path} hung for more than {timeout}s", pytrace=False)
-    assert p.returncode == 0, (
-        f"child process opening {path} died (return code {p.returncode}, "
-        f"negative = signal): stderr {p.stderr[-2000:]}"
-    )
-    line = [l for l in p.stdout.splitlines() if l.startswith("RESULT")]
-    assert line, f"no result from child: {p.stdout[-2000:]} {p.stderr[-2000:]}"
-    return json.loads(line[-1][len("RESULT"):])
+    return run_child(code, timeout, f"opening/reading {path}",
+                     f"child process opening {path} died")
 
 
 def probe_create(src, dst, options, timeout=120):
@@ -71,17 +78,8 @@ res = {{"created": out is not None, "errors": msgs, "last": gdal.GetLastErrorMsg
 out = None
 print("RESULT" + json.dumps(res))
 """
-    try:
-        p = run_python(code, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"CreateCopy {options} hung for more than {timeout}s", pytrace=False)
-    assert p.returncode == 0, (
-        f"CreateCopy with {options} crashed the process (return code {p.returncode}, "
-        f"negative = signal): stderr {p.stderr[-2000:]}"
-    )
-    line = [l for l in p.stdout.splitlines() if l.startswith("RESULT")]
-    assert line, f"no result from child: {p.stdout[-2000:]} {p.stderr[-2000:]}"
-    return json.loads(line[-1][len("RESULT"):])
+    return run_child(code, timeout, f"CreateCopy {options}",
+                     f"CreateCopy with {options} crashed the process")
 
 
 def _error_text(res, strip=()):

@@ -44,7 +44,8 @@ typedef struct {
     void **raw;      /* per variable: one frame in its type (XAV_QUANT_BITS) */
     uint8_t **mask;  /* per variable: XAV_MASK_* codes of one frame */
     uint16_t *planes[XAV_MAX_CHANNELS];
-    int tile, win_x, win_y, win_w, win_h; /* the window being worked on */
+    int win_x, win_y, win_w, win_h; /* the window being worked on */
+    uint8_t *valid;                 /* 0/1 validity of one tile, for fill */
     xav_verifier *verifier; /* measures lossy frames as they are coded */
 } copy_state;
 
@@ -429,7 +430,6 @@ static int describe_georef(copy_state *cs)
  * follows the tile size, not the raster's. */
 static void set_tile(copy_state *cs, int k)
 {
-    cs->tile = k;
     xav_desc_tile_rect(cs->d, k, &cs->win_x, &cs->win_y, &cs->win_w,
                        &cs->win_h);
 }
@@ -560,7 +560,8 @@ static int plan_variables(copy_state *cs)
             return -1;
     }
     describe_band_metadata(cs);
-    return 0;
+    cs->valid = (uint8_t *)VSI_MALLOC_VERBOSE(n);
+    return cs->valid == NULL ? -1 : 0;
 }
 
 static int plan_max_error(xav_variable *var, double e)
@@ -643,11 +644,9 @@ static int encode_tile(copy_state *cs, xav_writer *w, int k, int t)
             xav_verifier_push(cs->verifier, v, k, t, cs->values[v],
                               cs->mask[v]);
         if (d->vars[v].has_mask) {
-            uint8_t *valid = (uint8_t *)CPLMalloc(win_pixels(cs));
             for (i = 0; i < win_pixels(cs); i++)
-                valid[i] = cs->mask[v][i] == XAV_MASK_VALID;
-            xav_fill_invalid(cs->values[v], valid, cs->win_w, cs->win_h);
-            CPLFree(valid);
+                cs->valid[i] = cs->mask[v][i] == XAV_MASK_VALID;
+            xav_fill_invalid(cs->values[v], cs->valid, cs->win_w, cs->win_h);
         }
     }
     for (s = 0; s < d->nstreams; s++) {
@@ -860,6 +859,7 @@ static void free_state(copy_state *cs)
     CPLFree(cs->raw);
     CPLFree(cs->mask);
     xav_verifier_free(cs->verifier);
+    VSIFree(cs->valid);
     CPLFree(cs->bits);
     CPLFree(cs->lossless);
     xav_desc_free(cs->d);

@@ -550,6 +550,7 @@ static const AVFrame *decode_frame(xav_dataset *ds, int s, int t)
     const xav_desc *d = ds->d;
     const xav_stream *st = &d->streams[s];
     const AVFrame *f;
+    int x0, y0, w, h;
     if (ds->readers[s] == NULL) {
         ds->readers[s] =
             xav_stream_reader_open(ds->stream_paths[s], st->index, d->fps_num,
@@ -559,7 +560,6 @@ static const AVFrame *decode_frame(xav_dataset *ds, int s, int t)
     }
     f = xav_stream_reader_frame(ds->readers[s], t, &ds->decoded);
     /* a frame holds its tile's window, padded to the codecs' minimum */
-    int x0, y0, w, h;
     xav_desc_tile_rect(d, st->tile, &x0, &y0, &w, &h);
     if (f != NULL && (f->width < w || f->height < h ||
                       av_pix_fmt_count_planes((enum AVPixelFormat)f->format) <
@@ -597,13 +597,6 @@ static const AVFrame *stream_frame(xav_dataset *ds, int s, int t)
     return ds->held[s];
 }
 
-static int bytes_per_code(const AVFrame *f)
-{
-    return av_pix_fmt_desc_get((enum AVPixelFormat)f->format)->comp[0].depth > 8
-               ? 2
-               : 1;
-}
-
 /* Plane of (variable, word), or of its mask or corrections, in tile at
  * time t. */
 static const uint8_t *channel_plane(xav_dataset *ds, int v, int word,
@@ -617,7 +610,7 @@ static const uint8_t *channel_plane(xav_dataset *ds, int v, int word,
     if ((f = stream_frame(ds, s, t)) == NULL)
         return NULL;
     *linesize = f->linesize[c];
-    *bytes = bytes_per_code(f);
+    *bytes = xav_frame_code_bytes(f);
     return f->data[c];
 }
 

@@ -3,6 +3,7 @@
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/pixdesc.h>
 
 #include "cpl_conv.h"
 #include "cpl_error.h"
@@ -76,6 +77,13 @@ static int find_start(xav_stream_reader *r)
         }
         av_packet_unref(r->pkt);
     }
+}
+
+int xav_frame_code_bytes(const AVFrame *f)
+{
+    return av_pix_fmt_desc_get((enum AVPixelFormat)f->format)->comp[0].depth > 8
+               ? 2
+               : 1;
 }
 
 xav_stream_reader *xav_stream_reader_open(const char *path, int index,

@@ -27,6 +27,10 @@ const AVFrame *xav_stream_reader_frame(xav_stream_reader *r, int t,
                                        uint64_t *decoded);
 void xav_stream_reader_close(xav_stream_reader *r);
 
+/* Bytes of one code in a frame of f's pixel format: 1 up to 8 bits, else
+ * 2 (16-bit little-endian samples). */
+int xav_frame_code_bytes(const AVFrame *f);
+
 /* The sidecar embedded in the video's global tags (CPLMalloc'ed), or NULL
  * (with a CPLError) if the file cannot be read or carries none. */
 char *xav_read_embedded_json(const char *path);

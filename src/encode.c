@@ -10,6 +10,7 @@
 
 #include "cpl_conv.h"
 #include "cpl_error.h"
+#include "decode.h"
 #include "options.h"
 #include "vsi_io.h"
 #include "xavideo.h"
@@ -305,10 +306,7 @@ static int encode_and_mux(xav_writer *w, int s, AVFrame *frame)
 static void fill_plane(AVFrame *f, int c, const uint16_t *codes, int width,
                        int height)
 {
-    const int bytes =
-        av_pix_fmt_desc_get((enum AVPixelFormat)f->format)->comp[0].depth > 8
-            ? 2
-            : 1;
+    const int bytes = xav_frame_code_bytes(f);
     int x, y;
     for (y = 0; y < f->height; y++) {
         const uint16_t *src =

@@ -6,8 +6,9 @@
  * Invariants (checked by xav_desc_validate()):
  *  - band b is (variable, time): b = t * nvars + v for XAV_ORDER_TIME_MAJOR,
  *    b = v * ntimes + t for XAV_ORDER_VARIABLE_MAJOR;
- *  - every (variable, word) pair is carried by exactly one data channel;
- *  - a variable with a mask has exactly one mask channel;
+ *  - in every tile, every (variable, word) pair is carried by exactly one
+ *    data channel, and a variable with a mask (or MAX_ERROR corrections) by
+ *    exactly one mask (or correction) channel;
  *  - frame t of every stream holds time step t.
  */
 #ifndef XAV_MODEL_H

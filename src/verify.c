@@ -4,10 +4,9 @@
 #include <math.h>
 #include <string.h>
 
-#include <libavutil/pixdesc.h>
-
 #include "cpl_conv.h"
 #include "cpl_error.h"
+#include "decode.h"
 #include "layout.h"
 #include "metrics.h"
 #include "quantize.h"
@@ -123,10 +122,7 @@ static void measure(xav_verifier *vf, const AVFrame *f, int c, int v, int tile,
 {
     const xav_desc *d = vf->d;
     const xav_variable *var = &d->vars[v];
-    const int bytes =
-        av_pix_fmt_desc_get((enum AVPixelFormat)f->format)->comp[0].depth > 8
-            ? 2
-            : 1;
+    const int bytes = xav_frame_code_bytes(f);
     xav_error_sum *sum = &vf->sums[xav_desc_band_index(d, v, t)];
     int x0, y0, width, height, y;
     xav_desc_tile_rect(d, tile, &x0, &y0, &width, &height);
