@@ -106,6 +106,25 @@ uint64_t xav_decoded_frame_count(const xav_dataset *ds);
 /* Bytes held by the decoded-frame cache now (never above CACHE_SIZE). */
 uint64_t xav_cache_bytes(const xav_dataset *ds);
 
+/* ---- Variables x time (the multidimensional view) ---------------------- */
+
+/* Variable var (0-based): its name and the source band's metadata, shared by
+ * all its time steps. Type, nodata, units and offset/scale are those of any
+ * of its bands. */
+const char *xav_variable_name(const xav_dataset *ds, int var);
+CSLConstList xav_variable_metadata(const xav_dataset *ds, int var);
+/* The band holding (var, time), or -1 (reported) if there is none. */
+int xav_band_of(const xav_dataset *ds, int var, int time);
+/* The CF time axis: xav_time_count() values, or NULL when the cube has no
+ * time axis; its name, units ("hours since ...") and calendar, or NULL. */
+const double *xav_time_values(const xav_dataset *ds);
+const char *xav_time_name(const xav_dataset *ds);
+const char *xav_time_units(const xav_dataset *ds);
+const char *xav_time_calendar(const xav_dataset *ds);
+/* The "XAVIDEO" metadata domain as of now: the static items plus
+ * DECODED_FRAMES and CACHE_BYTES. A new list: free with CSLDestroy(). */
+char **xav_state_metadata(const xav_dataset *ds);
+
 /* ---- Writing ----------------------------------------------------------- */
 
 /* Encodes every band of src into filename (the video) and filename + ".json".

@@ -541,6 +541,55 @@ int xav_band_siblings(const xav_dataset *ds, int band, int *siblings,
     return n;
 }
 
+/* ---- variables x time ------------------------------------------------- */
+
+const char *xav_variable_name(const xav_dataset *ds, int var)
+{
+    return ds->d->vars[var].name;
+}
+
+CSLConstList xav_variable_metadata(const xav_dataset *ds, int var)
+{
+    return ds->d->vars[var].metadata;
+}
+
+int xav_band_of(const xav_dataset *ds, int var, int time)
+{
+    if (var < 0 || var >= ds->d->nvars || time < 0 || time >= ds->d->ntimes) {
+        CPLError(CE_Failure, CPLE_IllegalArg,
+                 "XAVIDEO: no variable %d at time step %d.", var, time);
+        return -1;
+    }
+    return xav_desc_band_index(ds->d, var, time);
+}
+
+const double *xav_time_values(const xav_dataset *ds)
+{
+    return ds->d->time_values;
+}
+const char *xav_time_name(const xav_dataset *ds)
+{
+    return ds->d->time_name;
+}
+const char *xav_time_units(const xav_dataset *ds)
+{
+    return ds->d->time_units;
+}
+const char *xav_time_calendar(const xav_dataset *ds)
+{
+    return ds->d->time_calendar;
+}
+
+char **xav_state_metadata(const xav_dataset *ds)
+{
+    char **md = CSLDuplicate(ds->xav_metadata);
+    md = CSLSetNameValue(md, "DECODED_FRAMES",
+                         CPLSPrintf(CPL_FRMT_GUIB, (GUIntBig)ds->decoded));
+    return CSLSetNameValue(
+        md, "CACHE_BYTES",
+        CPLSPrintf(CPL_FRMT_GUIB, (GUIntBig)xav_frame_cache_bytes(ds->cache)));
+}
+
 /* ---- reading pixels ---------------------------------------------------- */
 
 /* Frame t of stream s, decoded and checked against the

@@ -12,12 +12,10 @@
 #include "gdal_rat.h"
 #include "ogr_spatialref.h"
 #include "xavideo.h"
+#include "xavideomultidim.h"
 
 namespace
 {
-
-constexpr const char *kDecodedFrames = "DECODED_FRAMES";
-constexpr const char *kCacheBytes = "CACHE_BYTES";
 
 class XAVIDEODataset final : public GDALPamDataset
 {
@@ -201,16 +199,7 @@ double XAVIDEORasterBand::OffsetOrScale(int which, int *success)
 char **XAVIDEODataset::GetMetadata(const char *domain)
 {
     if (domain != nullptr && EQUAL(domain, XAV_DRIVER_NAME)) {
-        m_xavMetadata.Assign(CSLDuplicate(const_cast<char **>(
-                                 xav_metadata(m_ds, XAV_DRIVER_NAME))),
-                             TRUE);
-        m_xavMetadata.SetNameValue(
-            kDecodedFrames,
-            CPLSPrintf(CPL_FRMT_GUIB,
-                       static_cast<GUIntBig>(xav_decoded_frame_count(m_ds))));
-        m_xavMetadata.SetNameValue(
-            kCacheBytes, CPLSPrintf(CPL_FRMT_GUIB, static_cast<GUIntBig>(
-                                                       xav_cache_bytes(m_ds))));
+        m_xavMetadata.Assign(xav_state_metadata(m_ds), TRUE);
         return m_xavMetadata.List();
     }
     return GDALPamDataset::GetMetadata(domain);
@@ -239,6 +228,8 @@ GDALDataset *XAVIDEODataset::Open(GDALOpenInfo *info)
                  "XAVIDEO: datasets are read-only; use CreateCopy to write.");
         return nullptr;
     }
+    if (info->nOpenFlags & GDAL_OF_MULTIDIM_RASTER)
+        return XAVIDEOOpenMultiDim(info);
     xav_dataset *core = xav_open(info->pszFilename, info->papszOpenOptions);
     if (core == nullptr)
         return nullptr;
@@ -303,6 +294,7 @@ extern "C" void GDALRegister_XAVIDEO()
     auto *driver = new GDALDriver();
     driver->SetDescription(XAV_DRIVER_NAME);
     driver->SetMetadataItem(GDAL_DCAP_RASTER, "YES");
+    driver->SetMetadataItem(GDAL_DCAP_MULTIDIM_RASTER, "YES");
     driver->SetMetadataItem(GDAL_DMD_LONGNAME,
                             "Earth-observation cubes as video (Matroska + "
                             "JSON sidecar)");
