@@ -99,6 +99,42 @@ TEST_F(RoundTrip, RandomAccessCostsAtMostOneGop)
     xav_close(ds);
 }
 
+// The variables x time accessors of the multidimensional view: the time
+// values are the source's, exactly; (variable, time) names a band.
+TEST_F(RoundTrip, VariablesAndTimeAxisAreTheSources)
+{
+    GDALDatasetH src = open_uwnd();
+    ASSERT_NE(src, nullptr);
+    ASSERT_EQ(0, xav_create_copy(out, src, nullptr, nullptr, nullptr));
+    xav_dataset *ds = xav_open(out, nullptr);
+    ASSERT_NE(ds, nullptr);
+    EXPECT_STREQ("UWND", xav_variable_name(ds, 0));
+    EXPECT_STREQ("TIME", xav_time_name(ds));
+    EXPECT_STREQ(GDALGetMetadataItem(src, "TIME#units", nullptr),
+                 xav_time_units(ds));
+    ASSERT_NE(xav_time_values(ds), nullptr);
+    for (int t = 0; t < xav_time_count(ds); t++) {
+        GDALRasterBandH b = GDALGetRasterBand(src, t + 1);
+        EXPECT_EQ(CPLAtof(GDALGetMetadataItem(b, "NETCDF_DIM_TIME", nullptr)),
+                  xav_time_values(ds)[t])
+            << "time " << t;
+        EXPECT_EQ(t, xav_band_of(ds, 0, t));
+    }
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    EXPECT_EQ(-1, xav_band_of(ds, 1, 0));
+    EXPECT_EQ(-1, xav_band_of(ds, 0, 132));
+    CPLPopErrorHandler();
+    char **state = xav_state_metadata(ds);
+    EXPECT_STREQ("0", CSLFetchNameValue(state, "DECODED_FRAMES"));
+    CSLDestroy(state);
+    read_copy(ds, 0);
+    state = xav_state_metadata(ds);
+    EXPECT_STREQ("1", CSLFetchNameValue(state, "DECODED_FRAMES"));
+    CSLDestroy(state);
+    xav_close(ds);
+    GDALClose(src);
+}
+
 TEST_F(RoundTrip, EmbeddedDescriptionAloneOpens)
 {
     GDALDatasetH src = GDALOpen((kData + "/L7_ETMs.tif").c_str(), GA_ReadOnly);

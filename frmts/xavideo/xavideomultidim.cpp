@@ -210,9 +210,9 @@ void IndicesIn(GUInt64 start, GInt64 step, size_t count, GInt64 lo, GInt64 hi,
         last = s >= lo && s < hi ? n - 1 : -1;
         return;
     }
-    /* lo <= s + i * step <= hi - 1 */
+    /* lo <= s + i * step <= hi - 1, ceil(x / y) being -floor(-x / y) */
     const GInt64 a =
-        step > 0 ? -FloorDiv(s - lo, step) : -FloorDiv(hi - 1 - s, step);
+        step > 0 ? -FloorDiv(s - lo, step) : -FloorDiv(s - (hi - 1), step);
     const GInt64 b =
         step > 0 ? FloorDiv(hi - 1 - s, step) : FloorDiv(lo - s, step);
     first = std::max<GInt64>(a, 0);
