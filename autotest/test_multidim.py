@@ -4,6 +4,7 @@ units, offset/scale and attributes, checked against the source; slab reads
 counted in decoded frames; gdalmdimtranslate to netCDF and Zarr (time values
 exact, georeferencing kept, -subset)."""
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -245,6 +246,36 @@ def test_multidim_update_refused(data_dir, uwnd_exact):
         ds = gdal.OpenEx(str(uwnd_exact), gdal.OF_MULTIDIM_RASTER | gdal.OF_UPDATE)
     assert ds is None
     assert any("read-only" in m for m in log.messages), log.messages
+
+
+def test_variables_by_time(data_dir, tmp_path):
+    """6 Landsat 8 bands as 3 times x 2 variables: one array per variable,
+    each holding its own bands; the time axis from the creation options."""
+    src = l8_stack(("B1", "B2", "B3", "B4", "B10", "B11"))
+    path = tmp_path / "vt.mkv"
+    xav_create_ok(src, path, [
+        "LOSSLESS=YES", "BAND_LAYOUT=TIME", "BANDS_PER_TIME=2", "TIME_VALUES=0,31,60",
+        "TIME_UNITS=days since 2000-01-01", "TIME_CALENDAR=noleap", "TIME_NAME=time",
+        "VARIABLE_NAMES=blue,red"])
+    rg = open_mdim(path).GetRootGroup()
+    assert rg.GetMDArrayNames() == ["time", "y", "x", "blue", "red"]
+    time = rg.OpenMDArray("time")
+    assert time.ReadAsArray().tolist() == [0, 31, 60]
+    assert time.GetAttribute("units").Read() == "days since 2000-01-01"
+    assert time.GetAttribute("calendar").Read() == "noleap"
+    bands = [src.GetRasterBand(b).ReadAsArray() for b in range(1, 7)]
+    assert_bits_equal(np.stack(bands[0::2]), rg.OpenMDArray("blue").ReadAsArray(), "blue")
+    assert_bits_equal(np.stack(bands[1::2]), rg.OpenMDArray("red").ReadAsArray(), "red")
+    assert rg.OpenMDArray("red").GetNoDataValueAsDouble() == -32768
+
+
+def test_missing_video_is_reported(data_dir, uwnd_exact, tmp_path):
+    side = tmp_path / "lonely.mkv.json"
+    shutil.copy(f"{uwnd_exact}.json", side)
+    with capture_errors() as log:
+        ds = gdal.OpenEx(str(side), gdal.OF_MULTIDIM_RASTER)
+    assert ds is None
+    assert any("missing" in m for m in log.messages), log.messages
 
 
 def test_array_outlives_dataset(data_dir, uwnd_exact):
