@@ -202,6 +202,10 @@ def test_values_and_indexing_variables_match_source(data_dir, uwnd_exact):
     assert_srs_is(srs, 4326, "UWND")
     # EPSG:4326 is (latitude, longitude): dimensions 2 (y) and 3 (x)
     assert srs.GetDataAxisToSRSAxisMapping() == [2, 3]
+    # GDAL's own classic view of the array finds the source's grid
+    classic = uwnd.AsClassicDataset(2, 1)
+    assert classic.GetGeoTransform() == gt and classic.RasterCount == 132
+    assert_srs_is(classic.GetSpatialRef(), 4326, "AsClassicDataset")
 
 
 @pytest.mark.parametrize("start,count,step", [
