@@ -18,6 +18,7 @@
 #include "framecache.h"
 #include "layout.h"
 #include "model.h"
+#include "options.h"
 #include "quantize.h"
 #include "rat.h"
 #include "sidecar.h"
@@ -299,8 +300,11 @@ xav_dataset *xav_open(const char *filename, CSLConstList open_options)
     xav_dataset *ds;
     char *sidecar = NULL, *video = NULL;
     xav_desc *d;
+    xav_open_options oo;
     int b, nbands;
     xav_route_ffmpeg_log();
+    if (xav_parse_open_options(open_options, &oo) != 0)
+        return NULL;
     d = load_description(filename, &sidecar, &video);
     if (d == NULL) {
         CPLFree(sidecar);
@@ -309,10 +313,8 @@ xav_dataset *xav_open(const char *filename, CSLConstList open_options)
     }
     ds = (xav_dataset *)CPLCalloc(1, sizeof(*ds));
     ds->d = d;
-    ds->threads = atoi(CSLFetchNameValueDef(open_options, "NUM_THREADS", "0"));
-    ds->cache = xav_frame_cache_new(
-        (size_t)atoi(CSLFetchNameValueDef(open_options, "CACHE_SIZE", "256")) *
-        1024 * 1024);
+    ds->threads = oo.threads;
+    ds->cache = xav_frame_cache_new((size_t)oo.cache_mib * 1024 * 1024);
     if (resolve_files(ds, sidecar, video) != 0) {
         CPLFree(sidecar);
         CPLFree(video);

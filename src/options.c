@@ -30,7 +30,7 @@ static const char creation_options[] =
     "(default 4), AV1 0-63 (default 5)'/>"
     "  <Option name='QP' type='int' min='0' max='51' "
     "description='x265 constant QP instead of CRF; QP=0 is the highest "
-    "quality x265 gives short of lossless'/>"
+    "quality x265 gives short of lossless (default: unset, CRF applies)'/>"
     "  <Option name='PRESET' type='string-select' default='medium' "
     "description='x265 speed/compression preset'>"
     "    <Value>ultrafast</Value><Value>superfast</Value>"
@@ -47,38 +47,46 @@ static const char creation_options[] =
     "1024 for rasters beyond 8192 pixels)'/>"
     "  <Option name='GROUPS' type='string' "
     "description='Grouping of variables into streams, 1-based, e.g. "
-    "\"1,2,3;4;5,6,7\": groups of 1 or 3 variables'/>"
+    "\"1,2,3;4;5,6,7\": groups of 1 or 3 variables (default: "
+    "automatic: variables coded alike in triples, the rest alone)'/>"
     "  <Option name='BAND_LAYOUT' type='string-select' default='AUTO' "
     "description='How source bands map to (variable, time)'>"
     "    <Value>AUTO</Value><Value>VARIABLE</Value><Value>TIME</Value>"
     "  </Option>"
     "  <Option name='BANDS_PER_TIME' type='int' min='1' "
-    "description='Source bands are T blocks of this many variables'/>"
+    "description='Source bands are T blocks of this many variables "
+    "(default: unset, BAND_LAYOUT decides)'/>"
     "  <Option name='TIME_VALUES' type='string' "
-    "description='Comma-separated time values, one per time step'/>"
+    "description='Comma-separated time values, one per time step, in "
+    "TIME_UNITS (default: the source&apos;s netCDF or GRIB time axis, if "
+    "any)'/>"
     "  <Option name='TIME_UNITS' type='string' "
-    "description='CF units of TIME_VALUES, e.g. \"days since 2000-01-01\"'/>"
+    "description='CF units of TIME_VALUES, e.g. \"days since 2000-01-01\" "
+    "(default: the source&apos;s, if any)'/>"
     "  <Option name='TIME_CALENDAR' type='string' default='standard' "
     "description='CF calendar: standard, proleptic_gregorian, noleap, "
     "all_leap, 360_day'/>"
     "  <Option name='TIME_NAME' type='string' default='time' "
     "description='Name of the time dimension'/>"
     "  <Option name='VARIABLE_NAMES' type='string' "
-    "description='Comma-separated variable names'/>"
+    "description='Comma-separated variable names (default: the "
+    "source&apos;s variable names, else band_1, band_2, ...)'/>"
     "  <Option name='TARGET_PSNR' type='float' min='0' "
     "description='Lossy coding: each stream gets the highest CRF (fewest "
     "bits) at which every band reaches this PSNR in dB, peak = the "
-    "variable&apos;s valid range'/>"
+    "variable&apos;s valid range (default: unset, CRF applies)'/>"
     "  <Option name='MAX_ERROR' type='float' min='0' "
     "description='Lossy coding: guaranteed bound on the absolute error of "
-    "every valid pixel, in the band&apos;s physical units'/>"
+    "every valid pixel, in the band&apos;s physical units (default: "
+    "unset, no bound)'/>"
     "</CreationOptionList>";
 
 static const char open_options[] =
     "<OpenOptionList>"
-    "  <Option name='NUM_THREADS' type='int' min='0' default='0' "
+    "  <Option name='NUM_THREADS' type='int' min='0' max='1024' default='0' "
     "description='Decoder threads per stream (0 = as many as cores)'/>"
-    "  <Option name='CACHE_SIZE' type='int' min='0' default='256' "
+    "  <Option name='CACHE_SIZE' type='int' min='0' max='1048576' "
+    "default='256' "
     "description='Memory bound of the decoded-frame cache, in MiB'/>"
     "</OpenOptionList>";
 
@@ -113,10 +121,33 @@ static int parse_int(CSLConstList opts, const char *key, int def, int min,
     return 0;
 }
 
+/* YES/NO and their synonyms; anything else is refused rather than read as
+ * YES, which is what CPLFetchBool would do. */
+static int parse_bool(CSLConstList opts, const char *key, int *out)
+{
+    static const char *const yes[] = {"YES", "TRUE", "ON", "1"};
+    static const char *const no[] = {"NO", "FALSE", "OFF", "0"};
+    const char *s = CSLFetchNameValue(opts, key);
+    int i;
+    *out = FALSE;
+    for (i = 0; s != NULL && i < 4; i++) {
+        if (EQUAL(s, yes[i]) || EQUAL(s, no[i])) {
+            *out = EQUAL(s, yes[i]);
+            return 0;
+        }
+    }
+    if (s == NULL)
+        return 0;
+    CPLError(CE_Failure, CPLE_IllegalArg, "XAVIDEO: %s=%s is not YES or NO.",
+             key, s);
+    return -1;
+}
+
 static int parse_codec(CSLConstList opts, xav_create_options *o)
 {
     const char *codec = CSLFetchNameValue(opts, "CODEC");
-    o->lossless = CPLFetchBool(opts, "LOSSLESS", FALSE);
+    if (parse_bool(opts, "LOSSLESS", &o->lossless) != 0)
+        return -1;
     if (codec == NULL) {
         o->codec = o->lossless ? XAV_CODEC_FFV1 : XAV_CODEC_X265;
         return 0;
@@ -231,6 +262,15 @@ int xav_parse_create_options(CSLConstList opts, xav_create_options *o)
     o->variable_names = CSLFetchNameValue(opts, "VARIABLE_NAMES");
     return parse_positive(opts, "MAX_ERROR", &o->max_error) != 0 ||
                    parse_positive(opts, "TARGET_PSNR", &o->target_psnr) != 0
+               ? -1
+               : 0;
+}
+
+int xav_parse_open_options(CSLConstList opts, xav_open_options *o)
+{
+    return parse_int(opts, "NUM_THREADS", 0, 0, 1024, &o->threads) != 0 ||
+                   parse_int(opts, "CACHE_SIZE", 256, 0, 1 << 20,
+                             &o->cache_mib) != 0
                ? -1
                : 0;
 }

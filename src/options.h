@@ -44,4 +44,12 @@ int xav_preset_speed(const char *preset);
  * returns -1. The strings point into opts. */
 int xav_parse_create_options(CSLConstList opts, xav_create_options *out);
 
+typedef struct {
+    int threads;   /* decoder threads per stream, 0 = all cores */
+    int cache_mib; /* bound of the decoded-frame cache */
+} xav_open_options;
+
+/* The same for the open options (NUM_THREADS, CACHE_SIZE). */
+int xav_parse_open_options(CSLConstList opts, xav_open_options *out);
+
 #endif /* XAV_OPTIONS_H */

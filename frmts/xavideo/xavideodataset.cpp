@@ -251,6 +251,9 @@ GDALDataset *XAVIDEODataset::Open(GDALOpenInfo *info)
         ds->SetBand(b, new XAVIDEORasterBand(ds.get(), b));
     ds->SetDescription(info->pszFilename);
     ds->TryLoadXML(info->GetSiblingFiles());
+    /* external overviews (gdaladdo -ro): NAME.mkv.ovr */
+    ds->oOvManager.Initialize(ds.get(), info->pszFilename,
+                              info->GetSiblingFiles());
     return ds.release();
 }
 
@@ -299,6 +302,7 @@ extern "C" void GDALRegister_XAVIDEO()
                             "Earth-observation cubes as video (Matroska + "
                             "JSON sidecar)");
     driver->SetMetadataItem(GDAL_DMD_EXTENSIONS, "mkv json");
+    driver->SetMetadataItem(GDAL_DMD_HELPTOPIC, "doc/xavideo.md");
     driver->SetMetadataItem(GDAL_DMD_CREATIONDATATYPES,
                             "Byte Int16 UInt16 Int32 UInt32 Int64 UInt64 "
                             "Float32 Float64");
