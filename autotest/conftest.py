@@ -450,3 +450,28 @@ def mem_dataset(arrays, dtype, nodata=None, gt=(0, 1, 0, 0, 0, -1), epsg=4326):
 
 def list_dir(path):
     return sorted(os.listdir(path))
+
+
+# --------------------------------------------------------------------------
+# XAVIDEO datasets shared by the client-library tests (rasterio, xarray,
+# QGIS): built once per session in a tmp dir.
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def uwnd_cube(tmp_path_factory):
+    """Navy winds UWND (132 months, Float32, nodata -99.9) with EPSG:4326,
+    lossless, in 64-pixel tiles so windows cross tiles."""
+    path = tmp_path_factory.mktemp("uwnd_cube") / "uwnd.mkv"
+    xav_create_ok(with_srs(UWND), path, ["LOSSLESS=YES", "TILE_SIZE=64"])
+    return path
+
+
+@pytest.fixture(scope="session")
+def l8_cube(tmp_path_factory):
+    """Landsat 8 B1, B2, B3 (Int16, nodata -32768, UTM 32N), lossless,
+    with variable names (the bands' descriptions)."""
+    path = tmp_path_factory.mktemp("l8_cube") / "l8.mkv"
+    xav_create_ok(l8_stack(("B1", "B2", "B3")), path,
+                  ["LOSSLESS=YES", "VARIABLE_NAMES=coastal,blue,green"])
+    return path
