@@ -12,6 +12,9 @@ from conftest import SST, UWND, cf_to_datetime, l8_stack, parse_nc_list, with_sr
 
 import rioxarray  # noqa: F401  installed by scripts/bootstrap.sh; registers .rio and the engine
 
+# rioxarray 0.13 parses metadata lists with a deprecated numpy call
+pytestmark = pytest.mark.filterwarnings("ignore:string or file could not be read:DeprecationWarning")
+
 
 def source_times():
     src = gdal.Open(UWND)
@@ -86,3 +89,18 @@ def test_band_as_variable(l8_cube):
     ref = l8_stack(("B1", "B2", "B3")).ReadAsArray()
     for i, v in enumerate(ds.data_vars):
         assert ds[v].dtype == np.int16 and np.array_equal(ds[v].values, ref[i])
+
+
+def test_explicit_time_axis_decoded(tmp_path):
+    """A plain GeoTIFF stack given a time axis by creation options comes
+    back from rioxarray with dates as its band coordinate."""
+    from conftest import L7
+    path = tmp_path / "series.mkv"
+    xav_create_ok(str(L7), path, ["BAND_LAYOUT=TIME", "TIME_VALUES=0,16,32,48,64,80",
+                                  "TIME_UNITS=days since 2001-07-30", "VARIABLE_NAMES=dn",
+                                  "LOSSLESS=YES"])
+    da = rioxarray.open_rasterio(path)
+    assert da.dims == ("time", "y", "x")
+    assert [str(t)[:10] for t in da.time.values] == [
+        "2001-07-30", "2001-08-15", "2001-08-31", "2001-09-16", "2001-10-02", "2001-10-18"]
+    assert np.array_equal(da.values, gdal.Open(str(L7)).ReadAsArray())
