@@ -120,3 +120,29 @@ def test_gdal_translate_srcwin_and_bands(l7, uwnd, tmp_path):
     got = gdal.Open(str(out))
     assert got.GetRasterBand(1).ReadAsArray().tobytes() == want.tobytes()
     assert got.GetRasterBand(1).GetNoDataValue() == pytest.approx(-99.9)
+
+
+def test_overviews_follow_the_dataset(tmp_path):
+    """The .ovr is listed, renamed, copied and deleted with the dataset, and
+    a new dataset written over an old name does not inherit its overviews."""
+    from conftest import xav_create
+    drv = gdal.GetDriverByName("XAVIDEO")
+    src = gdal.Translate("", str(L7), format="MEM", bandList=[1])
+    a, b, c = (str(tmp_path / n) for n in ("a.mkv", "b.mkv", "c.mkv"))
+    xav_create_ok(src, a, ["LOSSLESS=YES"])
+    assert run_cli(["gdaladdo", "-ro", a, "2"]).returncode == 0
+    assert sorted(open_ds(a).GetFileList()) == sorted([a, f"{a}.json", f"{a}.ovr"])
+    assert drv.Rename(b, a) == gdal.CE_None
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.mkv", "b.mkv.json", "b.mkv.ovr"]
+    assert open_ds(b).GetRasterBand(1).GetOverviewCount() == 1
+    assert drv.CopyFiles(c, b) == gdal.CE_None
+    assert open_ds(c).GetRasterBand(1).GetOverview(0).Checksum() == \
+        open_ds(b).GetRasterBand(1).GetOverview(0).Checksum()
+    assert drv.Delete(c) == gdal.CE_None
+    assert not any(p.name.startswith("c.mkv") for p in tmp_path.iterdir())
+    # CreateCopy over b (GDAL deletes the old dataset first): no stale .ovr
+    out, log = xav_create(gdal.Translate("", str(L7), format="MEM", bandList=[2]), b, ["LOSSLESS=YES"])
+    assert out is not None, log.messages
+    out = None
+    assert open_ds(b).GetRasterBand(1).GetOverviewCount() == 0
+    assert not (tmp_path / "b.mkv.ovr").exists()

@@ -141,6 +141,10 @@ int xav_create_copy(const char *filename, GDALDatasetH src,
 int xav_delete(const char *filename);
 int xav_rename(const char *new_name, const char *old_name);
 int xav_copy_files(const char *new_name, const char *old_name);
+/* The existing files GDAL keeps next to the dataset (external overviews
+ * .ovr, .msk, PAM's .aux.xml, of the video or the sidecar), which delete,
+ * rename and copy carry along. A new list (CSLDestroy), or NULL. */
+char **xav_companion_files(const char *filename);
 
 #ifdef __cplusplus
 }

@@ -20,6 +20,62 @@ static char *video_name(const char *name)
     return video;
 }
 
+/* Files GDAL keeps next to a dataset's video or sidecar: external
+ * overviews, their mask, PAM's .aux.xml. They describe this dataset's
+ * pixels, so they go where it goes; left behind, a stale .ovr would serve
+ * old pixels to the next dataset of that name. */
+static const char *const companion_suffixes[] = {".ovr", ".msk", ".aux.xml"};
+
+char **xav_companion_files(const char *filename)
+{
+    char *video = video_name(filename);
+    char **found = NULL;
+    VSIStatBufL st;
+    int i, k;
+    for (i = 0; i < 2; i++) {
+        const char *base =
+            i == 0 ? video : CPLSPrintf("%s" XAV_SIDECAR_SUFFIX, video);
+        char *stem = CPLStrdup(base);
+        for (k = 0; k < 3; k++) {
+            const char *name = CPLSPrintf("%s%s", stem, companion_suffixes[k]);
+            if (VSIStatExL(name, &st, VSI_STAT_EXISTS_FLAG) == 0)
+                found = CSLAddString(found, name);
+        }
+        CPLFree(stem);
+    }
+    CPLFree(video);
+    return found;
+}
+
+/* Deletes (new_video NULL), moves or copies the companions of old_video's
+ * dataset to the same names next to new_video. */
+static int transfer_companions(const char *new_video, const char *old_video,
+                               int move)
+{
+    char **old = xav_companion_files(old_video);
+    const size_t stem = strlen(old_video);
+    int i, rc = 0;
+    for (i = 0; old != NULL && old[i] != NULL; i++) {
+        char *to = new_video
+                       ? CPLStrdup(CPLSPrintf("%s%s", new_video, old[i] + stem))
+                       : NULL;
+        const int err = to == NULL ? VSIUnlink(old[i])
+                        : move     ? VSIRename(old[i], to)
+                                   : CPLCopyFile(to, old[i]);
+        if (err != 0) {
+            CPLError(CE_Failure, CPLE_FileIO, "XAVIDEO: cannot %s %s.",
+                     to == NULL ? "delete"
+                     : move     ? "rename"
+                                : "copy",
+                     old[i]);
+            rc = -1;
+        }
+        CPLFree(to);
+    }
+    CSLDestroy(old);
+    return rc;
+}
+
 int xav_delete(const char *filename)
 {
     char *video = video_name(filename);
@@ -31,6 +87,8 @@ int xav_delete(const char *filename)
                  filename);
         rc = -1;
     }
+    if (transfer_companions(NULL, video, 0) != 0)
+        rc = -1;
     VSIUnlink(sidecar);
     if (VSIStatL(video, &st) == 0 && VSIUnlink(video) != 0) {
         CPLError(CE_Failure, CPLE_FileIO, "XAVIDEO: cannot delete %s.", video);
@@ -74,7 +132,7 @@ static int transfer(const char *new_name, const char *old_name, int move)
         goto done;
     if (move)
         VSIUnlink(old_sidecar);
-    rc = 0;
+    rc = transfer_companions(new_video, old_video, move);
 done:
     xav_desc_free(d);
     CPLFree(old_video);

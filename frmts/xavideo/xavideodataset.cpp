@@ -53,7 +53,14 @@ class XAVIDEODataset final : public GDALPamDataset
     {
         return xav_gcp_count(m_ds) > 0 && !m_srs.IsEmpty() ? &m_srs : nullptr;
     }
-    char **GetFileList() override { return CSLDuplicate(xav_file_list(m_ds)); }
+    char **GetFileList() override
+    {
+        CPLStringList files(CSLDuplicate(xav_file_list(m_ds)), TRUE);
+        CPLStringList companions(xav_companion_files(GetDescription()), TRUE);
+        for (int i = 0; i < companions.size(); i++)
+            files.AddString(companions[i]);
+        return files.StealList();
+    }
     char **GetMetadataDomainList() override
     {
         return BuildMetadataDomainList(GDALPamDataset::GetMetadataDomainList(),
