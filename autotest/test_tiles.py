@@ -69,8 +69,114 @@ def test_tile_size_beyond_the_codecs_is_refused(tmp_path):
     assert not file_exists(out)
 
 
-def test_too_many_lossy_tiles_refused_clearly(tmp_path):
-    out = tmp_path / "o.mkv"
-    ds, log = xav_create(gdal.Open(str(L7)), out, ["TILE_SIZE=16"])
-    assert ds is None and any("tiles" in m and "TILE_SIZE" in m for m in log.messages), log.messages
-    assert not file_exists(out)
+def tile_files(root, name):
+    tiles = root / f"{name}.tiles"
+    return sorted(p.name for p in tiles.iterdir()) if tiles.exists() else []
+
+
+def test_each_tile_is_a_file_of_its_own(tmp_path):
+    """L7 in 100-pixel tiles: 4 x 4 tiles, tile 0 in t.mkv, the others in
+    t.mkv.tiles/, each file holding only its tile's streams; the video alone
+    (its embedded description) still opens the whole dataset."""
+    src = gdal.Open(str(L7))
+    xav_create_ok(src, tmp_path / "t.mkv", ["LOSSLESS=YES", "TILE_SIZE=100"])
+    names = tile_files(tmp_path, "t.mkv")
+    assert names == sorted(f"r{r:04d}_c{c:04d}.mkv" for r in range(4)
+                           for c in range(4) if (r, c) != (0, 0))
+    side = json.loads((tmp_path / "t.mkv.json").read_text())
+    for s in side["streams"]:
+        r, c = divmod(s["tile"], 4)
+        assert s["file"] == ("t.mkv" if s["tile"] == 0 else f"t.mkv.tiles/r{r:04d}_c{c:04d}.mkv")
+    per_tile = len(side["streams"]) // 16
+    assert [s["index"] for s in side["streams"]] == list(range(per_tile)) * 16
+    out = open_ds(tmp_path / "t.mkv")
+    assert len(out.GetFileList()) == 1 + 16
+    (tmp_path / "t.mkv.json").unlink()
+    alone = open_ds(tmp_path / "t.mkv")
+    for b in range(1, src.RasterCount + 1):
+        assert alone.GetRasterBand(b).ReadAsArray().tobytes() == \
+            src.GetRasterBand(b).ReadAsArray().tobytes(), f"band {b}"
+
+
+def test_many_lossy_tiles(tmp_path):
+    """484 tiles of 16 x 16 (the codecs' smallest frame), lossy: every tile
+    encoded in its own file, the whole read back close to the source, and
+    each band's PSNR, summed over the tiles' errors, is what the reader
+    gets."""
+    src = gdal.Open(str(L7))
+    xav_create_ok(src, tmp_path / "t.mkv", ["TILE_SIZE=16", "CRF=0"])
+    assert len(tile_files(tmp_path, "t.mkv")) == 22 * 22 - 1
+    out = open_ds(tmp_path / "t.mkv")
+    for b in range(1, src.RasterCount + 1):
+        a = src.GetRasterBand(b).ReadAsArray().astype(float)
+        c = out.GetRasterBand(b).ReadAsArray().astype(float)
+        assert np.abs(a - c).max() <= 8, f"band {b}"
+        md = out.GetRasterBand(b).GetMetadata()
+        peak = a.max() - a.min()
+        expected = 10 * np.log10(peak ** 2 / np.mean((a - c) ** 2))
+        assert float(md["XAVIDEO_PSNR_DB"]) == pytest.approx(expected, abs=0.01), f"band {b}"
+        assert float(md["XAVIDEO_MAX_ABS_ERROR"]) == np.abs(a - c).max()
+
+
+@pytest.mark.parametrize("options", [["LOSSLESS=YES"], ["MAX_ERROR=0.5"]])
+def test_thread_count_does_not_change_the_result(tmp_path, options):
+    """Tiles encoded on 1 or 3 threads: the same files (FFV1 is
+    deterministic; tile 0's differs by the names in its embedded
+    description) or the same values within the same bound."""
+    src = gdal.Open(str(MAXT))
+    outs = []
+    for n in (1, 3):
+        name = tmp_path / f"n{n}.mkv"
+        xav_create_ok(src, name, options + ["TILE_SIZE=256", f"NUM_THREADS={n}"])
+        outs.append(open_ds(name))
+    for b in range(1, src.RasterCount + 1):
+        a = src.GetRasterBand(b).ReadAsArray().astype(float)
+        one, three = (o.GetRasterBand(b).ReadAsArray().astype(float) for o in outs)
+        if options == ["LOSSLESS=YES"]:
+            assert one.tobytes() == three.tobytes() == a.tobytes()
+        else:
+            v = a != 9999
+            assert np.abs(one - a)[v].max() <= 0.5 and np.abs(three - a)[v].max() <= 0.5
+    if options == ["LOSSLESS=YES"]:
+        for f in [f"n1.mkv.tiles/{n}" for n in tile_files(tmp_path, "n1.mkv")]:
+            assert (tmp_path / f).read_bytes() == (tmp_path / f.replace("n1", "n3")).read_bytes(), f
+
+
+def test_interrupting_a_threaded_encode_leaves_nothing(tmp_path):
+    calls = []
+
+    def stop_soon(pct, msg, data):
+        calls.append(pct)
+        return 1 if len(calls) < 3 else 0
+
+    ds, log = xav_create(gdal.Open(str(MAXT)), tmp_path / "o.mkv",
+                         ["TILE_SIZE=128", "NUM_THREADS=2"], callback=stop_soon)
+    assert ds is None and any("interrupted" in m for m in log.messages), log.messages
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failing_tile_reports_its_error_and_leaves_nothing(tmp_path):
+    """An unreachable TARGET_PSNR fails inside a worker thread: the caller
+    gets that thread's message, and no file is left."""
+    ds, log = xav_create(gdal.Open(str(MAXT)), tmp_path / "o.mkv",
+                         ["TILE_SIZE=512", "NUM_THREADS=2", "BITS=8",
+                          "TARGET_PSNR=90"])
+    assert ds is None and any("TARGET_PSNR=90" in m and "out of reach" in m
+                              for m in log.messages), log.messages
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_rename_copy_and_delete_move_the_tiles(tmp_path):
+    src = gdal.Open(str(L7))
+    xav_create_ok(src, tmp_path / "a.mkv", ["LOSSLESS=YES", "TILE_SIZE=200"])
+    drv = gdal.GetDriverByName("XAVIDEO")
+    assert drv.Rename(str(tmp_path / "b.mkv"), str(tmp_path / "a.mkv")) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.mkv", "b.mkv.json", "b.mkv.tiles"]
+    assert drv.CopyFiles(str(tmp_path / "c.mkv"), str(tmp_path / "b.mkv")) == 0
+    for name in ("b.mkv", "c.mkv"):
+        out = open_ds(tmp_path / name)
+        assert out.GetRasterBand(6).ReadAsArray().tobytes() == \
+            src.GetRasterBand(6).ReadAsArray().tobytes()
+        out = None
+    assert drv.Delete(str(tmp_path / "b.mkv")) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.mkv", "c.mkv.json", "c.mkv.tiles"]

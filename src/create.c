@@ -2,7 +2,8 @@
  * create: CreateCopy. One linear path:
  *   options -> band model (variables x times) -> scan (valid range and
  *   invalid pixels of lossy variables) -> quantization and stream plan ->
- *   encode one time step at a time -> sidecar -> rename into place.
+ *   encode tile by tile, each tile's file from the first time step to the
+ *   last, on NUM_THREADS threads -> sidecar -> rename into place.
  * Output goes to temporary names first, so a failure or an interruption
  * leaves nothing behind.
  */
@@ -11,6 +12,7 @@
 
 #include "cpl_conv.h"
 #include "cpl_error.h"
+#include "cpl_multiproc.h"
 #include "cpl_string.h"
 #include "cpl_vsi.h"
 #include "ogr_srs_api.h"
@@ -33,21 +35,32 @@
 
 #define XAV_TEMP_SUFFIX ".xavpart"
 
-/* What a copy holds while it runs; freed in one place. */
+/* What a copy holds while it runs; freed in one place. While tiles are
+ * encoded, worker threads share it read-only, except the coding settings of
+ * their own tile's streams and the source, which src_lock guards. */
 typedef struct {
     GDALDatasetH src;
+    CPLMutex *src_lock; /* GDAL datasets are not thread-safe */
     xav_create_options opt;
     xav_desc *d;
-    int *bits;       /* per variable: code bits */
-    int *lossless;   /* per variable */
+    int *bits;           /* per variable: code bits */
+    int *lossless;       /* per variable */
+    char *embedded_json; /* the description tile 0's file carries */
+    char **tile_paths;   /* per tile: the file's final path */
+    char **tile_temps;   /* per tile: where it is written first */
+    int moved;           /* tile files already moved into place */
+} copy_state;
+
+/* The buffers of one tile's window: one set per thread, so memory follows
+ * the tile size and the thread count, not the raster's size. */
+typedef struct {
+    int x, y, w, h;  /* the window */
     double **values; /* per variable: one frame as doubles (lossy/integer) */
     void **raw;      /* per variable: one frame in its type (XAV_QUANT_BITS) */
     uint8_t **mask;  /* per variable: XAV_MASK_* codes of one frame */
     uint16_t *planes[XAV_MAX_CHANNELS];
-    int win_x, win_y, win_w, win_h; /* the window being worked on */
-    uint8_t *valid;                 /* 0/1 validity of one tile, for fill */
-    xav_verifier *verifier; /* measures lossy frames as they are coded */
-} copy_state;
+    uint8_t *valid; /* 0/1 validity, for the fill */
+} window;
 
 /* ---- band model -------------------------------------------------------- */
 
@@ -426,30 +439,70 @@ static int describe_georef(copy_state *cs)
 
 /* ---- reading the source ------------------------------------------------ */
 
-/* Works on tile k from now on: every buffer holds its window, so memory
- * follows the tile size, not the raster's. */
-static void set_tile(copy_state *cs, int k)
-{
-    xav_desc_tile_rect(cs->d, k, &cs->win_x, &cs->win_y, &cs->win_w,
-                       &cs->win_h);
-}
-
-static size_t win_pixels(const copy_state *cs)
-{
-    return (size_t)cs->win_w * cs->win_h;
-}
-
 static size_t block_pixels(const xav_desc *d)
 {
     return (size_t)xav_desc_block_width(d) * xav_desc_block_height(d);
 }
 
-static int read_band(const copy_state *cs, GDALRasterBandH band, void *buf,
+static void window_free(const xav_desc *d, window *win)
+{
+    int v, c;
+    for (v = 0; win->values != NULL && v < d->nvars; v++) {
+        VSIFree(win->values[v]);
+        VSIFree(win->raw[v]);
+        VSIFree(win->mask[v]);
+    }
+    for (c = 0; c < XAV_MAX_CHANNELS; c++)
+        VSIFree(win->planes[c]);
+    CPLFree(win->values);
+    CPLFree(win->raw);
+    CPLFree(win->mask);
+    VSIFree(win->valid);
+    memset(win, 0, sizeof(*win));
+}
+
+/* Buffers for a tile of every variable (raw ones for the variables already
+ * planned as XAV_QUANT_BITS). Returns 0, or -1 with a CPLError. */
+static int window_alloc(const xav_desc *d, window *win)
+{
+    const size_t n = block_pixels(d);
+    int v, c, ok = 1;
+    memset(win, 0, sizeof(*win));
+    win->values = (double **)CPLCalloc(d->nvars, sizeof(double *));
+    win->raw = (void **)CPLCalloc(d->nvars, sizeof(void *));
+    win->mask = (uint8_t **)CPLCalloc(d->nvars, sizeof(uint8_t *));
+    for (v = 0; v < d->nvars && ok; v++) {
+        win->values[v] = (double *)VSI_MALLOC2_VERBOSE(n, sizeof(double));
+        win->mask[v] = (uint8_t *)VSI_MALLOC_VERBOSE(n);
+        if (d->vars[v].quant == XAV_QUANT_BITS)
+            ok = (win->raw[v] = VSI_MALLOC2_VERBOSE(
+                      n, GDALGetDataTypeSizeBytes(d->vars[v].type))) != NULL;
+        ok &= win->values[v] != NULL && win->mask[v] != NULL;
+    }
+    for (c = 0; c < XAV_MAX_CHANNELS && ok; c++)
+        ok = (win->planes[c] =
+                  (uint16_t *)VSI_MALLOC2_VERBOSE(n, sizeof(uint16_t))) != NULL;
+    ok = ok && (win->valid = (uint8_t *)VSI_MALLOC_VERBOSE(n)) != NULL;
+    if (!ok)
+        window_free(d, win);
+    return ok ? 0 : -1;
+}
+
+static void window_set_tile(const xav_desc *d, window *win, int k)
+{
+    xav_desc_tile_rect(d, k, &win->x, &win->y, &win->w, &win->h);
+}
+
+static size_t win_pixels(const window *win)
+{
+    return (size_t)win->w * win->h;
+}
+
+static int read_band(const window *win, GDALRasterBandH band, void *buf,
                      GDALDataType type)
 {
-    return GDALRasterIO(band, GF_Read, cs->win_x, cs->win_y, cs->win_w,
-                        cs->win_h, buf, cs->win_w, cs->win_h, type, 0,
-                        0) == CE_None
+    return GDALRasterIO(band, GF_Read, win->x, win->y, win->w, win->h, buf,
+                        win->w, win->h, type, 0, 0) == CE_None
                ? 0
                : -1;
 }
@@ -457,16 +510,16 @@ static int read_band(const copy_state *cs, GDALRasterBandH band, void *buf,
 /* Mask codes of one lossy frame: invalid pixels are what the source's mask
  * says (nodata, alpha, per-dataset mask) plus non-finite values, which no
  * lossy code can carry. Returns the count of invalid pixels, or -1. */
-static long read_validity(copy_state *cs, GDALRasterBandH band, int v)
+static long read_validity(window *win, GDALRasterBandH band, int v)
 {
-    const size_t n = win_pixels(cs);
-    const double *x = cs->values[v];
-    uint8_t *m = cs->mask[v];
+    const size_t n = win_pixels(win);
+    const double *x = win->values[v];
+    uint8_t *m = win->mask[v];
     long invalid = 0;
     size_t i;
     if (GDALGetMaskFlags(band) & GMF_ALL_VALID) {
         memset(m, XAV_MASK_VALID, n);
-    } else if (read_band(cs, GDALGetMaskBand(band), m, GDT_Byte) != 0) {
+    } else if (read_band(win, GDALGetMaskBand(band), m, GDT_Byte) != 0) {
         return -1;
     }
     for (i = 0; i < n; i++) {
@@ -483,16 +536,21 @@ static long read_validity(copy_state *cs, GDALRasterBandH band, int v)
     return invalid;
 }
 
-/* Reads time t of variable v into the buffers its coding needs. */
-static long read_frame(copy_state *cs, int v, int t)
+/* Reads time t of variable v in the window into the buffers its coding
+ * needs; one thread at a time. Returns the invalid pixels, or -1. */
+static long read_frame(const copy_state *cs, window *win, int v, int t)
 {
     const xav_variable *var = &cs->d->vars[v];
     GDALRasterBandH band = source_band(cs, v, t);
+    long rc;
+    CPLAcquireMutex(cs->src_lock, 1000.0);
     if (var->quant == XAV_QUANT_BITS)
-        return read_band(cs, band, cs->raw[v], var->type);
-    if (read_band(cs, band, cs->values[v], GDT_Float64) != 0)
-        return -1;
-    return cs->lossless[v] ? 0 : read_validity(cs, band, v);
+        rc = read_band(win, band, win->raw[v], var->type);
+    else if ((rc = read_band(win, band, win->values[v], GDT_Float64)) == 0 &&
+             !cs->lossless[v])
+        rc = read_validity(win, band, v);
+    CPLReleaseMutex(cs->src_lock);
+    return rc;
 }
 
 static int report(GDALProgressFunc progress, void *data, double done)
@@ -505,63 +563,65 @@ static int report(GDALProgressFunc progress, void *data, double done)
 }
 
 /* Valid range and invalid pixels of the lossy variables, over all times. */
-static int scan(copy_state *cs, GDALProgressFunc progress, void *pdata,
-                double share)
+static int scan_window(copy_state *cs, window *win, int t)
 {
     xav_desc *d = cs->d;
-    const int ntiles = xav_desc_tile_count(d);
-    int t, v, k;
+    int v;
     size_t i;
-    for (t = 0; t < d->ntimes; t++) {
-        for (k = 0; k < ntiles; k++) {
-            set_tile(cs, k);
-            for (v = 0; v < d->nvars; v++) {
-                xav_variable *var = &d->vars[v];
-                long invalid;
-                if (cs->lossless[v])
-                    continue;
-                if ((invalid = read_frame(cs, v, t)) < 0)
-                    return -1;
-                var->has_mask |= invalid > 0;
-                for (i = 0; i < win_pixels(cs); i++)
-                    if (cs->mask[v][i] == XAV_MASK_VALID) {
-                        var->valid_min = MIN(var->valid_min, cs->values[v][i]);
-                        var->valid_max = MAX(var->valid_max, cs->values[v][i]);
-                    }
-            }
-        }
-        if (report(progress, pdata, share * (t + 1) / d->ntimes) != 0)
+    for (v = 0; v < d->nvars; v++) {
+        xav_variable *var = &d->vars[v];
+        long invalid;
+        if (cs->lossless[v])
+            continue;
+        if ((invalid = read_frame(cs, win, v, t)) < 0)
             return -1;
+        var->has_mask |= invalid > 0;
+        for (i = 0; i < win_pixels(win); i++)
+            if (win->mask[v][i] == XAV_MASK_VALID) {
+                var->valid_min = MIN(var->valid_min, win->values[v][i]);
+                var->valid_max = MAX(var->valid_max, win->values[v][i]);
+            }
     }
     return 0;
 }
 
+static int scan(copy_state *cs, GDALProgressFunc progress, void *pdata,
+                double share)
+{
+    xav_desc *d = cs->d;
+    window win;
+    int t, k, rc = window_alloc(d, &win);
+    for (t = 0; t < d->ntimes && rc == 0; t++) {
+        for (k = 0; k < xav_desc_tile_count(d) && rc == 0; k++) {
+            window_set_tile(d, &win, k);
+            rc = scan_window(cs, &win, t);
+        }
+        if (rc == 0)
+            rc = report(progress, pdata, share * (t + 1) / d->ntimes);
+    }
+    window_free(d, &win);
+    return rc;
+}
+
 /* ---- planning ---------------------------------------------------------- */
+
+static char *temp_name(const char *path)
+{
+    return CPLStrdup(CPLSPrintf("%s" XAV_TEMP_SUFFIX, path));
+}
 
 static int plan_variables(copy_state *cs)
 {
     xav_desc *d = cs->d;
-    const size_t n = block_pixels(d);
     int v;
     d->vars = (xav_variable *)CPLCalloc(d->nvars, sizeof(xav_variable));
     cs->bits = (int *)CPLCalloc(d->nvars, sizeof(int));
     cs->lossless = (int *)CPLCalloc(d->nvars, sizeof(int));
-    cs->values = (double **)CPLCalloc(d->nvars, sizeof(double *));
-    cs->raw = (void **)CPLCalloc(d->nvars, sizeof(void *));
-    cs->mask = (uint8_t **)CPLCalloc(d->nvars, sizeof(uint8_t *));
-    for (v = 0; v < d->nvars; v++) {
+    for (v = 0; v < d->nvars; v++)
         if (describe_variable(cs, v) != 0)
             return -1;
-        /* a tile of every variable: memory depends neither on time nor on
-         * the raster's size */
-        cs->values[v] = (double *)VSI_MALLOC2_VERBOSE(n, sizeof(double));
-        cs->mask[v] = (uint8_t *)VSI_MALLOC_VERBOSE(n);
-        if (cs->values[v] == NULL || cs->mask[v] == NULL)
-            return -1;
-    }
     describe_band_metadata(cs);
-    cs->valid = (uint8_t *)VSI_MALLOC_VERBOSE(n);
-    return cs->valid == NULL ? -1 : 0;
+    return 0;
 }
 
 static int plan_max_error(xav_variable *var, double e)
@@ -578,10 +638,14 @@ static int plan_max_error(xav_variable *var, double e)
     return -1;
 }
 
-static int plan_streams(copy_state *cs, const char *file)
+/* Quantization and streams; then where each tile's file goes and the
+ * description tile 0's file embeds (its streams in "", the file itself). */
+static int plan_streams(copy_state *cs, const char *filename)
 {
     xav_desc *d = cs->d;
-    int v;
+    const int ntiles = xav_desc_tile_count(d);
+    char **files;
+    int v, s, k;
     for (v = 0; v < d->nvars; v++) {
         xav_variable *var = &d->vars[v];
         int bits = cs->opt.bits ? cs->opt.bits : var->type == GDT_Byte ? 8 : 12;
@@ -589,14 +653,32 @@ static int plan_streams(copy_state *cs, const char *file)
         if (!cs->lossless[v] && cs->opt.max_error > 0 &&
             plan_max_error(var, cs->opt.max_error) != 0)
             return -1;
-        if (var->quant == XAV_QUANT_BITS) {
-            cs->raw[v] = VSI_MALLOC2_VERBOSE(
-                block_pixels(d), GDALGetDataTypeSizeBytes(var->type));
-            if (cs->raw[v] == NULL)
-                return -1;
-        }
     }
-    return xav_layout_plan(d, &cs->opt, cs->bits, cs->lossless, file);
+    if (xav_layout_plan(d, &cs->opt, cs->bits, cs->lossless,
+                        CPLGetFilename(filename)) != 0)
+        return -1;
+    cs->tile_paths = (char **)CPLCalloc(ntiles + 1, sizeof(char *));
+    cs->tile_temps = (char **)CPLCalloc(ntiles + 1, sizeof(char *));
+    for (k = 0; k < ntiles; k++) {
+        cs->tile_paths[k] = CPLStrdup(
+            CPLFormFilename(CPLGetPath(filename),
+                            d->streams[k * (d->nstreams / ntiles)].file, NULL));
+        cs->tile_temps[k] = temp_name(cs->tile_paths[k]);
+    }
+    /* the embedded copy names its own file "" */
+    files = (char **)CPLCalloc(d->nstreams, sizeof(char *));
+    for (s = 0; s < d->nstreams; s++) {
+        files[s] = d->streams[s].file;
+        d->streams[s].file =
+            CPLStrdup(strcmp(files[s], files[0]) == 0 ? "" : files[s]);
+    }
+    cs->embedded_json = xav_sidecar_to_json(d, 1);
+    for (s = 0; s < d->nstreams; s++) {
+        CPLFree(d->streams[s].file);
+        d->streams[s].file = files[s];
+    }
+    CPLFree(files);
+    return 0;
 }
 
 static void record_encoder(copy_state *cs)
@@ -610,120 +692,127 @@ static void record_encoder(copy_state *cs)
                                  cs->opt.lossless ? "yes" : "no");
 }
 
-/* ---- encoding ---------------------------------------------------------- */
+/* ---- encoding one tile ------------------------------------------------- */
 
-static void fill_plane(copy_state *cs, const xav_stream *st, int c)
+/* Tiles are handed to worker threads; each encodes its tile's file from
+ * the first time step to the last, with only that tile's encoders open.
+ * The calling thread reports progress (GDAL progress functions are not
+ * thread-safe) and re-emits the workers' errors, which go to a handler of
+ * their own (an error in another thread would not reach the caller's
+ * handler). */
+typedef struct {
+    copy_state *cs;
+    CPLMutex *lock;      /* guards everything below */
+    int next_tile;       /* the next tile to take */
+    int running;         /* workers that have not returned */
+    double *done;        /* per tile: fraction encoded */
+    xav_error_sum *sums; /* per band, over the tiles finished */
+    int stop;            /* a tile failed or the user interrupted */
+    int interrupted;
+    CPLErrorNum error_no; /* the first failure */
+    char *error;
+    char **warnings;
+} encode_pool;
+
+typedef struct {
+    encode_pool *pool;
+    int tile;
+    int first, count; /* the tile's streams */
+} tile_job;
+
+/* Records the tile's progress; returns -1 if the copy is to stop. */
+static int job_progress(const tile_job *job, double fraction)
 {
-    const xav_variable *var = &cs->d->vars[st->var[c]];
-    const size_t n = win_pixels(cs);
+    encode_pool *p = job->pool;
+    int stop;
+    CPLAcquireMutex(p->lock, 1000.0);
+    p->done[job->tile] = fraction;
+    stop = p->stop;
+    CPLReleaseMutex(p->lock);
+    return stop ? -1 : 0;
+}
+
+static void fill_plane(const xav_desc *d, window *win, const xav_stream *st,
+                       int c)
+{
+    const xav_variable *var = &d->vars[st->var[c]];
+    const size_t n = win_pixels(win);
     size_t i;
     if (st->role == XAV_ROLE_MASK) {
         for (i = 0; i < n; i++)
-            cs->planes[c][i] = cs->mask[st->var[c]][i];
+            win->planes[c][i] = win->mask[st->var[c]][i];
     } else if (var->quant == XAV_QUANT_BITS) {
-        xav_bits_encode_row(var->type, cs->raw[st->var[c]], n, st->word[c],
-                            cs->planes[c]);
+        xav_bits_encode_row(var->type, win->raw[st->var[c]], n, st->word[c],
+                            win->planes[c]);
     } else {
-        xav_quant_encode_row(var, st->bits, cs->values[st->var[c]], n,
-                             cs->planes[c]);
+        xav_quant_encode_row(var, st->bits, win->values[st->var[c]], n,
+                             win->planes[c]);
     }
 }
 
-/* Reads tile k of every variable at time t, hands the lossy ones to the
- * verifier, fills their invalid pixels and codes the tile's streams. */
-static int encode_tile(copy_state *cs, xav_writer *w, int k, int t)
+/* Reads the job's tile of every variable at time t, hands the lossy ones to
+ * the verifier, fills their invalid pixels and codes the tile's streams. */
+static int encode_frame(const tile_job *job, window *win, xav_writer *w,
+                        xav_verifier *vf, int t)
 {
-    xav_desc *d = cs->d;
+    const copy_state *cs = job->pool->cs;
+    const xav_desc *d = cs->d;
     int v, s, c;
     size_t i;
-    set_tile(cs, k);
     for (v = 0; v < d->nvars; v++) {
-        if (read_frame(cs, v, t) < 0)
+        if (read_frame(cs, win, v, t) < 0)
             return -1;
         if (!cs->lossless[v])
-            xav_verifier_push(cs->verifier, v, k, t, cs->values[v],
-                              cs->mask[v]);
+            xav_verifier_push(vf, v, t, win->values[v], win->mask[v]);
         if (d->vars[v].has_mask) {
-            for (i = 0; i < win_pixels(cs); i++)
-                cs->valid[i] = cs->mask[v][i] == XAV_MASK_VALID;
-            xav_fill_invalid(cs->values[v], cs->valid, cs->win_w, cs->win_h);
+            for (i = 0; i < win_pixels(win); i++)
+                win->valid[i] = win->mask[v][i] == XAV_MASK_VALID;
+            xav_fill_invalid(win->values[v], win->valid, win->w, win->h);
         }
     }
-    for (s = 0; s < d->nstreams; s++) {
+    for (s = job->first; s < job->first + job->count; s++) {
         const xav_stream *st = &d->streams[s];
-        if (st->tile != k || st->role == XAV_ROLE_CORRECTION)
-            continue; /* corrections: the verifier writes them */
+        if (st->role == XAV_ROLE_CORRECTION)
+            continue; /* the verifier writes them */
         for (c = 0; c < st->channels; c++)
-            fill_plane(cs, st, c);
-        if (xav_writer_put(w, s, (const uint16_t *const *)cs->planes) != 0)
+            fill_plane(d, win, st, c);
+        if (xav_writer_put(w, s, (const uint16_t *const *)win->planes) != 0)
             return -1;
     }
     return 0;
 }
 
-static int encode_time(copy_state *cs, xav_writer *w, int t)
+/* Encodes time steps [0, ntimes) of the job's tile into path, its progress
+ * going from..to. Returns the verifier, which holds the tile's error sums,
+ * or NULL (with a CPLError unless the copy was stopped). */
+static xav_verifier *encode_tile(const tile_job *job, window *win,
+                                 const char *path, int ntimes, double from,
+                                 double to)
 {
-    int k;
-    for (k = 0; k < xav_desc_tile_count(cs->d); k++)
-        if (encode_tile(cs, w, k, t) != 0)
-            return -1;
-    return 0;
-}
-
-/* Encodes time steps [0, ntimes) into path, measuring every lossy band
- * (d->psnr, d->max_abs_error). Reports progress from 0 to 1. */
-static int encode_times(copy_state *cs, const char *path, int ntimes,
-                        GDALProgressFunc pfn, void *pdata)
-{
-    xav_desc *d = cs->d;
-    xav_writer *w;
-    char *json;
-    int s, t, c, rc = 0;
-    /* the embedded copy names no file: its streams are in the file itself */
-    char **files = (char **)CPLCalloc(d->nstreams, sizeof(char *));
-    for (s = 0; s < d->nstreams; s++) {
-        files[s] = d->streams[s].file;
-        d->streams[s].file = CPLStrdup("");
-    }
-    json = xav_sidecar_to_json(d, 1);
-    for (s = 0; s < d->nstreams; s++) {
-        CPLFree(d->streams[s].file);
-        d->streams[s].file = files[s];
-    }
-    CPLFree(files);
-    xav_verifier_free(cs->verifier);
-    cs->verifier = xav_verifier_new(d);
-    w = xav_writer_open(path, d, json, xav_verifier_on_decoded, cs->verifier);
-    CPLFree(json);
-    if (w == NULL)
-        return -1;
-    xav_verifier_set_writer(cs->verifier, w);
-    for (c = 0; c < XAV_MAX_CHANNELS && cs->planes[c] == NULL; c++)
-        cs->planes[c] =
-            (uint16_t *)CPLMalloc(block_pixels(d) * sizeof(uint16_t));
+    const copy_state *cs = job->pool->cs;
+    xav_verifier *vf = xav_verifier_new(cs->d, job->tile);
+    xav_writer *w = xav_writer_open(path, cs->d, job->first, job->count,
+                                    job->tile == 0 ? cs->embedded_json : NULL,
+                                    xav_verifier_on_decoded, vf);
+    int t, rc = w == NULL ? -1 : 0;
+    if (w != NULL)
+        xav_verifier_set_writer(vf, w);
     for (t = 0; t < ntimes && rc == 0; t++) {
-        rc = encode_time(cs, w, t);
+        rc = encode_frame(job, win, w, vf, t);
         if (rc == 0)
-            rc = report(pfn, pdata, 0.999 * (t + 1) / ntimes);
+            rc = job_progress(job, from + (to - from) * (t + 1) / ntimes);
     }
-    if (rc != 0) {
+    if (rc == 0)
+        rc = xav_writer_finish(w);
+    else
         xav_writer_free(w);
-        return -1;
+    if (rc == 0)
+        rc = xav_verifier_check(vf);
+    if (rc != 0) {
+        xav_verifier_free(vf);
+        return NULL;
     }
-    if (xav_writer_finish(w) != 0)
-        return -1;
-    return xav_verifier_finish(cs->verifier);
-}
-
-/* Same, with progress mapped to [from, to] of the caller's. */
-static int encode_scaled(copy_state *cs, const char *path, int ntimes,
-                         double from, double to, GDALProgressFunc pfn,
-                         void *pdata)
-{
-    void *scaled = GDALCreateScaledProgress(from, to, pfn, pdata);
-    int rc = encode_times(cs, path, ntimes, GDALScaledProgress, scaled);
-    GDALDestroyScaledProgress(scaled);
-    return rc;
+    return vf;
 }
 
 /* ---- TARGET_PSNR ------------------------------------------------------- */
@@ -731,6 +820,8 @@ static int encode_scaled(copy_state *cs, const char *path, int ntimes,
 /* Time steps the CRF search encodes: enough GOPs to see temporal
  * prediction at work, few enough to cost a fraction of the real encode. */
 #define XAV_TARGET_PROBE_TIMES 32
+/* Binary search steps: CRF 0-51 (x265) or 0-63 (AV1) in six. */
+#define XAV_TARGET_RUNS 6
 
 static int is_lossy_data(const xav_stream *st)
 {
@@ -738,130 +829,286 @@ static int is_lossy_data(const xav_stream *st)
 }
 
 /* The lowest PSNR among stream s's bands of the first ntimes steps. */
-static double worst_psnr(const xav_desc *d, int s, int ntimes)
+static double worst_psnr(const xav_desc *d, int s, int ntimes,
+                         const xav_error_sum *sums)
 {
     const xav_stream *st = &d->streams[s];
     double worst = INFINITY;
     int c, t;
     for (c = 0; c < st->channels; c++)
-        for (t = 0; t < ntimes; t++)
-            worst = MIN(worst, d->psnr[xav_desc_band_index(d, st->var[c], t)]);
+        for (t = 0; t < ntimes; t++) {
+            const int b = xav_desc_band_index(d, st->var[c], t);
+            worst = MIN(worst, xav_band_psnr(d, b, &sums[b]));
+        }
     return worst;
 }
 
-/* Per lossy stream, the largest CRF whose worst band reaches the target on
- * the first time steps: a binary search of every stream at once, one probe
- * encode (to /vsimem/) per step. */
-static int search_crf(copy_state *cs, const char *probe, double from, double to,
-                      GDALProgressFunc pfn, void *pdata)
+/* Per lossy stream of the tile, the largest CRF whose worst band reaches
+ * the target on the first time steps: a binary search of every stream at
+ * once, one probe encode (to /vsimem/) per step. */
+static int search_crf(const tile_job *job, window *win, double share)
 {
+    copy_state *cs = job->pool->cs;
     xav_desc *d = cs->d;
-    const int ntimes = MIN(d->ntimes, XAV_TARGET_PROBE_TIMES), runs = 6;
-    int *lo = (int *)CPLCalloc(d->nstreams, sizeof(int));
-    int *hi = (int *)CPLCalloc(d->nstreams, sizeof(int));
-    int s, run, rc = 0;
-    for (s = 0; s < d->nstreams; s++)
-        hi[s] = is_lossy_data(&d->streams[s]) ? XAV_CRF_MAX(d->streams[s].codec)
-                                              : 0;
+    const int ntimes = MIN(d->ntimes, XAV_TARGET_PROBE_TIMES);
+    char *probe = CPLStrdup(
+        CPLSPrintf("/vsimem/xavideo_probe_%p_%d.mkv", (void *)job, job->tile));
+    int *lo = (int *)CPLCalloc(job->count, sizeof(int));
+    int *hi = (int *)CPLCalloc(job->count, sizeof(int));
+    int i, run, rc = 0;
+    for (i = 0; i < job->count; i++) {
+        const xav_stream *st = &d->streams[job->first + i];
+        hi[i] = is_lossy_data(st) ? XAV_CRF_MAX(st->codec) : 0;
+    }
     for (run = 0; rc == 0; run++) {
+        const int r = MIN(run, XAV_TARGET_RUNS - 1);
+        xav_verifier *vf;
         int busy = 0;
-        for (s = 0; s < d->nstreams; s++)
-            if (lo[s] < hi[s]) {
-                d->streams[s].crf = (lo[s] + hi[s] + 1) / 2;
+        for (i = 0; i < job->count; i++)
+            if (lo[i] < hi[i]) {
+                d->streams[job->first + i].crf = (lo[i] + hi[i] + 1) / 2;
                 busy = 1;
             }
         if (!busy)
             break;
-        rc = encode_scaled(
-            cs, probe, ntimes, from + (to - from) * MIN(run, runs - 1) / runs,
-            from + (to - from) * MIN(run + 1, runs) / runs, pfn, pdata);
+        vf = encode_tile(job, win, probe, ntimes, share * r / XAV_TARGET_RUNS,
+                         share * (r + 1) / XAV_TARGET_RUNS);
         VSIUnlink(probe);
-        for (s = 0; s < d->nstreams && rc == 0; s++) {
-            if (lo[s] >= hi[s])
+        rc = vf == NULL ? -1 : 0;
+        for (i = 0; i < job->count && rc == 0; i++) {
+            const int s = job->first + i;
+            if (lo[i] >= hi[i])
                 continue;
-            if (worst_psnr(d, s, ntimes) >= cs->opt.target_psnr)
-                lo[s] = d->streams[s].crf;
+            if (worst_psnr(d, s, ntimes, xav_verifier_sums(vf)) >=
+                cs->opt.target_psnr)
+                lo[i] = d->streams[s].crf;
             else
-                hi[s] = d->streams[s].crf - 1;
+                hi[i] = d->streams[s].crf - 1;
         }
+        xav_verifier_free(vf);
     }
-    for (s = 0; s < d->nstreams; s++)
-        if (is_lossy_data(&d->streams[s]))
-            d->streams[s].crf = lo[s];
+    for (i = 0; i < job->count; i++)
+        if (is_lossy_data(&d->streams[job->first + i]))
+            d->streams[job->first + i].crf = lo[i];
     CPLFree(lo);
     CPLFree(hi);
+    CPLFree(probe);
     return rc;
 }
 
-/* Lowers the CRF of the streams that missed the target on the whole cube.
- * Returns 1 if any was lowered, 0 if none missed, -1 if one cannot go
- * lower. */
-static int lower_missed(copy_state *cs)
+/* Lowers the CRF of the tile's streams that missed the target on the whole
+ * cube. Returns 1 if any was lowered, 0 if none missed, -1 if one cannot
+ * go lower. */
+static int lower_missed(const tile_job *job, const xav_error_sum *sums)
 {
+    copy_state *cs = job->pool->cs;
     xav_desc *d = cs->d;
     int s, lowered = 0;
-    for (s = 0; s < d->nstreams; s++) {
+    for (s = job->first; s < job->first + job->count; s++) {
+        xav_stream *st = &d->streams[s];
         double worst;
-        if (!is_lossy_data(&d->streams[s]) ||
-            (worst = worst_psnr(d, s, d->ntimes)) >= cs->opt.target_psnr)
+        if (!is_lossy_data(st) ||
+            (worst = worst_psnr(d, s, d->ntimes, sums)) >= cs->opt.target_psnr)
             continue;
-        if (d->streams[s].qp == 0) {
+        if (st->qp == 0) {
             CPLError(CE_Failure, CPLE_AppDefined,
                      "XAVIDEO: TARGET_PSNR=%g is out of reach of x265 at %d "
                      "bits (a band of stream %d gets %.2f dB at QP 0, its "
                      "best); use MAX_ERROR or LOSSLESS=YES.",
-                     cs->opt.target_psnr, d->streams[s].bits, s, worst);
+                     cs->opt.target_psnr, st->bits, s, worst);
             return -1;
         }
         /* past CRF 0, constant QP 0 is x265's last rung */
-        if (d->streams[s].crf == 0 && d->streams[s].codec == XAV_CODEC_X265)
-            d->streams[s].qp = 0;
-        else if (d->streams[s].crf == 0)
-            d->streams[s].qp = 0, d->streams[s].crf = -1; /* fails next */
-        d->streams[s].crf = MAX(0, d->streams[s].crf - 2);
+        if (st->crf == 0 && st->codec == XAV_CODEC_X265)
+            st->qp = 0;
+        else if (st->crf == 0)
+            st->qp = 0, st->crf = -1; /* fails next */
+        st->crf = MAX(0, st->crf - 2);
         lowered = 1;
     }
     return lowered;
 }
 
-/* The real encode; with TARGET_PSNR, again with lower CRFs where a band of
- * the whole cube fell short of what the probe promised. */
-static int encode_all(copy_state *cs, const char *path, double from,
-                      GDALProgressFunc pfn, void *pdata)
+/* The tile's real encode; with TARGET_PSNR, after the CRF search, and again
+ * with lower CRFs where a band of the whole cube fell short of what the
+ * probe promised. Adds the tile's error sums to the pool's. */
+static int encode_tile_job(const tile_job *job, window *win)
 {
-    double to = cs->opt.target_psnr > 0 ? from + (1 - from) * 0.8 : 1;
-    int attempt, more;
-    for (attempt = 0;; attempt++) {
-        if (encode_scaled(cs, path, cs->d->ntimes, from, to, pfn, pdata) != 0)
+    encode_pool *p = job->pool;
+    const copy_state *cs = p->cs;
+    const int target = cs->opt.target_psnr > 0;
+    double from = target ? 0.3 : 0, to;
+    xav_verifier *vf = NULL;
+    int b, more;
+    window_set_tile(cs->d, win, job->tile);
+    if (target && search_crf(job, win, from) != 0)
+        return -1;
+    for (;;) {
+        to = target ? from + (1 - from) * 0.8 : 1;
+        vf = encode_tile(job, win, cs->tile_temps[job->tile], cs->d->ntimes,
+                         from, to);
+        if (vf == NULL)
             return -1;
-        if (cs->opt.target_psnr <= 0 || (more = lower_missed(cs)) == 0)
-            return 0;
+        if (!target || (more = lower_missed(job, xav_verifier_sums(vf))) == 0)
+            break;
+        xav_verifier_free(vf);
         if (more < 0)
             return -1;
         from = to;
-        to = from + (1 - from) / 2;
     }
+    CPLAcquireMutex(p->lock, 1000.0);
+    for (b = 0; b < xav_desc_band_count(cs->d); b++)
+        xav_error_sum_add(&p->sums[b], &xav_verifier_sums(vf)[b]);
+    p->done[job->tile] = 1;
+    CPLReleaseMutex(p->lock);
+    xav_verifier_free(vf);
+    return 0;
+}
+
+/* ---- the worker pool --------------------------------------------------- */
+
+/* A worker's error handler: keeps the first failure and the warnings for
+ * the calling thread, and stops the other workers at a failure. */
+static void CPL_STDCALL pool_error(CPLErr cls, CPLErrorNum no, const char *msg)
+{
+    encode_pool *p = (encode_pool *)CPLGetErrorHandlerUserData();
+    if (cls == CE_Debug) {
+        CPLDefaultErrorHandler(cls, no, msg);
+        return;
+    }
+    CPLAcquireMutex(p->lock, 1000.0);
+    if (cls == CE_Warning) {
+        p->warnings = CSLAddString(p->warnings, msg);
+    } else if (p->error == NULL) {
+        p->error = CPLStrdup(msg);
+        p->error_no = no;
+        p->stop = 1;
+    }
+    CPLReleaseMutex(p->lock);
+}
+
+/* The next tile to encode, or -1 when there is none or the copy stops. */
+static int take_tile(encode_pool *p)
+{
+    int k;
+    CPLAcquireMutex(p->lock, 1000.0);
+    k = p->stop || p->next_tile >= xav_desc_tile_count(p->cs->d)
+            ? -1
+            : p->next_tile++;
+    CPLReleaseMutex(p->lock);
+    return k;
+}
+
+static void encode_worker(void *arg)
+{
+    encode_pool *p = (encode_pool *)arg;
+    const xav_desc *d = p->cs->d;
+    const int per_tile = d->nstreams / xav_desc_tile_count(d);
+    window win;
+    int k;
+    CPLPushErrorHandlerEx(pool_error, p);
+    if (window_alloc(d, &win) == 0) {
+        while ((k = take_tile(p)) >= 0) {
+            tile_job job = {p, k, k * per_tile, per_tile};
+            if (encode_tile_job(&job, &win) != 0) {
+                CPLAcquireMutex(p->lock, 1000.0);
+                p->stop = 1;
+                CPLReleaseMutex(p->lock);
+                break;
+            }
+        }
+        window_free(d, &win);
+    }
+    CPLPopErrorHandler();
+    CPLAcquireMutex(p->lock, 1000.0);
+    p->running--;
+    CPLReleaseMutex(p->lock);
+}
+
+/* Progress from..1 while the workers run; tells them to stop if the user
+ * interrupts. Returns when every worker has returned. */
+static void watch_pool(encode_pool *p, double from, GDALProgressFunc pfn,
+                       void *pdata)
+{
+    const int ntiles = xav_desc_tile_count(p->cs->d);
+    for (;;) {
+        double sum = 0;
+        int k, running;
+        CPLAcquireMutex(p->lock, 1000.0);
+        for (k = 0; k < ntiles; k++)
+            sum += p->done[k];
+        running = p->running;
+        CPLReleaseMutex(p->lock);
+        if (!pfn(from + (0.999 - from) * sum / ntiles, NULL, pdata)) {
+            CPLAcquireMutex(p->lock, 1000.0);
+            p->stop = p->interrupted = 1;
+            CPLReleaseMutex(p->lock);
+        }
+        if (running == 0)
+            return;
+        CPLSleep(0.05);
+    }
+}
+
+/* Encodes every tile on opt.threads threads; sets the bands' quality. */
+static int encode_tiles(copy_state *cs, double from, GDALProgressFunc pfn,
+                        void *pdata)
+{
+    xav_desc *d = cs->d;
+    const int ntiles = xav_desc_tile_count(d);
+    const int nthreads = MAX(1, MIN(cs->opt.threads, ntiles));
+    CPLJoinableThread **threads =
+        (CPLJoinableThread **)CPLCalloc(nthreads, sizeof(*threads));
+    encode_pool p;
+    int i, rc;
+    char **w;
+    memset(&p, 0, sizeof(p));
+    p.cs = cs;
+    p.lock = CPLCreateMutex(); /* created held */
+    p.done = (double *)CPLCalloc(ntiles, sizeof(double));
+    p.sums = (xav_error_sum *)CPLCalloc(xav_desc_band_count(d),
+                                        sizeof(xav_error_sum));
+    for (i = 0; i < nthreads; i++)
+        if ((threads[i] = CPLCreateJoinableThread(encode_worker, &p)) != NULL)
+            p.running++;
+    CPLReleaseMutex(p.lock);
+    watch_pool(&p, from, pfn, pdata);
+    for (i = 0; i < nthreads; i++)
+        if (threads[i] != NULL)
+            CPLJoinThread(threads[i]);
+    for (w = p.warnings; w != NULL && *w != NULL; w++)
+        CPLError(CE_Warning, CPLE_AppDefined, "%s", *w);
+    rc = p.stop || p.next_tile < ntiles ? -1 : 0;
+    if (p.interrupted)
+        CPLError(CE_Failure, CPLE_UserInterrupt,
+                 "XAVIDEO: CreateCopy interrupted by the user.");
+    else if (p.error != NULL)
+        CPLError(CE_Failure, p.error_no, "%s", p.error);
+    else if (rc != 0)
+        CPLError(CE_Failure, CPLE_AppDefined,
+                 "XAVIDEO: cannot start the encoding threads.");
+    if (rc == 0)
+        xav_set_quality(d, p.sums);
+    CPLDestroyMutex(p.lock);
+    CPLFree(threads);
+    CPLFree(p.done);
+    CPLFree(p.sums);
+    CPLFree(p.error);
+    CSLDestroy(p.warnings);
+    return rc;
 }
 
 /* ---- the copy ---------------------------------------------------------- */
 
 static void free_state(copy_state *cs)
 {
-    int v, c;
-    for (v = 0; cs->d != NULL && cs->values != NULL && v < cs->d->nvars; v++) {
-        VSIFree(cs->values[v]);
-        VSIFree(cs->raw[v]);
-        VSIFree(cs->mask[v]);
-    }
-    for (c = 0; c < XAV_MAX_CHANNELS; c++)
-        CPLFree(cs->planes[c]);
-    CPLFree(cs->values);
-    CPLFree(cs->raw);
-    CPLFree(cs->mask);
-    xav_verifier_free(cs->verifier);
-    VSIFree(cs->valid);
+    if (cs->src_lock != NULL)
+        CPLDestroyMutex(cs->src_lock);
     CPLFree(cs->bits);
     CPLFree(cs->lossless);
+    CPLFree(cs->embedded_json);
+    CSLDestroy(cs->tile_paths);
+    CSLDestroy(cs->tile_temps);
     xav_desc_free(cs->d);
 }
 
@@ -876,7 +1123,8 @@ static int check_source(GDALDatasetH src)
 }
 
 /* Frames wider or higher than this are tiled whatever the options say:
- * HEVC level 6.2's limit, and more than a 512 x 512 window should decode. */
+ * HEVC level 6.2's limit, and more than a 512 x 512 window should decode.
+ * The automatic tile size is doc/tiles.md's measured choice. */
 #define XAV_MAX_FRAME_SIZE 8192
 #define XAV_AUTO_TILE_SIZE 1024
 
@@ -894,32 +1142,7 @@ static int plan_tiles(copy_state *cs)
         (d->width > XAV_MAX_FRAME_SIZE || d->height > XAV_MAX_FRAME_SIZE))
         size = XAV_AUTO_TILE_SIZE;
     d->tile_width = d->tile_height = size;
-    set_tile(cs, 0);
     return 0;
-}
-
-/* Every stream of a file is encoded at once (frames interleave by time),
- * so the tile count is bounded by encoder memory: an x265 instance holds
- * its lookahead, an FFV1 one little. Beyond these, a later version writes
- * tiles to separate files, one after the other or in parallel. */
-#define XAV_MAX_LOSSY_TILES 64
-#define XAV_MAX_LOSSLESS_TILES 1024
-
-static int check_tile_count(const copy_state *cs)
-{
-    const int ntiles = xav_desc_tile_count(cs->d);
-    int v, lossy = 0;
-    for (v = 0; v < cs->d->nvars; v++)
-        lossy |= !cs->lossless[v];
-    if (ntiles <= (lossy ? XAV_MAX_LOSSY_TILES : XAV_MAX_LOSSLESS_TILES))
-        return 0;
-    CPLError(CE_Failure, CPLE_NotSupported,
-             "XAVIDEO: %d tiles of %dx%d are more than this version encodes "
-             "in one pass (%d lossy, %d lossless); use a larger TILE_SIZE, "
-             "or encode pieces with -srcwin.",
-             ntiles, xav_desc_block_width(cs->d), xav_desc_block_height(cs->d),
-             XAV_MAX_LOSSY_TILES, XAV_MAX_LOSSLESS_TILES);
-    return -1;
 }
 
 static int plan(copy_state *cs)
@@ -933,11 +1156,55 @@ static int plan(copy_state *cs)
         return -1;
     plan_time_iso(d);
     d->metadata = CSLDuplicate(GDALGetMetadata(cs->src, NULL));
-    if (plan_variables(cs) != 0 || check_tile_count(cs) != 0 ||
-        describe_georef(cs) != 0)
+    if (plan_variables(cs) != 0 || describe_georef(cs) != 0)
         return -1;
     record_encoder(cs);
     return 0;
+}
+
+/* Moves every tile's file and the sidecar into place. */
+static int move_into_place(copy_state *cs, const char *sidecar)
+{
+    const int ntiles = xav_desc_tile_count(cs->d);
+    char *tmp = temp_name(sidecar);
+    int rc = 0;
+    for (; cs->moved < ntiles && rc == 0; cs->moved++)
+        rc = VSIRename(cs->tile_temps[cs->moved], cs->tile_paths[cs->moved]);
+    if (rc == 0)
+        rc = VSIRename(tmp, sidecar);
+    CPLFree(tmp);
+    if (rc != 0)
+        CPLError(CE_Failure, CPLE_FileIO,
+                 "XAVIDEO: cannot move the output into place as %s.", sidecar);
+    return rc;
+}
+
+/* After a failure: no file of the copy is left, temporary or final. */
+static void remove_output(const copy_state *cs, const char *filename,
+                          const char *sidecar)
+{
+    int k;
+    for (k = 0; cs->tile_temps != NULL && cs->tile_temps[k] != NULL; k++) {
+        VSIUnlink(cs->tile_temps[k]);
+        if (k < cs->moved)
+            VSIUnlink(cs->tile_paths[k]);
+    }
+    VSIRmdir(CPLSPrintf("%s" XAV_TILE_DIR_SUFFIX, filename));
+    VSIUnlink(CPLSPrintf("%s" XAV_TEMP_SUFFIX, sidecar));
+}
+
+/* The folder of the tiles other than the first. */
+static int make_tile_dir(const copy_state *cs, const char *filename)
+{
+    const char *dir = CPLSPrintf("%s" XAV_TILE_DIR_SUFFIX, filename);
+    VSIStatBufL st;
+    if (xav_desc_tile_count(cs->d) == 1 ||
+        VSIStatExL(dir, &st, VSI_STAT_EXISTS_FLAG) == 0 ||
+        VSIMkdir(dir, 0755) == 0)
+        return 0;
+    CPLError(CE_Failure, CPLE_FileIO, "XAVIDEO: cannot create the folder %s.",
+             dir);
+    return -1;
 }
 
 int xav_create_copy(const char *filename, GDALDatasetH src,
@@ -945,11 +1212,9 @@ int xav_create_copy(const char *filename, GDALDatasetH src,
                     void *progress_data)
 {
     copy_state cs;
-    char *tmp_video = CPLStrdup(CPLSPrintf("%s" XAV_TEMP_SUFFIX, filename));
     char *sidecar = CPLStrdup(CPLSPrintf("%s" XAV_SIDECAR_SUFFIX, filename));
-    char *tmp_sidecar = CPLStrdup(CPLSPrintf("%s" XAV_TEMP_SUFFIX, sidecar));
-    char *probe = CPLStrdup(CPLSPrintf("/vsimem/xavideo_probe_%p.mkv", &cs));
-    double scan_share, search_share;
+    char *tmp_sidecar = temp_name(sidecar);
+    double scan_share = 0;
     int v, rc = -1;
 
     xav_route_ffmpeg_log();
@@ -961,41 +1226,26 @@ int xav_create_copy(const char *filename, GDALDatasetH src,
         xav_parse_create_options(options, &cs.opt) != 0)
         goto done;
     cs.d = xav_desc_new();
+    cs.src_lock = CPLCreateMutex();
+    CPLReleaseMutex(cs.src_lock); /* created held */
     if (plan(&cs) != 0)
         goto done;
-    scan_share = 0;
     for (v = 0; v < cs.d->nvars; v++)
         scan_share = cs.lossless[v] ? scan_share : 0.3;
-    search_share = cs.opt.target_psnr > 0 ? scan_share + 0.3 : scan_share;
     if (scan(&cs, progress, progress_data, scan_share) != 0 ||
-        plan_streams(&cs, CPLGetFilename(filename)) != 0 ||
-        xav_desc_validate(cs.d) != 0 ||
-        (cs.opt.target_psnr > 0 &&
-         search_crf(&cs, probe, scan_share, search_share, progress,
-                    progress_data) != 0) ||
-        encode_all(&cs, tmp_video, search_share, progress, progress_data) !=
-            0 ||
+        plan_streams(&cs, filename) != 0 || xav_desc_validate(cs.d) != 0 ||
+        make_tile_dir(&cs, filename) != 0 ||
+        encode_tiles(&cs, scan_share, progress, progress_data) != 0 ||
         xav_sidecar_write(cs.d, tmp_sidecar) != 0 ||
-        report(progress, progress_data, 1.0) != 0)
+        report(progress, progress_data, 1.0) != 0 ||
+        move_into_place(&cs, sidecar) != 0)
         goto done;
-    if (VSIRename(tmp_video, filename) != 0 ||
-        VSIRename(tmp_sidecar, sidecar) != 0) {
-        CPLError(CE_Failure, CPLE_FileIO,
-                 "XAVIDEO: cannot move the output into place as %s.", filename);
-        VSIUnlink(filename);
-        goto done;
-    }
     rc = 0;
 done:
-    if (rc != 0) {
-        VSIUnlink(tmp_video);
-        VSIUnlink(tmp_sidecar);
-    }
+    if (rc != 0)
+        remove_output(&cs, filename, sidecar);
     free_state(&cs);
-    CPLFree(tmp_video);
     CPLFree(tmp_sidecar);
     CPLFree(sidecar);
-    VSIUnlink(probe);
-    CPLFree(probe);
     return rc;
 }

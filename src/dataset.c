@@ -179,9 +179,13 @@ static int resolve_files(xav_dataset *ds, const char *sidecar,
             break;
         }
         ds->stream_paths[s] = CPLStrdup(path);
-        if (CSLFindString(ds->files, path) >= 0)
+        if ((s > 0 && strcmp(path, ds->stream_paths[s - 1]) == 0) ||
+            CSLFindString(ds->files, path) >= 0)
             continue;
-        if (VSIStatExL(path, &st, VSI_STAT_EXISTS_FLAG) != 0) {
+        /* the first tile's file only: a remote dataset of many tiles would
+         * pay a request per tile; the others are checked when read */
+        if (d->streams[s].tile == 0 &&
+            VSIStatExL(path, &st, VSI_STAT_EXISTS_FLAG) != 0) {
             CPLError(CE_Failure, CPLE_OpenFailed,
                      "XAVIDEO: the video %s named by %s is missing.", path,
                      sidecar ? sidecar : video);

@@ -30,7 +30,7 @@ typedef struct {
 
 struct xav_writer {
     AVFormatContext *oc;
-    int nstreams;
+    int first, nstreams; /* the streams of d it writes */
     encoder *enc;
     xav_decoded_fn on_decoded;
     void *user;
@@ -212,8 +212,8 @@ static int open_encoder(xav_writer *w, encoder *e, const xav_desc *d,
     return 0;
 }
 
-xav_writer *xav_writer_open(const char *path, const xav_desc *d,
-                            const char *embedded_json,
+xav_writer *xav_writer_open(const char *path, const xav_desc *d, int first,
+                            int count, const char *embedded_json,
                             xav_decoded_fn on_decoded, void *user)
 {
     xav_writer *w = (xav_writer *)CPLCalloc(1, sizeof(*w));
@@ -225,14 +225,18 @@ xav_writer *xav_writer_open(const char *path, const xav_desc *d,
         av_fail("creating the Matroska muxer", err);
         goto fail;
     }
-    w->nstreams = d->nstreams;
-    w->enc = (encoder *)CPLCalloc(d->nstreams, sizeof(encoder));
-    for (s = 0; s < d->nstreams; s++)
-        if (open_encoder(w, &w->enc[s], d, &d->streams[s]) != 0)
+    w->first = first;
+    w->nstreams = count;
+    w->enc = (encoder *)CPLCalloc(count, sizeof(encoder));
+    for (s = 0; s < count; s++)
+        if (open_encoder(w, &w->enc[s], d, &d->streams[first + s]) != 0)
             goto fail;
     if ((w->oc->pb = xav_vsi_io_open(path, 1)) == NULL)
         goto fail;
-    av_dict_set(&w->oc->metadata, XAV_EMBEDDED_TAG, embedded_json, 0);
+    /* no random segment id: the same input gives the same file */
+    w->oc->flags |= AVFMT_FLAG_BITEXACT;
+    if (embedded_json != NULL)
+        av_dict_set(&w->oc->metadata, XAV_EMBEDDED_TAG, embedded_json, 0);
     if ((err = avformat_write_header(w->oc, NULL)) < 0) {
         av_fail("writing the Matroska header", err);
         goto fail;
@@ -256,7 +260,8 @@ static int verify(xav_writer *w, int s, const AVPacket *pkt)
             return 0;
         if (err < 0)
             return av_fail("decoding what was encoded", err);
-        err = w->on_decoded(w->user, s, (int)e->decoded->pts, e->decoded);
+        err = w->on_decoded(w->user, w->first + s, (int)e->decoded->pts,
+                            e->decoded);
         av_frame_unref(e->decoded);
         if (err != 0)
             return -1;
@@ -324,7 +329,7 @@ static void fill_plane(AVFrame *f, int c, const uint16_t *codes, int width,
 
 int xav_writer_put(xav_writer *w, int s, const uint16_t *const *planes)
 {
-    encoder *e = &w->enc[s];
+    encoder *e = &w->enc[s - w->first];
     const int nplanes = av_pix_fmt_count_planes(e->ctx->pix_fmt);
     int c, err;
     if ((err = av_frame_make_writable(e->frame)) < 0)
@@ -332,7 +337,7 @@ int xav_writer_put(xav_writer *w, int s, const uint16_t *const *planes)
     for (c = 0; c < nplanes; c++)
         fill_plane(e->frame, c, planes[c], e->width, e->height);
     e->frame->pts = e->next_pts++;
-    return encode_and_mux(w, s, e->frame);
+    return encode_and_mux(w, s - w->first, e->frame);
 }
 
 int xav_writer_finish(xav_writer *w)

@@ -79,27 +79,65 @@ static int transfer_companions(const char *new_video, const char *old_video,
 int xav_delete(const char *filename)
 {
     char *video = video_name(filename);
-    const char *sidecar = CPLSPrintf("%s" XAV_SIDECAR_SUFFIX, video);
+    xav_dataset *ds;
+    CSLConstList f;
     VSIStatBufL st;
     int rc = 0;
-    if (VSIStatL(video, &st) != 0 && VSIStatL(sidecar, &st) != 0) {
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    ds = xav_open(filename, NULL);
+    CPLPopErrorHandler();
+    if (ds == NULL && VSIStatL(video, &st) != 0 &&
+        VSIStatL(CPLSPrintf("%s" XAV_SIDECAR_SUFFIX, video), &st) != 0) {
         CPLError(CE_Failure, CPLE_FileIO, "XAVIDEO: %s does not exist.",
                  filename);
         rc = -1;
     }
+    /* every file the description names (tiles too); the sidecar and video
+     * alone if it cannot be read */
+    for (f = ds ? xav_file_list(ds) : NULL; f != NULL && *f != NULL; f++)
+        if (VSIUnlink(*f) != 0 && VSIStatL(*f, &st) == 0) {
+            CPLError(CE_Failure, CPLE_FileIO, "XAVIDEO: cannot delete %s.", *f);
+            rc = -1;
+        }
     if (transfer_companions(NULL, video, 0) != 0)
         rc = -1;
-    VSIUnlink(sidecar);
+    VSIUnlink(CPLSPrintf("%s" XAV_SIDECAR_SUFFIX, video));
     if (VSIStatL(video, &st) == 0 && VSIUnlink(video) != 0) {
         CPLError(CE_Failure, CPLE_FileIO, "XAVIDEO: cannot delete %s.", video);
         rc = -1;
     }
+    VSIRmdir(CPLSPrintf("%s" XAV_TILE_DIR_SUFFIX, video));
+    xav_close(ds);
     CPLFree(video);
     return rc;
 }
 
-/* Copies or moves the dataset old -> new: the video is copied/renamed, and
- * the sidecar is rewritten to name the new video. */
+/* The name, relative to the sidecar, that file (one of old's) gets when
+ * the dataset is renamed from old to new (file names, no folder); NULL if
+ * it is not one of old's own files. */
+static char *renamed_file(const char *file, const char *old, const char *new)
+{
+    const char *tiles = CPLSPrintf("%s" XAV_TILE_DIR_SUFFIX "/", old);
+    if (EQUAL(file, old))
+        return CPLStrdup(new);
+    if (EQUALN(file, tiles, strlen(tiles)))
+        return CPLStrdup(CPLSPrintf("%s" XAV_TILE_DIR_SUFFIX "/%s", new,
+                                    file + strlen(tiles)));
+    return NULL;
+}
+
+static int transfer_file(const char *from, const char *to, int move)
+{
+    if ((move ? VSIRename(from, to) : CPLCopyFile(to, from)) == 0)
+        return 0;
+    CPLError(CE_Failure, CPLE_FileIO, "XAVIDEO: cannot %s %s to %s.",
+             move ? "rename" : "copy", from, to);
+    return -1;
+}
+
+/* Copies or moves the dataset old -> new: the videos are copied/renamed
+ * (the tiles' folder with them), and the sidecar is rewritten to name
+ * them. */
 static int transfer(const char *new_name, const char *old_name, int move)
 {
     char *old_video = video_name(old_name), *new_video = video_name(new_name);
@@ -107,38 +145,52 @@ static int transfer(const char *new_name, const char *old_name, int move)
         CPLStrdup(CPLSPrintf("%s" XAV_SIDECAR_SUFFIX, old_video));
     char *new_sidecar =
         CPLStrdup(CPLSPrintf("%s" XAV_SIDECAR_SUFFIX, new_video));
+    char *old_dir = CPLStrdup(CPLGetPath(old_video));
+    char *new_dir = CPLStrdup(CPLGetPath(new_video));
+    char *last = NULL; /* a tile's streams share a file: moved once */
     xav_desc *d = xav_sidecar_read(old_sidecar);
-    int s, rc = -1;
-    if (d == NULL)
-        goto done;
-    for (s = 0; s < d->nstreams; s++) {
-        if (!EQUAL(d->streams[s].file, CPLGetFilename(old_video))) {
+    int s, rc = d == NULL ? -1 : 0;
+    for (s = 0; rc == 0 && s < d->nstreams; s++) {
+        xav_stream *st = &d->streams[s];
+        char *to = renamed_file(st->file, CPLGetFilename(old_video),
+                                CPLGetFilename(new_video));
+        char *from, *dest;
+        if (to == NULL) {
             CPLError(CE_Failure, CPLE_NotSupported,
-                     "XAVIDEO: %s refers to other files than its video; copy "
-                     "it with its directory.",
-                     old_sidecar);
-            goto done;
+                     "XAVIDEO: %s refers to other files than its own (%s); "
+                     "copy it with its directory.",
+                     old_sidecar, st->file);
+            rc = -1;
+            break;
         }
-        CPLFree(d->streams[s].file);
-        d->streams[s].file = CPLStrdup(CPLGetFilename(new_video));
+        from = CPLStrdup(CPLFormFilename(old_dir, st->file, NULL));
+        dest = CPLStrdup(CPLFormFilename(new_dir, to, NULL));
+        if (last == NULL || strcmp(last, st->file) != 0) {
+            VSIMkdir(CPLGetPath(dest), 0755); /* the tiles' folder */
+            rc = transfer_file(from, dest, move);
+        }
+        CPLFree(from);
+        CPLFree(dest);
+        CPLFree(last);
+        last = st->file;
+        st->file = to;
     }
-    if ((move ? VSIRename(old_video, new_video)
-              : CPLCopyFile(new_video, old_video)) != 0) {
-        CPLError(CE_Failure, CPLE_FileIO, "XAVIDEO: cannot %s %s to %s.",
-                 move ? "rename" : "copy", old_video, new_video);
-        goto done;
-    }
-    if (xav_sidecar_write(d, new_sidecar) != 0)
-        goto done;
-    if (move)
+    CPLFree(last);
+    if (rc == 0)
+        rc = xav_sidecar_write(d, new_sidecar);
+    if (rc == 0 && move) {
         VSIUnlink(old_sidecar);
-    rc = transfer_companions(new_video, old_video, move);
-done:
+        VSIRmdir(CPLSPrintf("%s" XAV_TILE_DIR_SUFFIX, old_video));
+    }
+    if (rc == 0)
+        rc = transfer_companions(new_video, old_video, move);
     xav_desc_free(d);
     CPLFree(old_video);
     CPLFree(new_video);
     CPLFree(old_sidecar);
     CPLFree(new_sidecar);
+    CPLFree(old_dir);
+    CPLFree(new_dir);
     return rc;
 }
 

@@ -7,6 +7,7 @@
 #include "cpl_conv.h"
 #include "cpl_error.h"
 #include "cpl_string.h"
+#include "xavideo.h"
 
 /* The pixel format that carries codes of bits in channels planes. FFV1
  * applies a reversible colour transform to RGB formats: it pays on
@@ -167,8 +168,18 @@ static int plan_groups(xav_desc *d, const xav_create_options *o,
     return rc;
 }
 
-/* Every tile gets the same streams as tile 0, tile after tile. */
-static void replicate_for_tiles(xav_desc *d)
+char *xav_layout_tile_file(const xav_desc *d, int tile, const char *video)
+{
+    if (tile == 0)
+        return CPLStrdup(video);
+    return CPLStrdup(CPLSPrintf("%s" XAV_TILE_DIR_SUFFIX "/r%04d_c%04d.mkv",
+                                video, tile / xav_desc_tiles_x(d),
+                                tile % xav_desc_tiles_x(d)));
+}
+
+/* Every tile gets the same streams as tile 0, tile after tile, each tile
+ * in its own file (see layout.h). */
+static void replicate_for_tiles(xav_desc *d, const char *video)
 {
     const int per_tile = d->nstreams, ntiles = xav_desc_tile_count(d);
     int k, s;
@@ -178,18 +189,18 @@ static void replicate_for_tiles(xav_desc *d)
         for (s = 0; s < per_tile; s++) {
             xav_stream *to = &d->streams[k * per_tile + s];
             *to = d->streams[s];
-            to->file = CPLStrdup(to->file);
+            to->file = xav_layout_tile_file(d, k, video);
             to->pix_fmt = CPLStrdup(to->pix_fmt);
             to->preset = CPLStrdup(to->preset);
             to->tile = k;
-            to->index = k * per_tile + s;
         }
     d->nstreams = per_tile * ntiles;
 }
 
 int xav_layout_plan(xav_desc *d, const xav_create_options *o, const int *bits,
-                    const int *lossless, const char *file)
+                    const int *lossless, const char *video)
 {
+    const char *file = video;
     int v;
     if (o->groups != NULL) {
         if (plan_groups(d, o, bits, lossless, file) != 0)
@@ -215,7 +226,7 @@ int xav_layout_plan(xav_desc *d, const xav_create_options *o, const int *bits,
             set_coding(s, o, 1, 16, 0);
         }
     }
-    replicate_for_tiles(d);
+    replicate_for_tiles(d, video);
     return 0;
 }
 

@@ -6,6 +6,12 @@
  * Mask streams (lossless, 8-bit) follow the data streams, then correction
  * streams (lossless, 16-bit) of the variables coded with MAX_ERROR; every
  * tile of a tiled raster has the same set of streams, tile after tile.
+ *
+ * Each tile is a file of its own: tile 0 in the video named by the user,
+ * tile k > 0 in VIDEO.tiles/rRRRR_cCCCC.mkv (its row and column). A window
+ * read over HTTP then fetches only its tiles' bytes, and tiles can be
+ * encoded one after the other, or in parallel, with only their own encoders
+ * open (doc/tiles.md has the measurements).
  */
 #ifndef XAV_LAYOUT_H
 #define XAV_LAYOUT_H
@@ -14,10 +20,13 @@
 #include "options.h"
 
 /* Plans d->streams from d->vars (quantization already planned, bits[v] the
- * code bits of each variable and lossless[v] its coding). All streams go to
- * file. Returns 0, or -1 with a CPLError (bad GROUPS). */
+ * code bits of each variable and lossless[v] its coding). video: the file
+ * name (no folder) of tile 0. Returns 0, or -1 with a CPLError (bad
+ * GROUPS). */
 int xav_layout_plan(xav_desc *d, const xav_create_options *o, const int *bits,
-                    const int *lossless, const char *file);
+                    const int *lossless, const char *video);
+/* The file of tile, relative to the sidecar's folder (CPLMalloc'ed). */
+char *xav_layout_tile_file(const xav_desc *d, int tile, const char *video);
 
 /* Finds the channel carrying, in tile, word of var (role data) or the
  * mask or corrections of var. Returns 0, or -1 if there is none. */

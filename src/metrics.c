@@ -4,6 +4,8 @@
 #include <float.h>
 #include <math.h>
 
+#include "cpl_conv.h"
+
 #include "quantize.h"
 
 double xav_correction_step(GDALDataType type, double e, double max_abs)
@@ -113,4 +115,31 @@ double xav_error_psnr(const xav_error_sum *sum, double peak)
     if (!(peak > 0))
         peak = 1; /* a constant variable: error relative to one unit */
     return 10 * log10(peak * peak / mse);
+}
+
+void xav_error_sum_add(xav_error_sum *to, const xav_error_sum *from)
+{
+    to->sse += from->sse;
+    to->count += from->count;
+    to->max_abs = MAX(to->max_abs, from->max_abs);
+}
+
+double xav_band_psnr(const xav_desc *d, int b, const xav_error_sum *sum)
+{
+    int v, t;
+    xav_desc_band_split(d, b, &v, &t);
+    return xav_error_psnr(sum, d->vars[v].valid_max - d->vars[v].valid_min);
+}
+
+void xav_set_quality(xav_desc *d, const xav_error_sum *sums)
+{
+    const int nbands = xav_desc_band_count(d);
+    int b;
+    d->psnr = (double *)CPLRealloc(d->psnr, nbands * sizeof(double));
+    d->max_abs_error =
+        (double *)CPLRealloc(d->max_abs_error, nbands * sizeof(double));
+    for (b = 0; b < nbands; b++) {
+        d->psnr[b] = xav_band_psnr(d, b, &sums[b]);
+        d->max_abs_error[b] = sums[b].max_abs;
+    }
 }

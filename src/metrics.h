@@ -43,5 +43,12 @@ size_t xav_verify_row(const xav_variable *v, const double *x,
 
 /* PSNR in dB with the given peak (+inf when there is no error). */
 double xav_error_psnr(const xav_error_sum *sum, double peak);
+/* Adds the sums of another window of the same band. */
+void xav_error_sum_add(xav_error_sum *to, const xav_error_sum *from);
+/* PSNR (peak: the variable's valid range) of band b from its sums. */
+double xav_band_psnr(const xav_desc *d, int b, const xav_error_sum *sum);
+/* Sets d->psnr and d->max_abs_error from per-band sums (empty, so exact,
+ * for lossless variables). */
+void xav_set_quality(xav_desc *d, const xav_error_sum *sums);
 
 #endif /* XAV_METRICS_H */

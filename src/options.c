@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cpl_error.h"
+#include "cpl_multiproc.h"
 #include "xavideo.h"
 
 #define XAV_DEFAULT_CRF 4     /* x265: doc/defaults.md */
@@ -45,6 +46,8 @@ static const char creation_options[] =
     "description='Tiles of this many pixels square, each its own streams, "
     "so a window decodes only the tiles it touches (default: one tile, "
     "1024 for rasters beyond 8192 pixels)'/>"
+    "  <Option name='NUM_THREADS' type='string' default='ALL_CPUS' "
+    "description='Tiles encoded at the same time: a number or ALL_CPUS'/>"
     "  <Option name='GROUPS' type='string' "
     "description='Grouping of variables into streams, 1-based, e.g. "
     "\"1,2,3;4;5,6,7\": groups of 1 or 3 variables (default: "
@@ -222,6 +225,17 @@ int xav_preset_speed(const char *preset)
     return -1;
 }
 
+/* NUM_THREADS: a count, or ALL_CPUS (the default). */
+static int parse_threads(CSLConstList opts, int *out)
+{
+    const char *s = CSLFetchNameValueDef(opts, "NUM_THREADS", "ALL_CPUS");
+    if (EQUAL(s, "ALL_CPUS")) {
+        *out = CPLGetNumCPUs();
+        return 0;
+    }
+    return parse_int(opts, "NUM_THREADS", 0, 1, 1024, out);
+}
+
 int xav_parse_create_options(CSLConstList opts, xav_create_options *o)
 {
     const char *preset =
@@ -235,7 +249,8 @@ int xav_parse_create_options(CSLConstList opts, xav_create_options *o)
                   0, XAV_CRF_MAX(o->codec), &o->crf) != 0 ||
         parse_int(opts, "QP", -1, 0, 51, &o->qp) != 0 ||
         parse_int(opts, "GOP", XAV_DEFAULT_GOP, 1, 1024, &o->gop) != 0 ||
-        parse_int(opts, "TILE_SIZE", 0, 16, 1 << 20, &o->tile_size) != 0)
+        parse_int(opts, "TILE_SIZE", 0, 16, 1 << 20, &o->tile_size) != 0 ||
+        parse_threads(opts, &o->threads) != 0)
         return -1;
     if (o->qp >= 0 && o->codec != XAV_CODEC_X265) {
         CPLError(CE_Failure, CPLE_IllegalArg,

@@ -24,6 +24,7 @@ typedef struct {
     char preset[32];
     int gop;
     int tile_size;      /* 0 = one tile unless the raster is too large */
+    int threads;        /* tiles encoded at the same time */
     const char *groups; /* "1,2,3;4" or NULL */
     xav_layout_choice layout;
     int bands_per_time; /* 0 = not given */

@@ -19,25 +19,26 @@ typedef struct pending {
 } pending;
 
 struct xav_verifier {
-    xav_desc *d;
+    const xav_desc *d;
+    int tile;
     xav_writer *writer;
-    pending **head, **tail; /* per (tile, variable), oldest first */
-    xav_error_sum *sums;    /* per band */
+    pending **head, **tail; /* per variable, oldest first */
+    xav_error_sum *sums;    /* per band, over the tile */
     size_t beyond;          /* pixels still beyond MAX_ERROR */
     uint16_t *corrections;  /* one frame */
     double *scratch, *got;  /* one row each */
     void *typed;            /* one row of the widest type */
 };
 
-xav_verifier *xav_verifier_new(xav_desc *d)
+xav_verifier *xav_verifier_new(const xav_desc *d, int tile)
 {
     xav_verifier *vf = (xav_verifier *)CPLCalloc(1, sizeof(*vf));
-    vf->d = d;
-    const size_t queues = (size_t)xav_desc_tile_count(d) * d->nvars;
     const size_t block =
         (size_t)xav_desc_block_width(d) * xav_desc_block_height(d);
-    vf->head = (pending **)CPLCalloc(queues, sizeof(pending *));
-    vf->tail = (pending **)CPLCalloc(queues, sizeof(pending *));
+    vf->d = d;
+    vf->tile = tile;
+    vf->head = (pending **)CPLCalloc(d->nvars, sizeof(pending *));
+    vf->tail = (pending **)CPLCalloc(d->nvars, sizeof(pending *));
     vf->sums = (xav_error_sum *)CPLCalloc(xav_desc_band_count(d),
                                           sizeof(xav_error_sum));
     vf->corrections = (uint16_t *)CPLMalloc(block * sizeof(uint16_t));
@@ -59,7 +60,7 @@ void xav_verifier_free(xav_verifier *vf)
     int v;
     if (vf == NULL)
         return;
-    for (v = 0; v < xav_desc_tile_count(vf->d) * vf->d->nvars; v++)
+    for (v = 0; v < vf->d->nvars; v++)
         while (vf->head[v] != NULL) {
             pending *p = vf->head[v];
             vf->head[v] = p->next;
@@ -80,14 +81,13 @@ void xav_verifier_set_writer(xav_verifier *vf, xav_writer *w)
     vf->writer = w;
 }
 
-void xav_verifier_push(xav_verifier *vf, int v, int tile, int t,
-                       const double *values, const uint8_t *mask)
+void xav_verifier_push(xav_verifier *vf, int v, int t, const double *values,
+                       const uint8_t *mask)
 {
     int x, y, w, h;
     size_t n;
-    xav_desc_tile_rect(vf->d, tile, &x, &y, &w, &h);
+    xav_desc_tile_rect(vf->d, vf->tile, &x, &y, &w, &h);
     n = (size_t)w * h;
-    v = tile * vf->d->nvars + v; /* the queue of (tile, variable) */
     pending *p = (pending *)CPLCalloc(1, sizeof(*p));
     p->t = t;
     p->values = (double *)CPLMalloc(n * sizeof(double));
@@ -117,15 +117,15 @@ static pending *pop(xav_verifier *vf, int v, int t)
 
 /* Measures channel c of a decoded frame of tile against its source,
  * filling the corrections if the variable has a bound. */
-static void measure(xav_verifier *vf, const AVFrame *f, int c, int v, int tile,
-                    int t, const pending *p)
+static void measure(xav_verifier *vf, const AVFrame *f, int c, int v, int t,
+                    const pending *p)
 {
     const xav_desc *d = vf->d;
     const xav_variable *var = &d->vars[v];
     const int bytes = xav_frame_code_bytes(f);
     xav_error_sum *sum = &vf->sums[xav_desc_band_index(d, v, t)];
     int x0, y0, width, height, y;
-    xav_desc_tile_rect(d, tile, &x0, &y0, &width, &height);
+    xav_desc_tile_rect(d, vf->tile, &x0, &y0, &width, &height);
     for (y = 0; y < height; y++) {
         const size_t row = (size_t)y * width;
         vf->beyond +=
@@ -143,11 +143,11 @@ int xav_verifier_on_decoded(void *user, int stream, int t, const AVFrame *f)
     int c;
     for (c = 0; c < st->channels; c++) {
         const int v = st->var[c];
-        pending *p = pop(vf, st->tile * vf->d->nvars + v, t);
+        pending *p = pop(vf, v, t);
         int cs, cc;
         if (p == NULL)
             return -1;
-        measure(vf, f, c, v, st->tile, t, p);
+        measure(vf, f, c, v, t, p);
         pending_free(p);
         if (vf->d->vars[v].max_error > 0 &&
             xav_layout_find(vf->d, v, 0, XAV_ROLE_CORRECTION, st->tile, &cs,
@@ -160,31 +160,18 @@ int xav_verifier_on_decoded(void *user, int stream, int t, const AVFrame *f)
     return 0;
 }
 
-int xav_verifier_finish(xav_verifier *vf)
+const xav_error_sum *xav_verifier_sums(const xav_verifier *vf)
 {
-    xav_desc *d = vf->d;
-    const int nbands = xav_desc_band_count(d);
-    int b;
-    /* a TARGET_PSNR search measures several encodes: keep the last */
-    d->psnr = (double *)CPLRealloc(d->psnr, nbands * sizeof(double));
-    d->max_abs_error =
-        (double *)CPLRealloc(d->max_abs_error, nbands * sizeof(double));
-    for (b = 0; b < nbands; b++) {
-        int v, t;
-        const xav_variable *var;
-        xav_desc_band_split(d, b, &v, &t);
-        var = &d->vars[v];
-        /* lossless bands were never queued: their sums are empty */
-        d->psnr[b] =
-            xav_error_psnr(&vf->sums[b], var->valid_max - var->valid_min);
-        d->max_abs_error[b] = vf->sums[b].max_abs;
-    }
-    if (vf->beyond > 0) {
-        CPLError(CE_Failure, CPLE_NotSupported,
-                 "XAVIDEO: MAX_ERROR cannot be met for %lu pixels: the bound "
-                 "is finer than the precision of the data type.",
-                 (unsigned long)vf->beyond);
-        return -1;
-    }
-    return 0;
+    return vf->sums;
+}
+
+int xav_verifier_check(const xav_verifier *vf)
+{
+    if (vf->beyond == 0)
+        return 0;
+    CPLError(CE_Failure, CPLE_NotSupported,
+             "XAVIDEO: MAX_ERROR cannot be met for %lu pixels: the bound is "
+             "finer than the precision of the data type.",
+             (unsigned long)vf->beyond);
+    return -1;
 }
