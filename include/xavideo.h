@@ -136,6 +136,15 @@ int xav_create_copy(const char *filename, GDALDatasetH src,
                     CSLConstList options, GDALProgressFunc progress,
                     void *progress_data);
 
+/* Writes output, a sidecar (name ending in .json), describing one dataset
+ * made of pieces encoded apart (their videos or sidecars, in output's
+ * folder or below it), like gdalbuildvrt: the pieces' files are referred
+ * to, not copied. Pieces must share bands, time axis, quantization (lossy
+ * ones: the same VALID_RANGE), TILE_SIZE, CRS and pixel size, start on the
+ * mosaic's tile grid and cover it once. Returns 0, or -1 with a CPLError
+ * that says which piece does not fit and why. */
+int xav_assemble(const char *output, CSLConstList pieces);
+
 /* ---- Files ------------------------------------------------------------- */
 
 /* Delete, rename or copy a dataset given its video or sidecar name; rename

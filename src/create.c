@@ -603,6 +603,38 @@ static int scan(copy_state *cs, GDALProgressFunc progress, void *pdata,
     return rc;
 }
 
+/* VALID_RANGE replaces the lossy variables' own range, so that pieces of a
+ * dataset encoded apart are quantized alike; it must hold their values. */
+static int apply_valid_range(copy_state *cs)
+{
+    xav_desc *d = cs->d;
+    double *lo, *hi;
+    int v, rc;
+    if (cs->opt.valid_range == NULL)
+        return 0;
+    lo = (double *)CPLMalloc(d->nvars * sizeof(double));
+    hi = (double *)CPLMalloc(d->nvars * sizeof(double));
+    rc = xav_parse_valid_range(cs->opt.valid_range, d->nvars, lo, hi);
+    for (v = 0; v < d->nvars && rc == 0; v++) {
+        xav_variable *var = &d->vars[v];
+        if (cs->lossless[v])
+            continue;
+        if (var->valid_min < lo[v] || var->valid_max > hi[v]) {
+            CPLError(CE_Failure, CPLE_IllegalArg,
+                     "XAVIDEO: VALID_RANGE=%s does not hold the values of "
+                     "%s (%g to %g).",
+                     cs->opt.valid_range, var->name, var->valid_min,
+                     var->valid_max);
+            rc = -1;
+        }
+        var->valid_min = lo[v];
+        var->valid_max = hi[v];
+    }
+    CPLFree(lo);
+    CPLFree(hi);
+    return rc;
+}
+
 /* ---- planning ---------------------------------------------------------- */
 
 static char *temp_name(const char *path)
@@ -1233,8 +1265,8 @@ int xav_create_copy(const char *filename, GDALDatasetH src,
     for (v = 0; v < cs.d->nvars; v++)
         scan_share = cs.lossless[v] ? scan_share : 0.3;
     if (scan(&cs, progress, progress_data, scan_share) != 0 ||
-        plan_streams(&cs, filename) != 0 || xav_desc_validate(cs.d) != 0 ||
-        make_tile_dir(&cs, filename) != 0 ||
+        apply_valid_range(&cs) != 0 || plan_streams(&cs, filename) != 0 ||
+        xav_desc_validate(cs.d) != 0 || make_tile_dir(&cs, filename) != 0 ||
         encode_tiles(&cs, scan_share, progress, progress_data) != 0 ||
         xav_sidecar_write(cs.d, tmp_sidecar) != 0 ||
         report(progress, progress_data, 1.0) != 0 ||

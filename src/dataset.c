@@ -669,6 +669,12 @@ static const uint8_t *channel_plane(xav_dataset *ds, int v, int word,
     return f->data[c];
 }
 
+static int has_channel(const xav_desc *d, int v, xav_stream_role role, int tile)
+{
+    int s, c;
+    return xav_layout_find(d, v, 0, role, tile, &s, &c) == 0;
+}
+
 /* Where a tile's pixels go: rows of w pixels, stride bytes apart. */
 typedef struct {
     GByte *out;
@@ -703,7 +709,7 @@ static int read_codes(xav_dataset *ds, const xav_variable *var, int v, int tile,
     if ((plane = channel_plane(ds, v, 0, XAV_ROLE_DATA, tile, t, &linesize,
                                &bytes)) == NULL)
         return -1;
-    if (var->has_mask &&
+    if (has_channel(ds->d, v, XAV_ROLE_MASK, tile) &&
         (mask = channel_plane(ds, v, 0, XAV_ROLE_MASK, tile, t, &mask_linesize,
                               &unused)) == NULL)
         return -1;

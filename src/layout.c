@@ -188,10 +188,9 @@ static void replicate_for_tiles(xav_desc *d, const char *video)
     for (k = 1; k < ntiles; k++)
         for (s = 0; s < per_tile; s++) {
             xav_stream *to = &d->streams[k * per_tile + s];
-            *to = d->streams[s];
+            xav_stream_copy(to, &d->streams[s]);
+            CPLFree(to->file);
             to->file = xav_layout_tile_file(d, k, video);
-            to->pix_fmt = CPLStrdup(to->pix_fmt);
-            to->preset = CPLStrdup(to->preset);
             to->tile = k;
         }
     d->nstreams = per_tile * ntiles;

@@ -64,6 +64,14 @@ void xav_desc_free(xav_desc *d)
     CPLFree(d);
 }
 
+void xav_stream_copy(xav_stream *to, const xav_stream *from)
+{
+    *to = *from;
+    to->file = CPLStrdup(from->file);
+    to->pix_fmt = CPLStrdup(from->pix_fmt);
+    to->preset = CPLStrdup(from->preset);
+}
+
 int xav_desc_band_count(const xav_desc *d)
 {
     return d->nvars * d->ntimes;
@@ -154,8 +162,9 @@ static int channel_slot(const xav_desc *d, const xav_stream *st, int c)
     }
 }
 
-/* In every tile, each (variable, word) carried once by a data channel, and
- * each masked or corrected variable by one mask or correction channel. */
+/* In every tile, each (variable, word) carried once by a data channel, each
+ * masked variable by at most one mask channel and each corrected one by one
+ * correction channel. */
 static int validate_channels(const xav_desc *d)
 {
     const int ntiles = xav_desc_tile_count(d);
@@ -177,7 +186,8 @@ static int validate_channels(const xav_desc *d)
             const int *got = seen + ((size_t)k * d->nvars + v) * SLOTS;
             for (w = 0; w < d->vars[v].words; w++)
                 ok = ok && got[w] == 1;
-            ok = ok && got[MASK_SLOT] == (d->vars[v].has_mask ? 1 : 0);
+            /* a tile without a mask channel has no invalid pixel */
+            ok = ok && got[MASK_SLOT] <= (d->vars[v].has_mask ? 1 : 0);
             ok = ok &&
                  got[CORRECTION_SLOT] == (d->vars[v].max_error > 0 ? 1 : 0);
         }

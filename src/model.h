@@ -7,8 +7,10 @@
  *  - band b is (variable, time): b = t * nvars + v for XAV_ORDER_TIME_MAJOR,
  *    b = v * ntimes + t for XAV_ORDER_VARIABLE_MAJOR;
  *  - in every tile, every (variable, word) pair is carried by exactly one
- *    data channel, and a variable with a mask (or MAX_ERROR corrections) by
- *    exactly one mask (or correction) channel;
+ *    data channel, a variable with MAX_ERROR corrections by exactly one
+ *    correction channel, and a variable with a mask by at most one mask
+ *    channel (a tile without one, e.g. a piece of an assembled dataset
+ *    encoded without a mask, has no invalid pixel);
  *  - frame t of every stream holds time step t.
  */
 #ifndef XAV_MODEL_H
@@ -136,6 +138,9 @@ typedef struct {
 
 xav_desc *xav_desc_new(void);
 void xav_desc_free(xav_desc *d);
+
+/* A copy of a stream with strings of its own. */
+void xav_stream_copy(xav_stream *to, const xav_stream *from);
 
 int xav_desc_band_count(const xav_desc *d);
 

@@ -78,6 +78,11 @@ static const char creation_options[] =
     "description='Lossy coding: each stream gets the highest CRF (fewest "
     "bits) at which every band reaches this PSNR in dB, peak = the "
     "variable&apos;s valid range (default: unset, CRF applies)'/>"
+    "  <Option name='VALID_RANGE' type='string' "
+    "description='Lossy coding: the range quantized, \"min,max\" for every "
+    "variable or \"min,max;min,max;...\" one per variable, instead of the "
+    "data&apos;s own; pieces of one dataset encoded apart need the same "
+    "(default: unset, the data&apos;s range)'/>"
     "  <Option name='MAX_ERROR' type='float' min='0' "
     "description='Lossy coding: guaranteed bound on the absolute error of "
     "every valid pixel, in the band&apos;s physical units (default: "
@@ -275,6 +280,7 @@ int xav_parse_create_options(CSLConstList opts, xav_create_options *o)
     o->time_calendar = CSLFetchNameValueDef(opts, "TIME_CALENDAR", "standard");
     o->time_name = CSLFetchNameValueDef(opts, "TIME_NAME", "time");
     o->variable_names = CSLFetchNameValue(opts, "VARIABLE_NAMES");
+    o->valid_range = CSLFetchNameValue(opts, "VALID_RANGE");
     return parse_positive(opts, "MAX_ERROR", &o->max_error) != 0 ||
                    parse_positive(opts, "TARGET_PSNR", &o->target_psnr) != 0
                ? -1
@@ -288,4 +294,32 @@ int xav_parse_open_options(CSLConstList opts, xav_open_options *o)
                              &o->cache_mib) != 0
                ? -1
                : 0;
+}
+
+int xav_parse_valid_range(const char *text, int nvars, double *lo, double *hi)
+{
+    char **pairs = CSLTokenizeString2(text, ";", 0);
+    const int n = CSLCount(pairs);
+    int v, rc = n == 1 || n == nvars ? 0 : -1;
+    for (v = 0; v < nvars && rc == 0; v++) {
+        char **items = CSLTokenizeString2(pairs[n == 1 ? 0 : v], ",", 0);
+        char *end0 = NULL, *end1 = NULL;
+        rc = CSLCount(items) == 2 ? 0 : -1;
+        if (rc == 0) {
+            lo[v] = CPLStrtod(items[0], &end0);
+            hi[v] = CPLStrtod(items[1], &end1);
+            rc = *end0 == '\0' && *end1 == '\0' && isfinite(lo[v]) &&
+                         isfinite(hi[v]) && lo[v] < hi[v]
+                     ? 0
+                     : -1;
+        }
+        CSLDestroy(items);
+    }
+    CSLDestroy(pairs);
+    if (rc != 0)
+        CPLError(CE_Failure, CPLE_IllegalArg,
+                 "XAVIDEO: VALID_RANGE=%s is not \"min,max\" (min < max, "
+                 "finite) once for all %d variables or once for each.",
+                 text, nvars);
+    return rc;
 }

@@ -33,8 +33,9 @@ typedef struct {
     const char *time_calendar;
     const char *time_name;
     const char *variable_names;
-    double max_error;   /* 0 = no bound */
-    double target_psnr; /* 0 = use CRF */
+    const char *valid_range; /* VALID_RANGE text, or NULL */
+    double max_error;        /* 0 = no bound */
+    double target_psnr;      /* 0 = use CRF */
 } xav_create_options;
 
 /* Speed rank of an x265 preset name: 0 (placebo) to 9 (ultrafast), or -1
@@ -52,5 +53,10 @@ typedef struct {
 
 /* The same for the open options (NUM_THREADS, CACHE_SIZE). */
 int xav_parse_open_options(CSLConstList opts, xav_open_options *out);
+
+/* VALID_RANGE: one "min,max" for every variable, or one per variable
+ * separated by ';', into lo[nvars] and hi[nvars]. Returns 0, or -1 with a
+ * CPLError. */
+int xav_parse_valid_range(const char *text, int nvars, double *lo, double *hi);
 
 #endif /* XAV_OPTIONS_H */

@@ -216,10 +216,10 @@ char *xav_sidecar_to_json(const xav_desc *d, int compact)
     cJSON_AddNumberToObject(root, "schema_version", d->schema_version);
     cJSON_AddNumberToObject(root, "width", d->width);
     cJSON_AddNumberToObject(root, "height", d->height);
-    if (xav_desc_tile_count(d) > 1) {
+    if (d->tile_width > 0) { /* the nominal size, even above the raster's */
         cJSON *t = cJSON_AddObjectToObject(root, "tiling");
-        cJSON_AddNumberToObject(t, "tile_width", xav_desc_block_width(d));
-        cJSON_AddNumberToObject(t, "tile_height", xav_desc_block_height(d));
+        cJSON_AddNumberToObject(t, "tile_width", d->tile_width);
+        cJSON_AddNumberToObject(t, "tile_height", d->tile_height);
         cJSON_AddNumberToObject(t, "tiles_x", xav_desc_tiles_x(d));
         cJSON_AddNumberToObject(t, "tiles_y", xav_desc_tiles_y(d));
     }
