@@ -1155,10 +1155,8 @@ static int check_source(GDALDatasetH src)
 }
 
 /* Frames wider or higher than this are tiled whatever the options say:
- * HEVC level 6.2's limit, and more than a 512 x 512 window should decode.
- * The automatic tile size is doc/tiles.md's measured choice. */
+ * HEVC level 6.2's limit. */
 #define XAV_MAX_FRAME_SIZE 8192
-#define XAV_AUTO_TILE_SIZE 1024
 
 static int plan_tiles(copy_state *cs)
 {
@@ -1171,8 +1169,13 @@ static int plan_tiles(copy_state *cs)
         return -1;
     }
     if (size == 0 &&
-        (d->width > XAV_MAX_FRAME_SIZE || d->height > XAV_MAX_FRAME_SIZE))
-        size = XAV_AUTO_TILE_SIZE;
+        (d->width > XAV_MAX_FRAME_SIZE || d->height > XAV_MAX_FRAME_SIZE)) {
+        size = XAV_DEFAULT_TILE_SIZE;
+        CPLError(CE_Warning, CPLE_AppDefined,
+                 "XAVIDEO: %dx%d pixels do not fit one frame (at most %d); "
+                 "tiled at TILE_SIZE=%d.",
+                 d->width, d->height, XAV_MAX_FRAME_SIZE, size);
+    }
     d->tile_width = d->tile_height = size;
     return 0;
 }

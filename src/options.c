@@ -42,10 +42,10 @@ static const char creation_options[] =
     "  <Option name='GOP' type='int' min='1' max='1024' default='16' "
     "description='Keyframe interval in time steps: bounds the cost of a "
     "random read'/>"
-    "  <Option name='TILE_SIZE' type='int' min='16' "
-    "description='Tiles of this many pixels square, each its own streams, "
-    "so a window decodes only the tiles it touches (default: one tile, "
-    "1024 for rasters beyond 8192 pixels)'/>"
+    "  <Option name='TILE_SIZE' type='int' min='0' max='8192' default='512' "
+    "description='Tiles of this many pixels square (at least 16), each its "
+    "own file of streams, so a window decodes only the tiles it touches; 0 "
+    "= one tile where the raster fits a frame (8192)'/>"
     "  <Option name='NUM_THREADS' type='string' default='ALL_CPUS' "
     "description='Tiles encoded at the same time: a number or ALL_CPUS'/>"
     "  <Option name='GROUPS' type='string' "
@@ -230,6 +230,21 @@ int xav_preset_speed(const char *preset)
     return -1;
 }
 
+/* TILE_SIZE: 0 (one tile), or 16 (the codecs' smallest frame) to 8192. */
+static int parse_tile_size(CSLConstList opts, int *out)
+{
+    if (parse_int(opts, "TILE_SIZE", XAV_DEFAULT_TILE_SIZE, 0, 1 << 20, out) !=
+        0)
+        return -1;
+    if (*out == 0 || *out >= 16)
+        return 0;
+    CPLError(CE_Failure, CPLE_IllegalArg,
+             "XAVIDEO: TILE_SIZE=%d is smaller than the codecs' smallest frame "
+             "(16); use 16 or more, or 0 for one tile.",
+             *out);
+    return -1;
+}
+
 /* NUM_THREADS: a count, or ALL_CPUS (the default). */
 static int parse_threads(CSLConstList opts, int *out)
 {
@@ -254,7 +269,7 @@ int xav_parse_create_options(CSLConstList opts, xav_create_options *o)
                   0, XAV_CRF_MAX(o->codec), &o->crf) != 0 ||
         parse_int(opts, "QP", -1, 0, 51, &o->qp) != 0 ||
         parse_int(opts, "GOP", XAV_DEFAULT_GOP, 1, 1024, &o->gop) != 0 ||
-        parse_int(opts, "TILE_SIZE", 0, 16, 1 << 20, &o->tile_size) != 0 ||
+        parse_tile_size(opts, &o->tile_size) != 0 ||
         parse_threads(opts, &o->threads) != 0)
         return -1;
     if (o->qp >= 0 && o->codec != XAV_CODEC_X265) {
