@@ -1,6 +1,7 @@
 /* avlog: see avlog.h. */
 #include "avlog.h"
 
+#include <pthread.h>
 #include <stdio.h>
 
 #include <libavutil/log.h>
@@ -17,11 +18,14 @@ static void to_cpl(void *avcl, int level, const char *fmt, va_list args)
     CPLDebug("XAVIDEO", "FFmpeg: %s", line);
 }
 
+static void install(void)
+{
+    av_log_set_callback(to_cpl);
+}
+
+/* Datasets open from many threads at once: a plain flag would race. */
 void xav_route_ffmpeg_log(void)
 {
-    static int done = 0;
-    if (!done) {
-        av_log_set_callback(to_cpl);
-        done = 1;
-    }
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, install);
 }

@@ -3,6 +3,7 @@
  * xavideo.h). Everything the reader presents comes from the description;
  * the video only gives pixels.
  */
+#include <ctype.h>
 #include <math.h>
 #include <string.h>
 
@@ -44,6 +45,7 @@ struct xav_dataset {
     double *row;    /* one row of doubles */
     uint64_t decoded;
     int threads;
+    int from_sidecar; /* the description came from a separate sidecar */
 };
 
 /* ---- Identify ---------------------------------------------------------- */
@@ -156,10 +158,29 @@ static xav_desc *load_description(const char *filename, char **sidecar,
     return d;
 }
 
+/* Why a stream's file name may not be followed (NULL if it may): a
+ * sidecar names files next to it or below its folder, so that opening a
+ * file never reads another one elsewhere (a local sidecar pointing at
+ * /vsicurl/, /etc/...) unless ALLOW_EXTERNAL_REFERENCES=YES. */
+static const char *reference_problem(const char *f)
+{
+    const char *c = f;
+    if (!CPLIsFilenameRelative(f) || *f == '\\' || *f == '/' ||
+        (isalpha((unsigned char)f[0]) && f[1] == ':'))
+        return "an absolute path, another VSI prefix or a drive";
+    while (*c != '\0') {
+        size_t n = strcspn(c, "/\\");
+        if (n == 2 && c[0] == '.' && c[1] == '.')
+            return "a '..' component";
+        c += n + (c[n] != '\0');
+    }
+    return NULL;
+}
+
 /* Stream files are named relative to the sidecar; "" is the video that
  * embeds the description. */
 static int resolve_files(xav_dataset *ds, const char *sidecar,
-                         const char *video)
+                         const char *video, int allow_external)
 {
     const xav_desc *d = ds->d;
     char *dir = CPLStrdup(CPLGetPath(sidecar ? sidecar : video));
@@ -169,15 +190,26 @@ static int resolve_files(xav_dataset *ds, const char *sidecar,
     if (sidecar != NULL)
         ds->files = CSLAddString(ds->files, sidecar);
     for (s = 0; s < d->nstreams && rc == 0; s++) {
-        const char *f = d->streams[s].file;
-        const char *path =
-            *f == '\0' && video != NULL ? video : CPLFormFilename(dir, f, NULL);
+        const char *f = d->streams[s].file, *problem, *path;
         if (*f == '\0' && video == NULL) {
             CPLError(CE_Failure, CPLE_AppDefined,
                      "XAVIDEO: sidecar %s names no video file.", sidecar);
             rc = -1;
             break;
         }
+        problem = *f == '\0' ? NULL : reference_problem(f);
+        if (problem != NULL && !allow_external) {
+            CPLError(CE_Failure, CPLE_NotSupported,
+                     "XAVIDEO: %s refers to the video '%s', %s outside its "
+                     "folder; refused (open option "
+                     "ALLOW_EXTERNAL_REFERENCES=YES follows it).",
+                     sidecar ? sidecar : video, f, problem);
+            rc = -1;
+            break;
+        }
+        path = *f == '\0'                 ? video
+               : CPLIsFilenameRelative(f) ? CPLFormFilename(dir, f, NULL)
+                                          : f;
         ds->stream_paths[s] = CPLStrdup(path);
         if ((s > 0 && strcmp(path, ds->stream_paths[s - 1]) == 0) ||
             CSLFindString(ds->files, path) >= 0)
@@ -319,7 +351,7 @@ xav_dataset *xav_open(const char *filename, CSLConstList open_options)
     ds->d = d;
     ds->threads = oo.threads;
     ds->cache = xav_frame_cache_new((size_t)oo.cache_mib * 1024 * 1024);
-    if (resolve_files(ds, sidecar, video) != 0) {
+    if (resolve_files(ds, sidecar, video, oo.allow_external) != 0) {
         CPLFree(sidecar);
         CPLFree(video);
         xav_close(ds);
@@ -598,35 +630,95 @@ char **xav_state_metadata(const xav_dataset *ds)
 
 /* ---- reading pixels ---------------------------------------------------- */
 
-/* Frame t of stream s, decoded and checked against the
- * description. */
+/* A decoded frame must be what the description says: its tile's window
+ * padded to the codecs' minimum, in the stream's pixel format (so it has the
+ * channels and the bytes per code the reader takes from it). A damaged
+ * container can say otherwise, and the codec would decode garbage to fit. */
+static int check_frame(const xav_dataset *ds, int s, const AVFrame *f)
+{
+    const xav_desc *d = ds->d;
+    const xav_stream *st = &d->streams[s];
+    int x0, y0, w, h;
+    xav_desc_tile_rect(d, st->tile, &x0, &y0, &w, &h);
+    if (f->width == xav_coded_size(w) && f->height == xav_coded_size(h) &&
+        f->format == av_get_pix_fmt(st->pix_fmt) &&
+        av_pix_fmt_count_planes((enum AVPixelFormat)f->format) >= st->channels)
+        return 0;
+    CPLError(CE_Failure, CPLE_AppDefined,
+             "XAVIDEO: stream %d of %s has %dx%d %s frames; the sidecar says "
+             "%dx%d %s with %d channels (corrupt video, or not the video of "
+             "this sidecar).",
+             s, ds->stream_paths[s], f->width, f->height,
+             av_get_pix_fmt_name((enum AVPixelFormat)f->format)
+                 ? av_get_pix_fmt_name((enum AVPixelFormat)f->format)
+                 : "unknown",
+             xav_coded_size(w), xav_coded_size(h), st->pix_fmt, st->channels);
+    return -1;
+}
+
+/* Whether two descriptions of a stream agree on what its frames hold. */
+static int same_stream(const xav_stream *a, const xav_stream *b)
+{
+    int c, same = a->index == b->index && a->role == b->role &&
+                  a->codec == b->codec && a->channels == b->channels &&
+                  a->tile == b->tile && !strcmp(a->pix_fmt, b->pix_fmt);
+    for (c = 0; same && c < a->channels; c++)
+        same = a->var[c] == b->var[c] && a->word[c] == b->word[c];
+    return same;
+}
+
+/* A separate sidecar must say of stream s what the video's own embedded
+ * description says of it: a sidecar naming the wrong stream index (or
+ * file) would otherwise hand out another variable's pixels as data. A video
+ * without a readable embedded description is taken on the sidecar's word. */
+static int check_embedded(const xav_dataset *ds, int s)
+{
+    const char *json = xav_stream_reader_embedded_json(ds->readers[s]);
+    const xav_stream *st = &ds->d->streams[s];
+    xav_desc *e;
+    int k, found = 0;
+    if (!ds->from_sidecar || json == NULL)
+        return 0;
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    e = xav_sidecar_from_json(json, strlen(json), ds->stream_paths[s]);
+    CPLPopErrorHandler();
+    if (e == NULL)
+        return 0;
+    for (k = 0; k < e->nstreams && !found; k++)
+        found =
+            e->streams[k].index == st->index && same_stream(&e->streams[k], st);
+    xav_desc_free(e);
+    if (found)
+        return 0;
+    CPLError(CE_Failure, CPLE_AppDefined,
+             "XAVIDEO: the sidecar's stream %d (index %d, %s, %d channels) "
+             "is not what %s says its stream %d holds: the sidecar does not "
+             "match the video.",
+             s, st->index, st->pix_fmt, st->channels, ds->stream_paths[s],
+             st->index);
+    return -1;
+}
+
+/* Frame t of stream s, decoded and checked against the description. */
 static const AVFrame *decode_frame(xav_dataset *ds, int s, int t)
 {
     const xav_desc *d = ds->d;
     const xav_stream *st = &d->streams[s];
     const AVFrame *f;
-    int x0, y0, w, h;
     if (ds->readers[s] == NULL) {
         ds->readers[s] =
             xav_stream_reader_open(ds->stream_paths[s], st->index, d->fps_num,
                                    d->fps_den, st->gop, ds->threads);
         if (ds->readers[s] == NULL)
             return NULL;
+        if (check_embedded(ds, s) != 0) {
+            xav_stream_reader_close(ds->readers[s]);
+            ds->readers[s] = NULL;
+            return NULL;
+        }
     }
     f = xav_stream_reader_frame(ds->readers[s], t, &ds->decoded);
-    /* a frame holds its tile's window, padded to the codecs' minimum */
-    xav_desc_tile_rect(d, st->tile, &x0, &y0, &w, &h);
-    if (f != NULL && (f->width < w || f->height < h ||
-                      av_pix_fmt_count_planes((enum AVPixelFormat)f->format) <
-                          st->channels)) {
-        CPLError(CE_Failure, CPLE_AppDefined,
-                 "XAVIDEO: stream %d of %s is %dx%d, the sidecar says %dx%d "
-                 "with %d channels.",
-                 s, ds->stream_paths[s], f->width, f->height, w, h,
-                 st->channels);
-        return NULL;
-    }
-    return f;
+    return f != NULL && check_frame(ds, s, f) == 0 ? f : NULL;
 }
 
 /* Frame t of stream s, from the cache or decoded. The pointer stays valid

@@ -3,6 +3,8 @@
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/crc.h>
+#include <libavutil/intreadwrite.h>
 #include <libavutil/pixdesc.h>
 
 #include "cpl_conv.h"
@@ -20,6 +22,7 @@ struct xav_stream_reader {
     int gop;
     int64_t start; /* pts of frame 0, in the stream's time base */
     int current;   /* time step held in frame, or -1 */
+    int expected;  /* time step the next decoded frame must have, or -1 */
     int draining;
     char *path;
 };
@@ -51,6 +54,8 @@ static int open_decoder(xav_stream_reader *r, int threads)
         return -1;
     }
     r->ctx->thread_count = threads;
+    /* an error in the bitstream fails the decode instead of being hidden */
+    r->ctx->err_recognition = AV_EF_CRCCHECK | AV_EF_EXPLODE;
     r->ctx->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
     if ((err = avcodec_open2(r->ctx, codec, NULL)) < 0) {
         av_fail(r, "opening the decoder of", err);
@@ -97,6 +102,7 @@ xav_stream_reader *xav_stream_reader_open(const char *path, int index,
     r->frame_tb = (AVRational){fps_den, fps_num};
     r->gop = gop > 0 ? gop : 1;
     r->current = -1;
+    r->expected = -1;
     r->fmt = avformat_alloc_context();
     r->pkt = av_packet_alloc();
     r->frame = av_frame_alloc();
@@ -146,6 +152,13 @@ void xav_stream_reader_close(xav_stream_reader *r)
     CPLFree(r);
 }
 
+const char *xav_stream_reader_embedded_json(const xav_stream_reader *r)
+{
+    const AVDictionaryEntry *tag =
+        av_dict_get(r->fmt->metadata, XAV_EMBEDDED_TAG, NULL, 0);
+    return tag != NULL ? tag->value : NULL;
+}
+
 static int seek_to(xav_stream_reader *r, int t)
 {
     AVStream *st = r->fmt->streams[r->index];
@@ -158,7 +171,40 @@ static int seek_to(xav_stream_reader *r, int t)
     avcodec_flush_buffers(r->ctx);
     r->draining = 0;
     r->current = -1;
+    r->expected = -1;
     return 0;
+}
+
+/* FFV1 level 3 written with slicecrc=1 ends every slice with its size (24
+ * bits), an error byte and a CRC-32 that brings the slice's CRC to 0.
+ * FFmpeg's decoder hides a slice that fails it (it copies the previous
+ * frame's pixels and reports success), so packets are checked here: the
+ * slices, walked back from the end, must tile the packet exactly and each
+ * pass its CRC. */
+#define XAV_FFV1_TRAILER 8
+
+static int ffv1_packet_intact(const AVPacket *pkt)
+{
+    const AVCRC *table = av_crc_get_table(AV_CRC_32_IEEE);
+    size_t left = (size_t)pkt->size;
+    while (left > 0) {
+        size_t v;
+        if (left < XAV_FFV1_TRAILER)
+            return 0;
+        v = AV_RB24(pkt->data + left - XAV_FFV1_TRAILER) + XAV_FFV1_TRAILER;
+        if (v > left || av_crc(table, 0, pkt->data + left - v, v) != 0)
+            return 0;
+        left -= v;
+    }
+    return pkt->size > 0;
+}
+
+static int corrupt(const xav_stream_reader *r, const char *what)
+{
+    CPLError(CE_Failure, CPLE_AppDefined,
+             "XAVIDEO: stream %d of %s is corrupt: %s.", r->index, r->path,
+             what);
+    return -1;
 }
 
 /* Feeds the decoder one packet of our stream (or the flush signal at the
@@ -176,6 +222,11 @@ static int feed(xav_stream_reader *r)
             return -1;
         }
         if (r->pkt->stream_index == r->index) {
+            if (r->ctx->codec_id == AV_CODEC_ID_FFV1 &&
+                !ffv1_packet_intact(r->pkt)) {
+                av_packet_unref(r->pkt);
+                return corrupt(r, "a frame fails its CRC check");
+            }
             err = avcodec_send_packet(r->ctx, r->pkt);
             av_packet_unref(r->pkt);
             if (err < 0) {
@@ -188,40 +239,61 @@ static int feed(xav_stream_reader *r)
     }
 }
 
+/* Decodes forward until frame t. Returns 0, or -1 with a CPLError. */
+static int decode_until(xav_stream_reader *r, int t, uint64_t *decoded)
+{
+    AVStream *st = r->fmt->streams[r->index];
+    for (;;) {
+        int err = avcodec_receive_frame(r->ctx, r->frame);
+        if (err == 0) {
+            int64_t pts = r->frame->best_effort_timestamp;
+            (*decoded)++;
+            if (r->frame->decode_error_flags != 0 ||
+                (r->frame->flags & AV_FRAME_FLAG_CORRUPT))
+                return corrupt(r, "the decoder flags a frame as damaged");
+            r->current =
+                (int)av_rescale_q(pts - r->start, st->time_base, r->frame_tb);
+            /* frames come out one time step after the other: anything else
+             * is a damaged timestamp, and would hand out the wrong frame */
+            if (r->expected >= 0 && r->current != r->expected)
+                return corrupt(r, "frame timestamps out of sequence");
+            r->expected = r->current + 1;
+            if (r->current == t)
+                return 0;
+            if (r->current > t)
+                break;
+        } else if (err == AVERROR(EAGAIN) && !r->draining) {
+            if (feed(r) != 0)
+                return -1;
+        } else if (err != AVERROR_EOF && err != AVERROR(EAGAIN)) {
+            av_fail(r, "cannot decode a frame of", err);
+            return -1;
+        } else {
+            break;
+        }
+    }
+    CPLError(CE_Failure, CPLE_AppDefined,
+             "XAVIDEO: frame %d of stream %d is missing from %s (truncated "
+             "video?).",
+             t, r->index, r->path);
+    return -1;
+}
+
 const AVFrame *xav_stream_reader_frame(xav_stream_reader *r, int t,
                                        uint64_t *decoded)
 {
-    AVStream *st = r->fmt->streams[r->index];
     if (r->current == t)
         return r->frame;
     if (r->current < 0 || t < r->current || t - r->current > r->gop) {
         if (seek_to(r, t) != 0)
             return NULL;
     }
-    for (;;) {
-        int err = avcodec_receive_frame(r->ctx, r->frame);
-        if (err == 0) {
-            int64_t pts = r->frame->best_effort_timestamp;
-            (*decoded)++;
-            r->current =
-                (int)av_rescale_q(pts - r->start, st->time_base, r->frame_tb);
-            if (r->current == t)
-                return r->frame;
-            if (r->current > t)
-                break;
-        } else if (err == AVERROR(EAGAIN) && !r->draining) {
-            if (feed(r) != 0)
-                return NULL;
-        } else {
-            break;
-        }
+    if (decode_until(r, t, decoded) != 0) {
+        /* the decoder's state is unknown: the next read seeks afresh */
+        r->current = -1;
+        return NULL;
     }
-    r->current = -1;
-    CPLError(CE_Failure, CPLE_AppDefined,
-             "XAVIDEO: frame %d of stream %d is missing from %s (truncated "
-             "video?).",
-             t, r->index, r->path);
-    return NULL;
+    return r->frame;
 }
 
 char *xav_read_embedded_json(const char *path)

@@ -147,17 +147,6 @@ static int open_verifier(encoder *e)
     return err < 0 ? av_fail("opening the verifying decoder", err) : 0;
 }
 
-/* Frames are at least 16 x 16: x265 refuses smaller ones ("Image size is
- * too small") and FFV1 decodes frames one pixel wide or high wrongly
- * (measured with FFmpeg 5.1); libaom takes any size, but one rule for all
- * is simpler and the padding costs next to nothing. */
-#define XAV_MIN_FRAME_SIZE 16
-
-static int coded_size(int size)
-{
-    return size < XAV_MIN_FRAME_SIZE ? XAV_MIN_FRAME_SIZE : size;
-}
-
 static int open_encoder(xav_writer *w, encoder *e, const xav_desc *d,
                         const xav_stream *s)
 {
@@ -177,8 +166,8 @@ static int open_encoder(xav_writer *w, encoder *e, const xav_desc *d,
     if (e->ctx == NULL || e->frame == NULL || e->pkt == NULL)
         return av_fail("allocating an encoder", AVERROR(ENOMEM));
     xav_desc_tile_rect(d, s->tile, &x0, &y0, &e->width, &e->height);
-    e->ctx->width = coded_size(e->width);
-    e->ctx->height = coded_size(e->height);
+    e->ctx->width = xav_coded_size(e->width);
+    e->ctx->height = xav_coded_size(e->height);
     e->ctx->pix_fmt = av_get_pix_fmt(s->pix_fmt);
     e->ctx->time_base = (AVRational){d->fps_den, d->fps_num};
     e->ctx->framerate = (AVRational){d->fps_num, d->fps_den};

@@ -1,6 +1,9 @@
 /* model: see model.h. */
 #include "model.h"
 
+#include <math.h>
+#include <stdint.h>
+
 #include "cpl_conv.h"
 #include "cpl_error.h"
 #include "cpl_string.h"
@@ -116,6 +119,11 @@ void xav_desc_tile_rect(const xav_desc *d, int tile, int *x, int *y, int *w,
     *h = MIN(bh, d->height - *y);
 }
 
+int xav_coded_size(int size)
+{
+    return size < XAV_MIN_FRAME_SIZE ? XAV_MIN_FRAME_SIZE : size;
+}
+
 void xav_desc_band_split(const xav_desc *d, int band, int *var, int *time)
 {
     if (d->order == XAV_ORDER_TIME_MAJOR) {
@@ -195,38 +203,70 @@ static int validate_channels(const xav_desc *d)
     return ok ? 0 : fail("streams do not carry every variable exactly once");
 }
 
+static int validate_variable(const xav_variable *var)
+{
+    const int size = GDALGetDataTypeSizeBytes(var->type);
+    if (var->type == GDT_Unknown || GDALDataTypeIsComplex(var->type))
+        return fail("unsupported variable data type");
+    if (var->quant == XAV_QUANT_BITS
+            ? (size != 4 && size != 8) || var->words != size
+            : var->words != 1)
+        return fail("variable word count does not fit its quantization and "
+                    "data type");
+    if (!isfinite(var->q_offset) || !isfinite(var->q_scale) ||
+        (var->quant == XAV_QUANT_LINEAR && !(var->q_scale > 0)))
+        return fail("quantization scale must be positive and finite");
+    if (!(var->max_error >= 0) || (var->max_error > 0 && !(var->corr_step > 0)))
+        return fail("correction step must be positive");
+    return 0;
+}
+
+/* Bits of a stream's codes as the reader takes them: masks and the words of
+ * XAV_QUANT_BITS are bytes, corrections 16-bit. */
+static int validate_stream(const xav_desc *d, const xav_stream *st)
+{
+    int c;
+    if (st->channels != 1 && st->channels != XAV_MAX_CHANNELS)
+        return fail("a stream has neither 1 nor 3 channels");
+    if (st->bits < 8 || st->bits > 16 || st->index < 0 || st->gop < 1)
+        return fail("stream bits, index or gop out of range");
+    if ((st->role == XAV_ROLE_MASK && st->bits != 8) ||
+        (st->role == XAV_ROLE_CORRECTION && st->bits <= 8))
+        return fail("mask streams are 8-bit, correction streams 16-bit");
+    for (c = 0; c < st->channels; c++)
+        if (st->role == XAV_ROLE_DATA && st->var[c] >= 0 &&
+            st->var[c] < d->nvars &&
+            d->vars[st->var[c]].quant == XAV_QUANT_BITS && st->bits != 8)
+            return fail("streams of a variable's bytes are 8-bit");
+    return 0;
+}
+
 int xav_desc_validate(const xav_desc *d)
 {
     int s, v;
-    if (d->width <= 0 || d->height <= 0 || d->width > (1 << 20) ||
-        d->height > (1 << 20))
-        return fail("raster size out of range");
-    if (d->nvars <= 0 || d->ntimes <= 0 || (double)d->nvars * d->ntimes > 1e7)
+    int64_t ntiles;
+    if (d->width <= 0 || d->height <= 0 || d->width > XAV_MAX_RASTER_SIZE ||
+        d->height > XAV_MAX_RASTER_SIZE)
+        return fail("raster size out of range (1 to 2^20 pixels)");
+    if (d->nvars <= 0 || d->ntimes <= 0 ||
+        (double)d->nvars * d->ntimes > (double)XAV_MAX_BANDS)
         return fail("variable or time count out of range");
     if (d->nstreams <= 0)
         return fail("no stream");
-    if (d->tile_width < 0 || d->tile_height < 0 ||
-        (double)xav_desc_tile_count(d) * d->nvars > 1e7)
+    if (d->tile_width < 0 || d->tile_height < 0)
         return fail("tile size out of range");
+    /* every (tile, variable) needs a channel of its own: a bound by the
+     * size of the document on what validation allocates */
+    ntiles = (int64_t)xav_desc_tiles_x(d) * xav_desc_tiles_y(d);
+    if ((double)ntiles * d->nvars > (double)d->nstreams * XAV_MAX_CHANNELS)
+        return fail("fewer streams than the tiles and variables need");
     if (d->fps_num <= 0 || d->fps_den <= 0)
         return fail("bad frame rate");
-    for (v = 0; v < d->nvars; v++) {
-        const xav_variable *var = &d->vars[v];
-        if (var->type == GDT_Unknown || GDALDataTypeIsComplex(var->type))
-            return fail("unsupported variable data type");
-        if (var->words < 1 || var->words > XAV_MAX_WORDS)
-            return fail("variable word count out of range");
-        if (var->quant == XAV_QUANT_LINEAR && !(var->q_scale > 0))
-            return fail("quantization scale must be positive");
-        if (var->max_error > 0 && !(var->corr_step > 0))
-            return fail("correction step must be positive");
-    }
-    for (s = 0; s < d->nstreams; s++) {
-        const xav_stream *st = &d->streams[s];
-        if (st->channels != 1 && st->channels != XAV_MAX_CHANNELS)
-            return fail("a stream has neither 1 nor 3 channels");
-        if (st->bits < 8 || st->bits > 16 || st->index < 0)
-            return fail("stream bits or index out of range");
-    }
+    for (v = 0; v < d->nvars; v++)
+        if (validate_variable(&d->vars[v]) != 0)
+            return -1;
+    for (s = 0; s < d->nstreams; s++)
+        if (validate_stream(d, &d->streams[s]) != 0)
+            return -1;
     return validate_channels(d);
 }

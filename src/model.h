@@ -20,6 +20,11 @@
 
 #define XAV_MAX_CHANNELS 3
 #define XAV_MAX_WORDS 8
+/* Limits of a valid description, so that no size the reader computes from
+ * it (frames, rows, blocks, per-band tables) comes near int or size_t
+ * overflow: rasters up to 2^20 pixels each way, 10^7 bands. */
+#define XAV_MAX_RASTER_SIZE (1 << 20)
+#define XAV_MAX_BANDS 10000000
 
 typedef enum {
     XAV_ORDER_TIME_MAJOR = 0,    /* T blocks of N variables (netCDF order) */
@@ -153,6 +158,14 @@ int xav_desc_block_width(const xav_desc *d);
 int xav_desc_block_height(const xav_desc *d);
 void xav_desc_tile_rect(const xav_desc *d, int tile, int *x, int *y, int *w,
                         int *h);
+/* Frames are at least 16 x 16: x265 refuses smaller ones ("Image size is
+ * too small") and FFV1 decodes frames one pixel wide or high wrongly
+ * (measured with FFmpeg 5.1); libaom takes any size, but one rule for all
+ * is simpler and the padding costs next to nothing. A frame of a tile of
+ * size w x h is xav_coded_size(w) x xav_coded_size(h). */
+#define XAV_MIN_FRAME_SIZE 16
+int xav_coded_size(int size);
+
 /* band -> (variable, time) and back. */
 void xav_desc_band_split(const xav_desc *d, int band, int *var, int *time);
 int xav_desc_band_index(const xav_desc *d, int var, int time);

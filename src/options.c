@@ -96,6 +96,9 @@ static const char open_options[] =
     "  <Option name='CACHE_SIZE' type='int' min='0' max='1048576' "
     "default='256' "
     "description='Memory bound of the decoded-frame cache, in MiB'/>"
+    "  <Option name='ALLOW_EXTERNAL_REFERENCES' type='boolean' default='NO' "
+    "description='Follow a sidecar&apos;s references to videos outside its "
+    "folder (absolute paths, .., other VSI prefixes)'/>"
     "</OpenOptionList>";
 
 const char *xav_creation_option_list(void)
@@ -304,6 +307,7 @@ int xav_parse_create_options(CSLConstList opts, xav_create_options *o)
 
 int xav_parse_open_options(CSLConstList opts, xav_open_options *o)
 {
+    o->allow_external = CPLFetchBool(opts, "ALLOW_EXTERNAL_REFERENCES", FALSE);
     return parse_int(opts, "NUM_THREADS", 0, 0, 1024, &o->threads) != 0 ||
                    parse_int(opts, "CACHE_SIZE", 256, 0, 1 << 20,
                              &o->cache_mib) != 0

@@ -52,11 +52,13 @@ int xav_preset_speed(const char *preset);
 int xav_parse_create_options(CSLConstList opts, xav_create_options *out);
 
 typedef struct {
-    int threads;   /* decoder threads per stream, 0 = all cores */
-    int cache_mib; /* bound of the decoded-frame cache */
+    int threads;        /* decoder threads per stream, 0 = all cores */
+    int cache_mib;      /* bound of the decoded-frame cache */
+    int allow_external; /* follow references outside the sidecar's folder */
 } xav_open_options;
 
-/* The same for the open options (NUM_THREADS, CACHE_SIZE). */
+/* The same for the open options (NUM_THREADS, CACHE_SIZE,
+ * ALLOW_EXTERNAL_REFERENCES). */
 int xav_parse_open_options(CSLConstList opts, xav_open_options *out);
 
 /* VALID_RANGE: one "min,max" for every variable, or one per variable

@@ -14,6 +14,9 @@
 
 /* Sidecars larger than this are refused rather than loaded. */
 #define XAV_MAX_SIDECAR_BYTES (256 * 1024 * 1024)
+/* No string of a sidecar is anywhere near this (the longest are CRS
+ * definitions and metadata items). */
+#define XAV_MAX_STRING_BYTES (16 * 1024 * 1024)
 
 static const char *const quant_names[] = {"integer", "linear", "bits"};
 static const char *const codec_names[] = {"x265", "ffv1", "av1"};
@@ -321,6 +324,18 @@ static double get_number(parser *p, const cJSON *o, const char *key, double def,
     return item == NULL ? def : get_number_item(p, item, key);
 }
 
+/* A number where NaN and infinities make no sense (coefficients, sizes). */
+static double get_finite(parser *p, const cJSON *o, const char *key, double def,
+                         int required)
+{
+    double v = get_number(p, o, key, def, required);
+    if (!isfinite(v)) {
+        bad(p, "not a finite number:", key);
+        return def;
+    }
+    return v;
+}
+
 static int get_int(parser *p, const cJSON *o, const char *key, int def,
                    int required)
 {
@@ -379,6 +394,21 @@ static double *get_numbers(parser *p, const cJSON *o, const char *key, int n,
     if (count != NULL)
         *count = i;
     return out;
+}
+
+/* Array of n finite numbers. */
+static double *get_finite_numbers(parser *p, const cJSON *o, const char *key,
+                                  int n)
+{
+    double *v = get_numbers(p, o, key, n, NULL);
+    int i;
+    for (i = 0; v != NULL && i < n; i++)
+        if (!isfinite(v[i])) {
+            bad(p, "not a finite number in", key);
+            CPLFree(v);
+            return NULL;
+        }
+    return v;
 }
 
 static char **get_strings(parser *p, const cJSON *o, const char *key)
@@ -447,11 +477,11 @@ static void parse_gcps(parser *p, const cJSON *a, xav_desc *d)
             CPLFree(g->pszInfo);
             g->pszInfo = info;
         }
-        g->dfGCPPixel = get_number(p, e, "pixel", 0, 1);
-        g->dfGCPLine = get_number(p, e, "line", 0, 1);
-        g->dfGCPX = get_number(p, e, "x", 0, 1);
-        g->dfGCPY = get_number(p, e, "y", 0, 1);
-        g->dfGCPZ = get_number(p, e, "z", 0, 0);
+        g->dfGCPPixel = get_finite(p, e, "pixel", 0, 1);
+        g->dfGCPLine = get_finite(p, e, "line", 0, 1);
+        g->dfGCPX = get_finite(p, e, "x", 0, 1);
+        g->dfGCPY = get_finite(p, e, "y", 0, 1);
+        g->dfGCPZ = get_finite(p, e, "z", 0, 0);
     }
 }
 
@@ -461,7 +491,7 @@ static void parse_georef(parser *p, const cJSON *g, xav_desc *d)
     if (g == NULL)
         return;
     if (get(p, g, "geotransform", 0) != NULL) {
-        double *gt = get_numbers(p, g, "geotransform", 6, NULL);
+        double *gt = get_finite_numbers(p, g, "geotransform", 6);
         if (gt != NULL) {
             memcpy(d->geotransform, gt, sizeof(d->geotransform));
             d->has_geotransform = 1;
@@ -478,7 +508,7 @@ static void parse_georef(parser *p, const cJSON *g, xav_desc *d)
         }
     }
     if (get(p, g, "wgs84_bbox", 0) != NULL) {
-        double *bb = get_numbers(p, g, "wgs84_bbox", 4, NULL);
+        double *bb = get_finite_numbers(p, g, "wgs84_bbox", 4);
         if (bb != NULL) {
             memcpy(d->wgs84_bbox, bb, sizeof(d->wgs84_bbox));
             d->has_wgs84_bbox = 1;
@@ -543,8 +573,8 @@ static void parse_variable(parser *p, const cJSON *o, xav_variable *v)
         cJSON_free(text);
     }
     v->has_offset_scale = get(p, o, "scale", 0) != NULL;
-    v->gdal_offset = get_number(p, o, "offset", 0, 0);
-    v->gdal_scale = get_number(p, o, "scale", 1, 0);
+    v->gdal_offset = get_finite(p, o, "offset", 0, 0);
+    v->gdal_scale = get_finite(p, o, "scale", 1, 0);
     v->metadata = get_name_values(p, o, "metadata");
     range = get_numbers(p, o, "valid_range", 2, NULL);
     if (range != NULL) {
@@ -553,13 +583,13 @@ static void parse_variable(parser *p, const cJSON *o, xav_variable *v)
     }
     CPLFree(range);
     v->has_mask = cJSON_IsTrue(get(p, o, "mask", 0));
-    v->max_error = get_number(p, o, "max_error", 0, 0);
-    v->corr_step = get_number(p, o, "correction_step", 0, v->max_error > 0);
+    v->max_error = get_finite(p, o, "max_error", 0, 0);
+    v->corr_step = get_finite(p, o, "correction_step", 0, v->max_error > 0);
     if ((q = get(p, o, "quantization", 1)) == NULL)
         return;
     v->quant = (xav_quant_mode)get_enum(p, q, "mode", quant_names, 3);
-    v->q_offset = get_number(p, q, "offset", 0, 1);
-    v->q_scale = get_number(p, q, "scale", 1, 1);
+    v->q_offset = get_finite(p, q, "offset", 0, 1);
+    v->q_scale = get_finite(p, q, "scale", 1, 1);
     v->words = get_int(p, q, "words", 1, 1);
 }
 
@@ -608,6 +638,26 @@ static void parse_time(parser *p, const cJSON *t, xav_desc *d)
         bad(p, "count differs from values in", "iso");
 }
 
+/* Every key and string of the document: valid UTF-8 (GDAL hands them to
+ * applications as such) and of a sane length. Nesting is bounded by cJSON
+ * (CJSON_NESTING_LIMIT), so the recursion is too. */
+static void check_strings(parser *p, const cJSON *node)
+{
+    const cJSON *e;
+    const char *where = node->string ? node->string : "(top level)";
+    if (node->string != NULL && (strlen(node->string) > XAV_MAX_STRING_BYTES ||
+                                 !CPLIsUTF8(node->string, -1)))
+        bad(p, "key too long or not valid UTF-8 near", "(a key)");
+    if (cJSON_IsString(node) && node->valuestring != NULL) {
+        if (strlen(node->valuestring) > XAV_MAX_STRING_BYTES)
+            bad(p, "string longer than 16 MiB in", where);
+        else if (!CPLIsUTF8(node->valuestring, -1))
+            bad(p, "string not valid UTF-8 in", where);
+    }
+    for (e = node->child; e != NULL && !p->failed; e = e->next)
+        check_strings(p, e);
+}
+
 static int check_header(parser *p, const cJSON *root)
 {
     const cJSON *fmt = get(p, root, "format", 1);
@@ -647,15 +697,34 @@ static void parse_arrays(parser *p, const cJSON *root, xav_desc *d)
     cJSON_ArrayForEach(e, streams) parse_stream(p, e, &d->streams[i++]);
 }
 
+/* Checked before anything is allocated per band (xav_desc_validate says the
+ * same after parsing, too late for that). */
+static int band_count_ok(parser *p, const xav_desc *d)
+{
+    if ((double)d->nvars * d->ntimes <= (double)XAV_MAX_BANDS)
+        return 1;
+    bad(p, "more than 10^7 bands (variables x times) in", "variables");
+    return 0;
+}
+
 static void parse_band_metadata(parser *p, const cJSON *bm, xav_desc *d)
 {
     const cJSON *e;
-    int nbands = xav_desc_band_count(d);
+    int nbands;
+    if (!band_count_ok(p, d))
+        return;
+    if (!cJSON_IsObject(bm)) {
+        bad(p, "not an object:", "band_metadata");
+        return;
+    }
+    nbands = xav_desc_band_count(d);
     d->band_metadata = (char ***)CPLCalloc(nbands + 1, sizeof(char **));
     cJSON_ArrayForEach(e, bm)
     {
-        int b = atoi(e->string);
-        if (b < 0 || b >= nbands || d->band_metadata[b] != NULL) {
+        char *end = NULL;
+        long b = strtol(e->string, &end, 10);
+        if (end == e->string || *end != '\0' || b < 0 || b >= nbands ||
+            d->band_metadata[b] != NULL) {
             bad(p, "bad band number in", "band_metadata");
             return;
         }
@@ -667,6 +736,8 @@ static void parse_band_metadata(parser *p, const cJSON *bm, xav_desc *d)
 static void parse_quality(parser *p, const cJSON *q, xav_desc *d)
 {
     int n = 0, m = 0;
+    if (!band_count_ok(p, d))
+        return;
     d->psnr = get_numbers(p, q, "psnr_db", -1, &n);
     d->max_abs_error = get_numbers(p, q, "max_abs_error", -1, &m);
     if (!p->failed && (n != xav_desc_band_count(d) || m != n))
@@ -691,6 +762,9 @@ static void parse_document(parser *p, const cJSON *root, xav_desc *d)
     d->order = order && !strcmp(order, "variable_major")
                    ? XAV_ORDER_VARIABLE_MAJOR
                    : XAV_ORDER_TIME_MAJOR;
+    if (order != NULL && strcmp(order, "variable_major") != 0 &&
+        strcmp(order, "time_major") != 0)
+        bad(p, "unknown value of", "band_order");
     CPLFree(order);
     if ((t = get(p, root, "time", 0)) != NULL)
         parse_time(p, t, d);
@@ -698,10 +772,18 @@ static void parse_document(parser *p, const cJSON *root, xav_desc *d)
     if (!p->failed && (bm = get(p, root, "band_metadata", 0)) != NULL &&
         d->nvars > 0 && d->ntimes > 0)
         parse_band_metadata(p, bm, d);
-    if ((fr = get(p, root, "frame_rate", 0)) != NULL &&
-        cJSON_GetArraySize(fr) == 2) {
-        d->fps_num = cJSON_GetArrayItem(fr, 0)->valueint;
-        d->fps_den = cJSON_GetArrayItem(fr, 1)->valueint;
+    if ((fr = get(p, root, "frame_rate", 0)) != NULL) {
+        double *rate = get_finite_numbers(p, root, "frame_rate", 2);
+        if (rate != NULL &&
+            (rate[0] < 1 || rate[0] > 1e6 || rate[1] < 1 || rate[1] > 1e6 ||
+             rate[0] != floor(rate[0]) || rate[1] != floor(rate[1])))
+            bad(p, "[num, den] of integers from 1 to 10^6 expected in",
+                "frame_rate");
+        else if (rate != NULL) {
+            d->fps_num = (int)rate[0];
+            d->fps_den = (int)rate[1];
+        }
+        CPLFree(rate);
     }
     d->encoder = get_name_values(p, root, "encoder");
     if (!p->failed && (q = get(p, root, "quality", 0)) != NULL)
@@ -724,6 +806,8 @@ xav_desc *xav_sidecar_from_json(const char *json, size_t len,
     }
     d = xav_desc_new();
     if (check_header(&p, root) == 0)
+        check_strings(&p, root);
+    if (!p.failed)
         parse_document(&p, root, d);
     cJSON_Delete(root);
     if (p.failed || xav_desc_validate(d) != 0) {
