@@ -45,7 +45,6 @@ struct xav_dataset {
     double *row;    /* one row of doubles */
     uint64_t decoded;
     int threads;
-    int from_sidecar; /* the description came from a separate sidecar */
 };
 
 /* ---- Identify ---------------------------------------------------------- */
@@ -229,6 +228,39 @@ static int resolve_files(xav_dataset *ds, const char *sidecar,
     return rc;
 }
 
+/* Each stream's pixel format is one FFmpeg knows, with a plane per channel
+ * and samples wide enough for the stream's bits. The reader takes masks and
+ * the words of XAV_QUANT_BITS as bytes and corrections as 16-bit samples,
+ * so those streams must have such samples (frames are checked against the
+ * format when decoded). */
+static int check_pixel_formats(const xav_desc *d)
+{
+    int s;
+    for (s = 0; s < d->nstreams; s++) {
+        const xav_stream *st = &d->streams[s];
+        const enum AVPixelFormat pf = av_get_pix_fmt(st->pix_fmt);
+        const AVPixFmtDescriptor *desc = av_pix_fmt_desc_get(pf);
+        const int depth = desc ? desc->comp[0].depth : 0;
+        const int bytes = st->role == XAV_ROLE_MASK ||
+                                  (st->role == XAV_ROLE_DATA &&
+                                   d->vars[st->var[0]].quant == XAV_QUANT_BITS)
+                              ? 1
+                          : st->role == XAV_ROLE_CORRECTION ? 2
+                                                            : 0;
+        if (desc == NULL || av_pix_fmt_count_planes(pf) < st->channels ||
+            depth < st->bits || depth > 16 ||
+            (bytes != 0 && bytes != (depth > 8 ? 2 : 1))) {
+            CPLError(CE_Failure, CPLE_AppDefined,
+                     "XAVIDEO: inconsistent sidecar: stream %d has pixel "
+                     "format '%s', which does not hold its %d channels of %d "
+                     "bits.",
+                     s, st->pix_fmt, st->channels, st->bits);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* ---- what the dataset presents ----------------------------------------- */
 
 static const char *number_text(double v)
@@ -342,6 +374,10 @@ xav_dataset *xav_open(const char *filename, CSLConstList open_options)
     if (xav_parse_open_options(open_options, &oo) != 0)
         return NULL;
     d = load_description(filename, &sidecar, &video);
+    if (d != NULL && check_pixel_formats(d) != 0) {
+        xav_desc_free(d);
+        d = NULL;
+    }
     if (d == NULL) {
         CPLFree(sidecar);
         CPLFree(video);
@@ -667,27 +703,39 @@ static int same_stream(const xav_stream *a, const xav_stream *b)
     return same;
 }
 
-/* A separate sidecar must say of stream s what the video's own embedded
- * description says of it: a sidecar naming the wrong stream index (or
- * file) would otherwise hand out another variable's pixels as data. A video
- * without a readable embedded description is taken on the sidecar's word. */
+/* The video's own embedded description must say of stream s what ours
+ * says, and count the streams the container has: a sidecar naming the
+ * wrong stream index, or a damaged track list that renumbers the streams,
+ * would otherwise hand out another variable's pixels as data. A video
+ * without a readable embedded description is taken on the sidecar's
+ * word. */
 static int check_embedded(const xav_dataset *ds, int s)
 {
-    const char *json = xav_stream_reader_embedded_json(ds->readers[s]);
+    const xav_stream_reader *r = ds->readers[s];
+    const char *json = xav_stream_reader_embedded_json(r);
     const xav_stream *st = &ds->d->streams[s];
     xav_desc *e;
-    int k, found = 0;
-    if (!ds->from_sidecar || json == NULL)
+    int k, found = 0, count = 0;
+    if (json == NULL)
         return 0;
     CPLPushErrorHandler(CPLQuietErrorHandler);
     e = xav_sidecar_from_json(json, strlen(json), ds->stream_paths[s]);
     CPLPopErrorHandler();
     if (e == NULL)
         return 0;
-    for (k = 0; k < e->nstreams && !found; k++)
-        found =
-            e->streams[k].index == st->index && same_stream(&e->streams[k], st);
+    for (k = 0; k < e->nstreams; k++) {
+        count += *e->streams[k].file == '\0';
+        found = found || (e->streams[k].index == st->index &&
+                          same_stream(&e->streams[k], st));
+    }
     xav_desc_free(e);
+    if (count != xav_stream_reader_stream_count(r)) {
+        CPLError(CE_Failure, CPLE_AppDefined,
+                 "XAVIDEO: %s is corrupt: its track list has %d streams, its "
+                 "embedded description %d.",
+                 ds->stream_paths[s], xav_stream_reader_stream_count(r), count);
+        return -1;
+    }
     if (found)
         return 0;
     CPLError(CE_Failure, CPLE_AppDefined,

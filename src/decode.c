@@ -159,6 +159,11 @@ const char *xav_stream_reader_embedded_json(const xav_stream_reader *r)
     return tag != NULL ? tag->value : NULL;
 }
 
+int xav_stream_reader_stream_count(const xav_stream_reader *r)
+{
+    return (int)r->fmt->nb_streams;
+}
+
 static int seek_to(xav_stream_reader *r, int t)
 {
     AVStream *st = r->fmt->streams[r->index];

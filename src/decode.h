@@ -26,8 +26,10 @@ xav_stream_reader *xav_stream_reader_open(const char *path, int index,
 const AVFrame *xav_stream_reader_frame(xav_stream_reader *r, int t,
                                        uint64_t *decoded);
 void xav_stream_reader_close(xav_stream_reader *r);
-/* The description embedded in the reader's file (owned by r), or NULL. */
+/* The description embedded in the reader's file (owned by r), or NULL, and
+ * the number of streams the container has. */
 const char *xav_stream_reader_embedded_json(const xav_stream_reader *r);
+int xav_stream_reader_stream_count(const xav_stream_reader *r);
 
 /* Bytes of one code in a frame of f's pixel format: 1 up to 8 bits, else
  * 2 (16-bit little-endian samples). */
