@@ -307,7 +307,8 @@ int xav_parse_create_options(CSLConstList opts, xav_create_options *o)
 
 int xav_parse_open_options(CSLConstList opts, xav_open_options *o)
 {
-    o->allow_external = CPLFetchBool(opts, "ALLOW_EXTERNAL_REFERENCES", FALSE);
+    if (parse_bool(opts, "ALLOW_EXTERNAL_REFERENCES", &o->allow_external) != 0)
+        return -1;
     return parse_int(opts, "NUM_THREADS", 0, 0, 1024, &o->threads) != 0 ||
                    parse_int(opts, "CACHE_SIZE", 256, 0, 1 << 20,
                              &o->cache_mib) != 0
