@@ -692,12 +692,14 @@ static int check_frame(const xav_dataset *ds, int s, const AVFrame *f)
     return -1;
 }
 
-/* Whether two descriptions of a stream agree on what its frames hold. */
+/* Whether two descriptions of a stream agree on what its frames hold. The
+ * tile is left out: an assembled sidecar numbers the tiles of its pieces
+ * anew. */
 static int same_stream(const xav_stream *a, const xav_stream *b)
 {
     int c, same = a->index == b->index && a->role == b->role &&
                   a->codec == b->codec && a->channels == b->channels &&
-                  a->tile == b->tile && !strcmp(a->pix_fmt, b->pix_fmt);
+                  !strcmp(a->pix_fmt, b->pix_fmt);
     for (c = 0; same && c < a->channels; c++)
         same = a->var[c] == b->var[c] && a->word[c] == b->word[c];
     return same;
@@ -724,9 +726,9 @@ static int check_embedded(const xav_dataset *ds, int s)
     if (e == NULL)
         return 0;
     for (k = 0; k < e->nstreams; k++) {
-        count += *e->streams[k].file == '\0';
-        found = found || (e->streams[k].index == st->index &&
-                          same_stream(&e->streams[k], st));
+        const int here = *e->streams[k].file == '\0'; /* in this file */
+        count += here;
+        found = found || (here && same_stream(&e->streams[k], st));
     }
     xav_desc_free(e);
     if (count != xav_stream_reader_stream_count(r)) {
