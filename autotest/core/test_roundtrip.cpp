@@ -2,6 +2,9 @@
 // /vsimem/, compared with the source read through GDAL.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -52,7 +55,12 @@ class RoundTrip : public ::testing::Test
 {
   protected:
     const char *out = "/vsimem/core_roundtrip.mkv";
-    void TearDown() override { xav_delete(out); }
+    void TearDown() override
+    {
+        CPLPushErrorHandler(CPLQuietErrorHandler); /* may be gone already */
+        xav_delete(out);
+        CPLPopErrorHandler();
+    }
 };
 
 TEST_F(RoundTrip, LosslessFloat32WindsAreBitExact)
@@ -147,6 +155,61 @@ TEST_F(RoundTrip, EmbeddedDescriptionAloneOpens)
     EXPECT_EQ(6, xav_band_count(ds));
     EXPECT_EQ(read_source(src, 5), read_copy(ds, 5));
     xav_close(ds);
+    GDALClose(src);
+}
+
+// Tiles encoded by three worker threads, lossless and lossy with a bound:
+// what a reader gets is the source (within the bound), tile by tile, and a
+// progress callback that says stop leaves no file behind.
+TEST_F(RoundTrip, TilesEncodedOnThreadsReadBack)
+{
+    GDALDatasetH src = GDALOpen((kData + "/L7_ETMs.tif").c_str(), GA_ReadOnly);
+    ASSERT_NE(src, nullptr);
+    const char *lossless[] = {"LOSSLESS=YES", "TILE_SIZE=128", "NUM_THREADS=3",
+                              nullptr};
+    ASSERT_EQ(0, xav_create_copy(out, src, lossless, nullptr, nullptr));
+    xav_dataset *ds = xav_open(out, nullptr);
+    ASSERT_NE(ds, nullptr);
+    EXPECT_EQ(1 + 9, CSLCount(xav_file_list(ds))); // sidecar, 3 x 3 tiles
+    for (int b = 0; b < 6; b++)
+        EXPECT_EQ(read_source(src, b), read_copy(ds, b)) << "band " << b;
+    xav_close(ds);
+    ASSERT_EQ(0, xav_delete(out));
+
+    const char *bounded[] = {"MAX_ERROR=2", "TILE_SIZE=128", "NUM_THREADS=3",
+                             nullptr};
+    ASSERT_EQ(0, xav_create_copy(out, src, bounded, nullptr, nullptr));
+    ds = xav_open(out, nullptr);
+    ASSERT_NE(ds, nullptr);
+    for (int b = 0; b < 6; b++) {
+        const std::vector<GByte> a = read_source(src, b), c = read_copy(ds, b);
+        ASSERT_EQ(a.size(), c.size());
+        int worst = 0;
+        for (size_t i = 0; i < a.size(); i++)
+            worst = std::max(worst, std::abs(int(a[i]) - int(c[i])));
+        EXPECT_LE(worst, 2) << "band " << b;
+    }
+    xav_close(ds);
+}
+
+int stop_at_once(double, const char *, void *)
+{
+    return FALSE;
+}
+
+TEST_F(RoundTrip, InterruptedThreadedCopyLeavesNothing)
+{
+    GDALDatasetH src = GDALOpen((kData + "/L7_ETMs.tif").c_str(), GA_ReadOnly);
+    ASSERT_NE(src, nullptr);
+    const char *opts[] = {"TILE_SIZE=64", "NUM_THREADS=2", nullptr};
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    EXPECT_NE(0, xav_create_copy(out, src, opts, stop_at_once, nullptr));
+    CPLPopErrorHandler();
+    EXPECT_EQ(CPLE_UserInterrupt, CPLGetLastErrorNo());
+    char **left = VSIReadDir("/vsimem/");
+    for (char **f = left; f != nullptr && *f != nullptr; f++)
+        EXPECT_EQ(nullptr, strstr(*f, "core_roundtrip")) << *f;
+    CSLDestroy(left);
     GDALClose(src);
 }
 
