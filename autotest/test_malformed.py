@@ -568,7 +568,10 @@ for _ in range(100):
 warm = (rss_kib(), fds())
 for _ in range(900):
     cycle()
-print("RESULT" + json.dumps({"warm": warm, "end": [rss_kib(), fds()], "cycles": cycle.n}))
+# AddressSanitizer's quarantine keeps freed memory resident: no RSS bound
+asan = any("libasan" in line for line in open("/proc/self/maps"))
+print("RESULT" + json.dumps({"warm": warm, "end": [rss_kib(), fds()], "cycles": cycle.n,
+                             "asan": asan}))
 """
 
 
@@ -596,4 +599,6 @@ def test_open_close_1000_times_does_not_grow(l7, tmp_path):
     assert r["cycles"] == 1000
     (rss0, fd0), (rss1, fd1) = r["warm"], r["end"]
     assert fd1 == fd0, f"open file descriptors grew from {fd0} to {fd1} over 900 cycles"
-    assert rss1 - rss0 < 4096, f"resident memory grew by {rss1 - rss0} KiB over 900 cycles ({rss0} -> {rss1})"
+    if not r["asan"]:  # under ASan, LeakSanitizer is the check
+        assert rss1 - rss0 < 4096, (
+            f"resident memory grew by {rss1 - rss0} KiB over 900 cycles ({rss0} -> {rss1})")
