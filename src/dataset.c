@@ -268,33 +268,41 @@ static const char *number_text(double v)
     return CPLSPrintf("%.17g", v);
 }
 
+/* "{v0,v1,...}": the time values as netCDF lists them, built in linear time
+ * (a sidecar may hold a million of them). */
+static char *time_values_text(const xav_desc *d)
+{
+    size_t cap = 64 + (size_t)d->ntimes * 26, len = 1; /* 26 > ",%.17g" */
+    char *text = (char *)CPLMalloc(cap);
+    int t;
+    text[0] = '{';
+    for (t = 0; t < d->ntimes; t++)
+        len += (size_t)snprintf(text + len, cap - len, "%s%.17g", t ? "," : "",
+                                d->time_values[t]);
+    text[len++] = '}';
+    text[len] = '\0';
+    return text;
+}
+
 /* netCDF-style time items, so that gdal_translate -of netCDF keeps a real
  * time dimension; the source's own items win where it had them. */
 static void derive_dataset_metadata(xav_dataset *ds)
 {
     const xav_desc *d = ds->d;
-    const char *name = d->time_name;
+    const char *name = d->time_name ? d->time_name : "time";
     char *values;
-    int t;
     ds->metadata = CSLDuplicate(d->metadata);
     if (d->time_values == NULL)
         return;
-    values = CPLStrdup("{");
-    for (t = 0; t < d->ntimes; t++) {
-        char *next = CPLStrdup(CPLSPrintf("%s%s%s", values, t ? "," : "",
-                                          number_text(d->time_values[t])));
-        CPLFree(values);
-        values = next;
-    }
+    values = time_values_text(d);
     if (CSLFetchNameValue(ds->metadata, "NETCDF_DIM_EXTRA") == NULL) {
         ds->metadata = CSLSetNameValue(ds->metadata, "NETCDF_DIM_EXTRA",
                                        CPLSPrintf("{%s}", name));
         ds->metadata =
             CSLSetNameValue(ds->metadata, CPLSPrintf("NETCDF_DIM_%s_DEF", name),
                             CPLSPrintf("{%d,6}", d->ntimes));
-        ds->metadata = CSLSetNameValue(ds->metadata,
-                                       CPLSPrintf("NETCDF_DIM_%s_VALUES", name),
-                                       CPLSPrintf("%s}", values));
+        ds->metadata = CSLSetNameValue(
+            ds->metadata, CPLSPrintf("NETCDF_DIM_%s_VALUES", name), values);
         if (d->time_units != NULL)
             ds->metadata = CSLSetNameValue(
                 ds->metadata, CPLSPrintf("%s#units", name), d->time_units);

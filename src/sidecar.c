@@ -703,7 +703,7 @@ static int band_count_ok(parser *p, const xav_desc *d)
 {
     if ((double)d->nvars * d->ntimes <= (double)XAV_MAX_BANDS)
         return 1;
-    bad(p, "more than 10^7 bands (variables x times) in", "variables");
+    bad(p, "more than 10^6 bands (variables x times) in", "variables");
     return 0;
 }
 
