@@ -17,7 +17,7 @@ import shutil
 import numpy as np
 import pytest
 
-from conftest import L7, UWND, open_source, read_all, xav_create_ok
+from conftest import L7, MAXT, UWND, open_source, read_all, xav_create_ok
 from test_errors import run_child
 
 # Words of the messages that say the video is damaged.
@@ -457,6 +457,37 @@ def test_malformed_sidecar(sidecar_results, name):
     text = " ".join(r["messages"]).lower()
     assert any(w.lower() in text for w in words), (
         f"{name}: no message names the problem ({words}): {r['messages']}")
+
+
+def test_sidecar_naming_another_stream_of_a_tile_file(tmp_path, data_dir):
+    """Files of tiles k > 0 embed no description, but every stream is tagged
+    with what it holds: a sidecar that swaps two streams of a tile's file
+    (same pixel format, same size) is refused at the read, never read as
+    the other bytes of the value."""
+    mkv = tmp_path / "maxt.mkv"
+    xav_create_ok(MAXT, mkv, ["LOSSLESS=YES", "TILE_SIZE=256"])
+    np.save(tmp_path / "source.npy", read_all(open_source(MAXT)))
+    js = tmp_path / "maxt.mkv.json"
+    doc = json.loads(js.read_text())
+    first, second = [s for s in doc["streams"] if s["tile"] == 1][:2]
+    assert first["file"] == second["file"] != "" and first["pix_fmt"] == second["pix_fmt"]
+    first["index"], second["index"] = second["index"], first["index"]
+    js.write_text(json.dumps(doc))
+    code = f"ARGS = {[str(js)]!r}\n" + r"""
+import json, os
+import numpy as np
+msgs = []
+gdal.PushErrorHandler(lambda c, n, m: msgs.append(m))
+ref = np.load(os.path.join(os.path.dirname(ARGS[0]), "source.npy"))
+ds = gdal.OpenEx(ARGS[0], gdal.OF_RASTER, allowed_drivers=["XAVIDEO"])
+a = ds.GetRasterBand(1).ReadAsArray()
+print("RESULT" + json.dumps({"read": a is not None,
+                             "same": a is not None and a.tobytes() == ref[0].tobytes(),
+                             "messages": msgs[:3]}))
+"""
+    r = run_child(code, 120, "reading a sidecar with swapped streams", "swapped streams crashed the reader")
+    assert not r["read"], f"swapped streams read ({'the source' if r['same'] else 'WRONG data'})"
+    assert any("does not match the video" in m for m in r["messages"]), r["messages"]
 
 
 # --------------------------------------------------------------------------

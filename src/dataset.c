@@ -757,6 +757,25 @@ static int check_embedded(const xav_dataset *ds, int s)
     return -1;
 }
 
+/* The writer tags each stream with what it holds (XAV_STREAM_TAG): a
+ * sidecar that names another stream, in any file (tiles' files embed no
+ * description), is found out here. Videos written before the tag existed
+ * have none. */
+static int check_stream_tag(const xav_dataset *ds, int s)
+{
+    const xav_stream *st = &ds->d->streams[s];
+    const char *tag = xav_stream_reader_tag(ds->readers[s], XAV_STREAM_TAG);
+    char want[64];
+    xav_stream_identity(st, want, sizeof(want));
+    if (tag == NULL || strcmp(tag, want) == 0)
+        return 0;
+    CPLError(CE_Failure, CPLE_AppDefined,
+             "XAVIDEO: the sidecar's stream %d is index %d of %s, which holds "
+             "'%s', not '%s': the sidecar does not match the video.",
+             s, st->index, ds->stream_paths[s], tag, want);
+    return -1;
+}
+
 /* Frame t of stream s, decoded and checked against the description. */
 static const AVFrame *decode_frame(xav_dataset *ds, int s, int t)
 {
@@ -769,7 +788,7 @@ static const AVFrame *decode_frame(xav_dataset *ds, int s, int t)
                                    d->fps_den, st->gop, ds->threads);
         if (ds->readers[s] == NULL)
             return NULL;
-        if (check_embedded(ds, s) != 0) {
+        if (check_stream_tag(ds, s) != 0 || check_embedded(ds, s) != 0) {
             xav_stream_reader_close(ds->readers[s]);
             ds->readers[s] = NULL;
             return NULL;

@@ -159,6 +159,13 @@ const char *xav_stream_reader_embedded_json(const xav_stream_reader *r)
     return tag != NULL ? tag->value : NULL;
 }
 
+const char *xav_stream_reader_tag(const xav_stream_reader *r, const char *key)
+{
+    const AVDictionaryEntry *tag =
+        av_dict_get(r->fmt->streams[r->index]->metadata, key, NULL, 0);
+    return tag != NULL ? tag->value : NULL;
+}
+
 int xav_stream_reader_stream_count(const xav_stream_reader *r)
 {
     return (int)r->fmt->nb_streams;

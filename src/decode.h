@@ -30,6 +30,8 @@ void xav_stream_reader_close(xav_stream_reader *r);
  * the number of streams the container has. */
 const char *xav_stream_reader_embedded_json(const xav_stream_reader *r);
 int xav_stream_reader_stream_count(const xav_stream_reader *r);
+/* A tag of the reader's stream (owned by r), or NULL. */
+const char *xav_stream_reader_tag(const xav_stream_reader *r, const char *key);
 
 /* Bytes of one code in a frame of f's pixel format: 1 up to 8 bits, else
  * 2 (16-bit little-endian samples). */

@@ -154,6 +154,7 @@ static int open_encoder(xav_writer *w, encoder *e, const xav_desc *d,
     int x0, y0; /* the tile's place: only its size matters here */
     const char *name = names[s->codec];
     const AVCodec *codec = avcodec_find_encoder_by_name(name);
+    char identity[64];
     int err;
     if (codec == NULL) {
         CPLError(CE_Failure, CPLE_NotSupported,
@@ -186,6 +187,9 @@ static int open_encoder(xav_writer *w, encoder *e, const xav_desc *d,
     if (e->st == NULL)
         return av_fail("adding a stream", AVERROR(ENOMEM));
     e->st->time_base = e->ctx->time_base;
+    xav_stream_identity(s, identity, sizeof(identity));
+    if (av_dict_set(&e->st->metadata, XAV_STREAM_TAG, identity, 0) < 0)
+        return av_fail("tagging a stream", AVERROR(ENOMEM));
     if ((err = avcodec_parameters_from_context(e->st->codecpar, e->ctx)) < 0)
         return av_fail("copying codec parameters", err);
     if (!s->lossless && w->on_decoded != NULL && open_verifier(e) != 0)

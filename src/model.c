@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "cpl_conv.h"
 #include "cpl_error.h"
@@ -122,6 +123,16 @@ void xav_desc_tile_rect(const xav_desc *d, int tile, int *x, int *y, int *w,
 int xav_coded_size(int size)
 {
     return size < XAV_MIN_FRAME_SIZE ? XAV_MIN_FRAME_SIZE : size;
+}
+
+void xav_stream_identity(const xav_stream *s, char *text, size_t size)
+{
+    static const char *const roles[] = {"data", "mask", "correction"};
+    size_t len = (size_t)snprintf(text, size, "%s", roles[s->role]);
+    int c;
+    for (c = 0; c < s->channels && len < size; c++)
+        len += (size_t)snprintf(text + len, size - len, " %d.%d", s->var[c],
+                                s->word[c]);
 }
 
 void xav_desc_band_split(const xav_desc *d, int band, int *var, int *time)

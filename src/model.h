@@ -16,6 +16,8 @@
 #ifndef XAV_MODEL_H
 #define XAV_MODEL_H
 
+#include <stddef.h>
+
 #include "gdal.h"
 
 #define XAV_MAX_CHANNELS 3
@@ -167,6 +169,13 @@ void xav_desc_tile_rect(const xav_desc *d, int tile, int *x, int *y, int *w,
  * size w x h is xav_coded_size(w) x xav_coded_size(h). */
 #define XAV_MIN_FRAME_SIZE 16
 int xav_coded_size(int size);
+
+/* What a stream's frames hold, as text ("data 0.0 1.0 2.0": role, then
+ * variable.word of each channel): the writer tags every stream of the video
+ * with it (XAV_STREAM_TAG), so a reader can tell a sidecar that names the
+ * wrong stream. */
+#define XAV_STREAM_TAG "XAVIDEO_CHANNELS"
+void xav_stream_identity(const xav_stream *s, char *text, size_t size);
 
 /* band -> (variable, time) and back. */
 void xav_desc_band_split(const xav_desc *d, int band, int *var, int *time);
