@@ -713,6 +713,27 @@ static int same_stream(const xav_stream *a, const xav_stream *b)
     return same;
 }
 
+/* Whether two descriptions turn the codes of st's channels into the same
+ * values: a sidecar edited (or damaged) there would read other values from
+ * the same frames. */
+static int same_coding(const xav_desc *a, const xav_desc *b,
+                       const xav_stream *st)
+{
+    int c, same = 1;
+    for (c = 0; same && c < st->channels; c++) {
+        const int v = st->var[c];
+        const xav_variable *x, *y;
+        if (v >= a->nvars)
+            return 0;
+        x = &a->vars[v];
+        y = &b->vars[v];
+        same = x->type == y->type && x->quant == y->quant &&
+               x->words == y->words && x->q_offset == y->q_offset &&
+               x->q_scale == y->q_scale;
+    }
+    return same;
+}
+
 /* The video's own embedded description must say of stream s what ours
  * says, and count the streams the container has: a sidecar naming the
  * wrong stream index, or a damaged track list that renumbers the streams,
@@ -736,7 +757,8 @@ static int check_embedded(const xav_dataset *ds, int s)
     for (k = 0; k < e->nstreams; k++) {
         const int here = *e->streams[k].file == '\0'; /* in this file */
         count += here;
-        found = found || (here && same_stream(&e->streams[k], st));
+        found = found || (here && same_stream(&e->streams[k], st) &&
+                          same_coding(e, ds->d, st));
     }
     xav_desc_free(e);
     if (count != xav_stream_reader_stream_count(r)) {
