@@ -462,6 +462,30 @@ def test_malformed_sidecar(sidecar_results, name):
         f"{name}: no message names the problem ({words}): {r['messages']}")
 
 
+def test_damaged_embedded_description_is_refused(l7, tmp_path):
+    """The video alone (no sidecar): a digit of its embedded description
+    changed (the geotransform's origin) fails its CRC, instead of giving
+    the raster another place on Earth."""
+    data = l7.read_bytes()
+    key = b'"geotransform":[288776.25'
+    at = data.find(key)
+    assert at > 0, "embedded geotransform not found"
+    at += len(key) - 4  # the 7 of 288776
+    damaged = data[:at] + b"8" + data[at + 1:]
+    mkv = tmp_path / "alone.mkv"
+    mkv.write_bytes(damaged)
+    code = f"ARGS = {[str(mkv)]!r}\n" + r"""
+import json
+msgs = []
+gdal.PushErrorHandler(lambda c, n, m: msgs.append(m))
+ds = gdal.OpenEx(ARGS[0], gdal.OF_RASTER, allowed_drivers=["XAVIDEO"])
+print("RESULT" + json.dumps({"opened": ds is not None, "messages": msgs[:3]}))
+"""
+    r = run_child(code, 60, "opening a video with a damaged description", "damaged description crashed")
+    assert not r["opened"], "opened with a damaged embedded description"
+    assert any("corrupt" in m and "CRC" in m for m in r["messages"]), r["messages"]
+
+
 def test_sidecar_naming_another_stream_of_a_tile_file(tmp_path, data_dir):
     """Files of tiles k > 0 embed no description, but every stream is tagged
     with what it holds: a sidecar that swaps two streams of a tile's file

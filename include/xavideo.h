@@ -32,6 +32,9 @@ extern "C" {
 #define XAV_TILE_DIR_SUFFIX ".tiles"
 /* Matroska global tag that holds the embedded copy of the sidecar. */
 #define XAV_EMBEDDED_TAG "XAVIDEO_SIDECAR"
+/* Global tag with the CRC-32 of the embedded sidecar (8 hex digits): a
+ * damaged copy is refused rather than read. */
+#define XAV_EMBEDDED_CRC_TAG "XAVIDEO_SIDECAR_CRC32"
 #define XAV_SCHEMA_VERSION 1
 
 /* ---- Driver metadata --------------------------------------------------- */

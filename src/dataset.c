@@ -743,12 +743,13 @@ static int same_coding(const xav_desc *a, const xav_desc *b,
 static int check_embedded(const xav_dataset *ds, int s)
 {
     const xav_stream_reader *r = ds->readers[s];
-    const char *json = xav_stream_reader_embedded_json(r);
+    int damaged;
+    const char *json = xav_stream_reader_embedded_json(r, &damaged);
     const xav_stream *st = &ds->d->streams[s];
     xav_desc *e;
     int k, found = 0, count = 0;
     if (json == NULL)
-        return 0;
+        return damaged ? -1 : 0;
     CPLPushErrorHandler(CPLQuietErrorHandler);
     e = xav_sidecar_from_json(json, strlen(json), ds->stream_paths[s]);
     CPLPopErrorHandler();

@@ -1,6 +1,9 @@
 /* decode: see decode.h. */
 #include "decode.h"
 
+#include <stdio.h>
+#include <string.h>
+
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/crc.h>
@@ -152,11 +155,42 @@ void xav_stream_reader_close(xav_stream_reader *r)
     CPLFree(r);
 }
 
-const char *xav_stream_reader_embedded_json(const xav_stream_reader *r)
+void xav_description_crc(const char *json, char hex[9])
 {
-    const AVDictionaryEntry *tag =
-        av_dict_get(r->fmt->metadata, XAV_EMBEDDED_TAG, NULL, 0);
-    return tag != NULL ? tag->value : NULL;
+    const uint32_t crc = av_crc(av_crc_get_table(AV_CRC_32_IEEE_LE), UINT32_MAX,
+                                (const uint8_t *)json, strlen(json)) ^
+                         UINT32_MAX;
+    snprintf(hex, 9, "%08x", (unsigned)crc);
+}
+
+/* The embedded description of a container, or NULL (with a CPLError if it
+ * fails its CRC; videos written before the CRC tag have none). */
+static const char *embedded_description(const AVDictionary *md,
+                                        const char *path)
+{
+    const AVDictionaryEntry *tag = av_dict_get(md, XAV_EMBEDDED_TAG, NULL, 0);
+    const AVDictionaryEntry *crc =
+        av_dict_get(md, XAV_EMBEDDED_CRC_TAG, NULL, 0);
+    char hex[9];
+    if (tag == NULL || crc == NULL)
+        return tag != NULL ? tag->value : NULL;
+    xav_description_crc(tag->value, hex);
+    if (strcmp(hex, crc->value) == 0)
+        return tag->value;
+    CPLError(CE_Failure, CPLE_AppDefined,
+             "XAVIDEO: the description embedded in %s is corrupt (CRC %s, "
+             "expected %s).",
+             path, hex, crc->value);
+    return NULL;
+}
+
+const char *xav_stream_reader_embedded_json(const xav_stream_reader *r,
+                                            int *damaged)
+{
+    const char *json = embedded_description(r->fmt->metadata, r->path);
+    *damaged = json == NULL &&
+               av_dict_get(r->fmt->metadata, XAV_EMBEDDED_TAG, NULL, 0);
+    return json;
 }
 
 const char *xav_stream_reader_tag(const xav_stream_reader *r, const char *key)
@@ -331,9 +365,10 @@ char *xav_read_embedded_json(const char *path)
         return NULL;
     }
     tag = av_dict_get(fmt->metadata, XAV_EMBEDDED_TAG, NULL, 0);
-    if (tag != NULL)
-        json = CPLStrdup(tag->value);
-    else
+    if (tag != NULL) {
+        const char *checked = embedded_description(fmt->metadata, path);
+        json = checked != NULL ? CPLStrdup(checked) : NULL;
+    } else
         CPLError(CE_Failure, CPLE_OpenFailed,
                  "XAVIDEO: %s has no sidecar next to it and no embedded "
                  "description.",

@@ -26,9 +26,11 @@ xav_stream_reader *xav_stream_reader_open(const char *path, int index,
 const AVFrame *xav_stream_reader_frame(xav_stream_reader *r, int t,
                                        uint64_t *decoded);
 void xav_stream_reader_close(xav_stream_reader *r);
-/* The description embedded in the reader's file (owned by r), or NULL, and
- * the number of streams the container has. */
-const char *xav_stream_reader_embedded_json(const xav_stream_reader *r);
+/* The description embedded in the reader's file (owned by r), or NULL:
+ * none, or (*damaged set, with a CPLError) one that fails its CRC. And the
+ * number of streams the container has. */
+const char *xav_stream_reader_embedded_json(const xav_stream_reader *r,
+                                            int *damaged);
 int xav_stream_reader_stream_count(const xav_stream_reader *r);
 /* A tag of the reader's stream (owned by r), or NULL. */
 const char *xav_stream_reader_tag(const xav_stream_reader *r, const char *key);
@@ -36,6 +38,10 @@ const char *xav_stream_reader_tag(const xav_stream_reader *r, const char *key);
 /* Bytes of one code in a frame of f's pixel format: 1 up to 8 bits, else
  * 2 (16-bit little-endian samples). */
 int xav_frame_code_bytes(const AVFrame *f);
+
+/* CRC-32 (IEEE) of an embedded description as 8 hex digits, the value of
+ * XAV_EMBEDDED_CRC_TAG. */
+void xav_description_crc(const char *json, char hex[9]);
 
 /* The sidecar embedded in the video's global tags (CPLMalloc'ed), or NULL
  * (with a CPLError) if the file cannot be read or carries none. */

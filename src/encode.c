@@ -228,8 +228,12 @@ xav_writer *xav_writer_open(const char *path, const xav_desc *d, int first,
         goto fail;
     /* no random segment id: the same input gives the same file */
     w->oc->flags |= AVFMT_FLAG_BITEXACT;
-    if (embedded_json != NULL)
+    if (embedded_json != NULL) {
+        char crc[9];
+        xav_description_crc(embedded_json, crc);
         av_dict_set(&w->oc->metadata, XAV_EMBEDDED_TAG, embedded_json, 0);
+        av_dict_set(&w->oc->metadata, XAV_EMBEDDED_CRC_TAG, crc, 0);
+    }
     if ((err = avformat_write_header(w->oc, NULL)) < 0) {
         av_fail("writing the Matroska header", err);
         goto fail;
