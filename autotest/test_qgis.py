@@ -8,6 +8,7 @@ driver is in QGIS's raster file dialog.
 QGIS runs in a child process (qgis_render.py) with a clean environment,
 so it cannot disturb the GDAL of the other tests."""
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -33,6 +34,9 @@ def run_qgis(tmp_path, rasters):
     env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8",
            "XDG_RUNTIME_DIR": str(runtime), "QT_QPA_PLATFORM": "offscreen",
            "GDAL_DRIVER_PATH": str(BUILD_DIR), "GDAL_PAM_ENABLED": "NO"}
+    # scripts/sanitize.sh's plugin needs the sanitizer runtime it preloads
+    env.update({k: v for k, v in os.environ.items()
+                if k in ("LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS")})
     p = subprocess.run(["/usr/bin/python3", str(CHILD), str(tmp_path / "profile"),
                         str(tmp_path / "png"), str(WIDTH), str(HEIGHT)] + [str(r) for r in rasters],
                        env=env, capture_output=True, text=True, timeout=300)

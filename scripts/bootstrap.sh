@@ -10,7 +10,8 @@ packages="gcc g++ make cmake pkg-config
   libavcodec-dev libavformat-dev libavutil-dev ffmpeg
   libcjson-dev libproj-dev libgtest-dev nginx-light
   python3-rasterio python3-rioxarray python3-dask python3-distributed
-  python3-cftime python3-xarray python3-lxml python3-qgis"
+  python3-cftime python3-xarray python3-lxml python3-qgis
+  clang libclang-rt-14-dev valgrind"
 
 missing=""
 for p in $packages; do

@@ -17,6 +17,7 @@
 
 struct xav_stream_reader {
     AVFormatContext *fmt;
+    AVIOContext *pb; /* ours: avformat_open_input drops fmt on failure */
     AVCodecContext *ctx;
     AVPacket *pkt;
     AVFrame *frame;
@@ -111,7 +112,7 @@ xav_stream_reader *xav_stream_reader_open(const char *path, int index,
     r->frame = av_frame_alloc();
     if (r->fmt == NULL || r->pkt == NULL || r->frame == NULL)
         goto fail;
-    if ((r->fmt->pb = xav_vsi_io_open(path, 0)) == NULL)
+    if ((r->fmt->pb = r->pb = xav_vsi_io_open(path, 0)) == NULL)
         goto fail;
     r->fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
     if ((err = avformat_open_input(&r->fmt, NULL, NULL, NULL)) < 0) {
@@ -140,17 +141,13 @@ fail:
 
 void xav_stream_reader_close(xav_stream_reader *r)
 {
-    AVIOContext *pb;
     if (r == NULL)
         return;
     avcodec_free_context(&r->ctx);
     av_frame_free(&r->frame);
     av_packet_free(&r->pkt);
-    if (r->fmt != NULL) {
-        pb = r->fmt->pb;
-        avformat_close_input(&r->fmt);
-        xav_vsi_io_close(&pb);
-    }
+    avformat_close_input(&r->fmt);
+    xav_vsi_io_close(&r->pb);
     CPLFree(r->path);
     CPLFree(r);
 }
