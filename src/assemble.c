@@ -43,19 +43,26 @@ static int same_variable(const xav_variable *a, const xav_variable *b)
            same_number(a->corr_step, b->corr_step);
 }
 
-static int check_piece(const xav_desc *a, const xav_desc *b, int i)
+/* What places a piece on a grid: a north-up geotransform and tiles. */
+static int check_grid(const xav_desc *b, int i)
 {
-    int v, t;
     if (!b->has_geotransform || b->geotransform[2] != 0 ||
         b->geotransform[4] != 0)
         return misfit(i, "pieces need a north-up geotransform");
+    if (b->tile_width == 0)
+        return misfit(i, "pieces need a TILE_SIZE");
+    return 0;
+}
+
+static int check_piece(const xav_desc *a, const xav_desc *b, int i)
+{
+    int v, t;
     if (b->geotransform[1] != a->geotransform[1] ||
         b->geotransform[5] != a->geotransform[5])
         return misfit(i, "another pixel size");
     if (!same_text(a->crs_wkt, b->crs_wkt))
         return misfit(i, "another CRS");
-    if (b->tile_width == 0 || b->tile_width != a->tile_width ||
-        b->tile_height != a->tile_height)
+    if (b->tile_width != a->tile_width || b->tile_height != a->tile_height)
         return misfit(i, "pieces need the same TILE_SIZE");
     if (b->nvars != a->nvars || b->ntimes != a->ntimes || b->order != a->order)
         return misfit(i, "other bands");
@@ -216,13 +223,15 @@ static int plan_mosaic(xav_desc *m, xav_desc *const *pieces, int n, int *x,
 xav_desc *xav_assemble_desc(xav_desc *const *pieces, char *const *dirs, int n)
 {
     xav_desc *m = desc_copy(pieces[0]);
-    int *x = (int *)CPLCalloc(n, sizeof(int)), *y = (int *)CPLCalloc(n, 4);
+    int *x = (int *)CPLCalloc(n, sizeof(int));
+    int *y = (int *)CPLCalloc(n, sizeof(int));
     owners o = {NULL, NULL};
     int i, k, ntiles, rc = m == NULL ? -1 : 0;
-    for (i = 1; i < n && rc == 0; i++)
-        rc = check_piece(pieces[0], pieces[i], i);
-    if (rc == 0) /* the first against itself: its own georeferencing */
-        rc = check_piece(pieces[0], pieces[0], 0);
+    for (i = 0; i < n && rc == 0; i++)
+        rc = check_grid(pieces[i], i) != 0 ||
+                     (i > 0 && check_piece(pieces[0], pieces[i], i) != 0)
+                 ? -1
+                 : 0;
     if (rc == 0)
         rc = plan_mosaic(m, pieces, n, x, y);
     if (rc == 0) {

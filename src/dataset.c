@@ -45,6 +45,10 @@ struct xav_dataset {
     double *row;    /* one row of doubles */
     uint64_t decoded;
     int threads;
+    /* the embedded description last checked against, and its video: parsed
+     * once per file, not once per stream (only a tile 0 file has one) */
+    xav_desc *embedded;
+    char *embedded_path;
 };
 
 /* ---- Identify ---------------------------------------------------------- */
@@ -460,6 +464,8 @@ void xav_close(xav_dataset *ds)
     CSLDestroy(ds->xav_metadata);
     CPLFree(ds->row);
     xav_desc_free(ds->d);
+    xav_desc_free(ds->embedded);
+    CPLFree(ds->embedded_path);
     CPLFree(ds);
 }
 
@@ -740,20 +746,31 @@ static int same_coding(const xav_desc *a, const xav_desc *b,
  * would otherwise hand out another variable's pixels as data. A video
  * without a readable embedded description is taken on the sidecar's
  * word. */
-static int check_embedded(const xav_dataset *ds, int s)
+static const xav_desc *embedded_desc(xav_dataset *ds, int s, const char *json)
+{
+    const char *path = ds->stream_paths[s];
+    if (ds->embedded_path != NULL && strcmp(ds->embedded_path, path) == 0)
+        return ds->embedded;
+    xav_desc_free(ds->embedded);
+    CPLFree(ds->embedded_path);
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    ds->embedded = xav_sidecar_from_json(json, strlen(json), path);
+    CPLPopErrorHandler();
+    ds->embedded_path = CPLStrdup(path);
+    return ds->embedded;
+}
+
+static int check_embedded(xav_dataset *ds, int s)
 {
     const xav_stream_reader *r = ds->readers[s];
     int damaged;
     const char *json = xav_stream_reader_embedded_json(r, &damaged);
     const xav_stream *st = &ds->d->streams[s];
-    xav_desc *e;
+    const xav_desc *e;
     int k, found = 0, count = 0;
     if (json == NULL)
         return damaged ? -1 : 0;
-    CPLPushErrorHandler(CPLQuietErrorHandler);
-    e = xav_sidecar_from_json(json, strlen(json), ds->stream_paths[s]);
-    CPLPopErrorHandler();
-    if (e == NULL)
+    if ((e = embedded_desc(ds, s, json)) == NULL)
         return 0;
     for (k = 0; k < e->nstreams; k++) {
         const int here = *e->streams[k].file == '\0'; /* in this file */
@@ -761,7 +778,6 @@ static int check_embedded(const xav_dataset *ds, int s)
         found = found || (here && same_stream(&e->streams[k], st) &&
                           same_coding(e, ds->d, st));
     }
-    xav_desc_free(e);
     if (count != xav_stream_reader_stream_count(r)) {
         CPLError(CE_Failure, CPLE_AppDefined,
                  "XAVIDEO: %s is corrupt: its track list has %d streams, its "
