@@ -183,3 +183,81 @@ def test_createcopy_overwrites_existing_dataset(data_dir, where):
     assert _listing(where) == ["a.mkv", "a.mkv.json"], _listing(where)
     ds = open_ds(js)
     assert ds is not None and ds.RasterCount == 132
+
+
+# ---- files copied or moved by hand (cp, mv) --------------------------------
+
+
+def _tiled_copy(tmp_path, name):
+    """A lossless NDFD forecast in 256-pixel tiles: a video, a sidecar and a
+    folder of tiles, the three kinds of files a dataset has."""
+    from conftest import MAXT
+    mkv = tmp_path / f"{name}.mkv"
+    xav_create_ok(MAXT, mkv, ["LOSSLESS=YES", "TILE_SIZE=256"])
+    assert (tmp_path / f"{name}.mkv.tiles").is_dir()
+    return mkv
+
+
+def _assert_reads_source(name):
+    from conftest import MAXT
+    ds = open_ds(name)
+    assert ds is not None, gdal.GetLastErrorMsg()
+    assert_bits_equal(read_all(open_source(MAXT)), read_all(ds), str(name))
+
+
+@pytest.mark.parametrize("opened", ["video", "sidecar"])
+def test_cp_of_every_file_opens_under_the_new_name(data_dir, tmp_path, opened):
+    """cp a.mkv b.mkv; cp a.mkv.json b.mkv.json; cp -r a.mkv.tiles
+    b.mkv.tiles: b is a dataset of its own, read from b's files."""
+    import shutil
+    a = _tiled_copy(tmp_path, "a")
+    b = tmp_path / "b.mkv"
+    shutil.copy(a, b)
+    shutil.copy(f"{a}.json", f"{b}.json")
+    shutil.copytree(f"{a}.tiles", f"{b}.tiles")
+    shutil.rmtree(f"{a}.tiles")  # b must not read a's tiles
+    a.unlink()
+    _assert_reads_source(b if opened == "video" else f"{b}.json")
+    assert sorted(open_ds(b).GetFileList())[:2] == [str(b), f"{b}.json"]
+
+
+def test_mv_of_every_file_opens_under_the_new_name(data_dir, tmp_path):
+    a = _tiled_copy(tmp_path, "a")
+    moved = tmp_path / "sub"
+    moved.mkdir()
+    for suffix in ("", ".json", ".tiles"):
+        os.rename(f"{a}{suffix}", moved / f"renamed.mkv{suffix}")
+    assert sorted(os.listdir(tmp_path)) == ["sub"]
+    _assert_reads_source(moved / "renamed.mkv")
+    _assert_reads_source(moved / "renamed.mkv.json")
+
+
+def test_renamed_video_alone_finds_its_tiles_by_its_new_name(data_dir, tmp_path):
+    """Opened without its sidecar (the embedded description), a renamed
+    video looks for renamed.mkv.tiles/, and says which file is missing when
+    the folder kept the old name."""
+    a = _tiled_copy(tmp_path, "a")
+    os.unlink(f"{a}.json")
+    os.rename(a, tmp_path / "renamed.mkv")
+    ds = open_ds(tmp_path / "renamed.mkv")
+    with capture_errors() as log:
+        assert ds.GetRasterBand(1).ReadRaster(512, 512, 16, 16) is None
+    assert "renamed.mkv.tiles" in " ".join(log.messages), log.messages
+    os.rename(f"{a}.tiles", tmp_path / "renamed.mkv.tiles")
+    _assert_reads_source(tmp_path / "renamed.mkv")
+
+
+def test_sidecar_copied_beside_another_dataset_is_refused(data_dir, tmp_path):
+    """The names follow the dataset, the checks stay: a's sidecar copied as
+    the sidecar of another dataset's video does not read that video's
+    pixels as a's."""
+    import shutil
+    a = _tiled_copy(tmp_path, "a")
+    other = tmp_path / "l7.mkv"
+    xav_create_ok(L7, other, ["LOSSLESS=YES"])
+    shutil.copy(f"{a}.json", f"{other}.json")
+    with capture_errors() as log:
+        ds = open_ds(other)
+        ok = ds is not None and ds.GetRasterBand(1).ReadRaster(0, 0, 8, 8) is not None
+    assert not ok, "a foreign sidecar read another dataset's video"
+    assert log.failures(), log.messages

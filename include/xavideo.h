@@ -27,9 +27,6 @@ extern "C" {
 #endif
 
 #define XAV_DRIVER_NAME "XAVIDEO"
-#define XAV_SIDECAR_SUFFIX ".json"
-/* Tiles other than the first live in VIDEO + this folder. */
-#define XAV_TILE_DIR_SUFFIX ".tiles"
 /* Matroska global tag that holds the embedded copy of the sidecar. */
 #define XAV_EMBEDDED_TAG "XAVIDEO_SIDECAR"
 /* Global tag with the CRC-32 of the embedded sidecar (8 hex digits): a

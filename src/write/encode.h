@@ -16,6 +16,9 @@
 
 typedef struct xav_writer xav_writer;
 
+/* The codec library encoding, for the record ("Lavc59.37.100"). */
+const char *xav_codec_library(void);
+
 /* Called with every frame of a lossy stream as readers will decode it, in
  * time order, while encoding goes on; it may put frames into other
  * streams. Returns 0, or -1 to stop with its CPLError. */

@@ -9,6 +9,8 @@
 #include "cpl_string.h"
 #include "cpl_vsi.h"
 
+#include "layout.h"
+#include "names.h"
 #include "sidecar.h"
 #include "xavideo.h"
 
@@ -124,9 +126,19 @@ static int place_piece(const xav_desc *m, const xav_desc *b, int i, int x,
     return 0;
 }
 
-/* Streams of the mosaic: each tile's, from its piece, named from out_dir. */
+/* The file of a piece's stream s, relative to the mosaic's folder. */
+static char *piece_file(const xav_desc *b, int s, const char *video)
+{
+    char *file = xav_layout_stream_file(b, s, CPLGetFilename(video)), *out;
+    out = CPLStrdup(CPLFormFilename(CPLGetPath(video), file, NULL));
+    CPLFree(file);
+    return out;
+}
+
+/* Streams of the mosaic: each tile's, from its piece, named from the
+ * mosaic's folder (videos: each piece's video, relative to it). */
 static int gather_streams(xav_desc *m, xav_desc *const *pieces,
-                          char *const *dirs, const owners *o)
+                          char *const *videos, const owners *o)
 {
     const int ntiles = xav_desc_tile_count(m);
     int k, s, n = 0, cap = 0;
@@ -151,8 +163,7 @@ static int gather_streams(xav_desc *m, xav_desc *const *pieces,
                     streams, (cap = 2 * cap + 16) * sizeof(xav_stream));
             xav_stream_copy(&streams[n], &b->streams[s]);
             CPLFree(streams[n].file);
-            streams[n].file = CPLStrdup(
-                CPLFormFilename(dirs[o->piece[k]], b->streams[s].file, NULL));
+            streams[n].file = piece_file(b, s, videos[o->piece[k]]);
             streams[n++].tile = k;
         }
     }
@@ -220,7 +231,7 @@ static int plan_mosaic(xav_desc *m, xav_desc *const *pieces, int n, int *x,
     return 0;
 }
 
-xav_desc *xav_assemble_desc(xav_desc *const *pieces, char *const *dirs, int n)
+xav_desc *xav_assemble_desc(xav_desc *const *pieces, char *const *videos, int n)
 {
     xav_desc *m = desc_copy(pieces[0]);
     int *x = (int *)CPLCalloc(n, sizeof(int));
@@ -244,7 +255,7 @@ xav_desc *xav_assemble_desc(xav_desc *const *pieces, char *const *dirs, int n)
             rc = place_piece(m, pieces[i], i, x[i], y[i], &o);
     }
     if (rc == 0)
-        rc = gather_streams(m, pieces, dirs, &o);
+        rc = gather_streams(m, pieces, videos, &o);
     for (i = 1; i < n && rc == 0; i++)
         merge_measures(m, pieces[i]);
     if (rc == 0) {
@@ -293,9 +304,9 @@ int xav_assemble(const char *output, CSLConstList names)
 {
     const int n = CSLCount(names);
     char *out = absolute(output), *out_dir = CPLStrdup(CPLGetPath(out));
-    char *tmp = CPLStrdup(CPLSPrintf("%s.xavpart", out));
+    char *tmp = xav_name_temp(out);
     xav_desc **pieces = (xav_desc **)CPLCalloc(n + 1, sizeof(*pieces));
-    char **dirs = (char **)CPLCalloc(n + 1, sizeof(char *));
+    char **videos = (char **)CPLCalloc(n + 1, sizeof(char *));
     xav_desc *m = NULL;
     int i, rc = n > 0 ? 0 : -1;
     if (n == 0)
@@ -308,18 +319,20 @@ int xav_assemble(const char *output, CSLConstList names)
         rc = -1;
     }
     for (i = 0; i < n && rc == 0; i++) {
-        char *name = absolute(names[i]);
-        char *sidecar =
-            CPLStrdup(EQUAL(CPLGetExtension(name), "json")
-                          ? name
-                          : CPLSPrintf("%s" XAV_SIDECAR_SUFFIX, name));
+        char *name = absolute(names[i]), *dir = NULL;
+        char *video = xav_name_video(name), *sidecar = xav_name_sidecar(video);
         if ((pieces[i] = xav_sidecar_read(sidecar)) == NULL ||
-            (dirs[i] = relative_dir(out_dir, sidecar, i)) == NULL)
+            (dir = relative_dir(out_dir, sidecar, i)) == NULL)
             rc = -1;
+        else
+            videos[i] =
+                CPLStrdup(CPLFormFilename(dir, CPLGetFilename(video), NULL));
+        CPLFree(dir);
         CPLFree(sidecar);
+        CPLFree(video);
         CPLFree(name);
     }
-    if (rc == 0 && (m = xav_assemble_desc(pieces, dirs, n)) == NULL)
+    if (rc == 0 && (m = xav_assemble_desc(pieces, videos, n)) == NULL)
         rc = -1;
     if (rc == 0 && (xav_sidecar_write(m, tmp) != 0 || VSIRename(tmp, out) != 0))
         rc = -1;
@@ -328,7 +341,7 @@ int xav_assemble(const char *output, CSLConstList names)
     for (i = 0; i < n; i++)
         xav_desc_free(pieces[i]);
     CPLFree(pieces);
-    CSLDestroy(dirs);
+    CSLDestroy(videos);
     xav_desc_free(m);
     CPLFree(out);
     CPLFree(out_dir);

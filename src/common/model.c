@@ -4,10 +4,49 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cpl_conv.h"
 #include "cpl_error.h"
 #include "cpl_string.h"
+
+static const char *const codec_names[] = {"x265", "ffv1", "av1"};
+static const char *const role_names[] = {"data", "mask", "correction"};
+static const char *const quant_names[] = {"integer", "linear", "bits"};
+
+static int by_name(const char *const *names, int count, const char *name)
+{
+    int i;
+    for (i = 0; name != NULL && i < count; i++)
+        if (strcmp(name, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+const char *xav_codec_name(xav_codec codec)
+{
+    return codec_names[codec];
+}
+int xav_codec_by_name(const char *name)
+{
+    return by_name(codec_names, 3, name);
+}
+const char *xav_role_name(xav_stream_role role)
+{
+    return role_names[role];
+}
+int xav_role_by_name(const char *name)
+{
+    return by_name(role_names, 3, name);
+}
+const char *xav_quant_name(xav_quant_mode mode)
+{
+    return quant_names[mode];
+}
+int xav_quant_by_name(const char *name)
+{
+    return by_name(quant_names, 3, name);
+}
 
 xav_desc *xav_desc_new(void)
 {
@@ -127,8 +166,7 @@ int xav_coded_size(int size)
 
 void xav_stream_identity(const xav_stream *s, char *text, size_t size)
 {
-    static const char *const roles[] = {"data", "mask", "correction"};
-    size_t len = (size_t)snprintf(text, size, "%s", roles[s->role]);
+    size_t len = (size_t)snprintf(text, size, "%s", xav_role_name(s->role));
     int c;
     for (c = 0; c < s->channels && len < size; c++)
         len += (size_t)snprintf(text + len, size - len, " %d.%d", s->var[c],
@@ -181,9 +219,9 @@ static int channel_slot(const xav_desc *d, const xav_stream *st, int c)
     }
 }
 
-/* In every tile, each (variable, word) carried once by a data channel, each
- * masked variable by at most one mask channel and each corrected one by one
- * correction channel. */
+/* Streams grouped by tile, in tile order; in every tile, each (variable,
+ * word) carried once by a data channel, each masked variable by at most one
+ * mask channel and each corrected one by one correction channel. */
 static int validate_channels(const xav_desc *d)
 {
     const int ntiles = xav_desc_tile_count(d);
@@ -192,7 +230,9 @@ static int validate_channels(const xav_desc *d)
     int s, c, v, w, k, ok = 1;
     for (s = 0; s < d->nstreams && ok; s++) {
         const xav_stream *st = &d->streams[s];
-        ok = st->tile >= 0 && st->tile < ntiles;
+        /* tile after tile: a tile's streams are found together */
+        ok = st->tile >= 0 && st->tile < ntiles &&
+             (s == 0 || st->tile >= d->streams[s - 1].tile);
         for (c = 0; c < st->channels && ok; c++) {
             int slot = channel_slot(d, st, c);
             ok = slot >= 0 &&
@@ -280,4 +320,16 @@ int xav_desc_validate(const xav_desc *d)
         if (validate_stream(d, &d->streams[s]) != 0)
             return -1;
     return validate_channels(d);
+}
+
+void xav_desc_link_streams(xav_desc *d)
+{
+    int s, c;
+    for (s = 0; s < d->nstreams; s++) {
+        const xav_stream *st = &d->streams[s];
+        for (c = 0; st->role == XAV_ROLE_DATA && c < st->channels; c++) {
+            d->vars[st->var[c]].lossless = st->lossless;
+            d->vars[st->var[c]].bits = st->bits;
+        }
+    }
 }

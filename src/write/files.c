@@ -6,19 +6,11 @@
 #include "cpl_string.h"
 #include "cpl_vsi.h"
 
+#include "layout.h"
 #include "model.h"
+#include "names.h"
 #include "sidecar.h"
 #include "xavideo.h"
-
-/* The video name of a dataset given either of its files. */
-static char *video_name(const char *name)
-{
-    size_t n = strlen(name), k = strlen(XAV_SIDECAR_SUFFIX);
-    char *video = CPLStrdup(name);
-    if (n > k && EQUAL(name + n - k, XAV_SIDECAR_SUFFIX))
-        video[n - k] = '\0';
-    return video;
-}
 
 /* Files GDAL keeps next to a dataset's video or sidecar: external
  * overviews, their mask, PAM's .aux.xml. They describe this dataset's
@@ -28,14 +20,12 @@ static const char *const companion_suffixes[] = {".ovr", ".msk", ".aux.xml"};
 
 char **xav_companion_files(const char *filename)
 {
-    char *video = video_name(filename);
+    char *video = xav_name_video(filename);
     char **found = NULL;
     VSIStatBufL st;
     int i, k;
     for (i = 0; i < 2; i++) {
-        const char *base =
-            i == 0 ? video : CPLSPrintf("%s" XAV_SIDECAR_SUFFIX, video);
-        char *stem = CPLStrdup(base);
+        char *stem = i == 0 ? CPLStrdup(video) : xav_name_sidecar(video);
         for (k = 0; k < 3; k++) {
             const char *name = CPLSPrintf("%s%s", stem, companion_suffixes[k]);
             if (VSIStatExL(name, &st, VSI_STAT_EXISTS_FLAG) == 0)
@@ -78,7 +68,8 @@ static int transfer_companions(const char *new_video, const char *old_video,
 
 int xav_delete(const char *filename)
 {
-    char *video = video_name(filename);
+    char *video = xav_name_video(filename), *sidecar = xav_name_sidecar(video);
+    char *tiles = xav_name_tile_dir(video);
     xav_dataset *ds;
     CSLConstList f;
     VSIStatBufL st;
@@ -87,7 +78,7 @@ int xav_delete(const char *filename)
     ds = xav_open(filename, NULL);
     CPLPopErrorHandler();
     if (ds == NULL && VSIStatL(video, &st) != 0 &&
-        VSIStatL(CPLSPrintf("%s" XAV_SIDECAR_SUFFIX, video), &st) != 0) {
+        VSIStatL(sidecar, &st) != 0) {
         CPLError(CE_Failure, CPLE_FileIO, "XAVIDEO: %s does not exist.",
                  filename);
         rc = -1;
@@ -101,33 +92,37 @@ int xav_delete(const char *filename)
         }
     if (transfer_companions(NULL, video, 0) != 0)
         rc = -1;
-    VSIUnlink(CPLSPrintf("%s" XAV_SIDECAR_SUFFIX, video));
+    VSIUnlink(sidecar);
     if (VSIStatL(video, &st) == 0 && VSIUnlink(video) != 0) {
         CPLError(CE_Failure, CPLE_FileIO, "XAVIDEO: cannot delete %s.", video);
         rc = -1;
     }
-    VSIRmdir(CPLSPrintf("%s" XAV_TILE_DIR_SUFFIX, video));
+    VSIRmdir(tiles);
     xav_close(ds);
     CPLFree(video);
+    CPLFree(sidecar);
+    CPLFree(tiles);
     return rc;
 }
 
-/* The name, relative to the sidecar, that file (one of old's) gets when
- * the dataset is renamed from old to new (file names, no folder); NULL if
- * it is not one of old's own files. */
-static char *renamed_file(const char *file, const char *old, const char *new)
+/* Whether stream s is one of the dataset's own files: named by rule (""),
+ * or, in sidecars written before that rule, by the video's own names. */
+static int own_file(const xav_desc *d, int s, const char *video)
 {
-    const char *tiles = CPLSPrintf("%s" XAV_TILE_DIR_SUFFIX "/", old);
-    if (EQUAL(file, old))
-        return CPLStrdup(new);
-    if (EQUALN(file, tiles, strlen(tiles)))
-        return CPLStrdup(CPLSPrintf("%s" XAV_TILE_DIR_SUFFIX "/%s", new,
-                                    file + strlen(tiles)));
-    return NULL;
+    char *rule;
+    int own;
+    if (*d->streams[s].file == '\0')
+        return 1;
+    rule = xav_name_tile_file(video, d->streams[s].tile / xav_desc_tiles_x(d),
+                              d->streams[s].tile % xav_desc_tiles_x(d));
+    own = EQUAL(rule, d->streams[s].file);
+    CPLFree(rule);
+    return own;
 }
 
 static int transfer_file(const char *from, const char *to, int move)
 {
+    VSIMkdir(CPLGetPath(to), 0755); /* the tiles' folder */
     if ((move ? VSIRename(from, to) : CPLCopyFile(to, from)) == 0)
         return 0;
     CPLError(CE_Failure, CPLE_FileIO, "XAVIDEO: cannot %s %s to %s.",
@@ -135,27 +130,24 @@ static int transfer_file(const char *from, const char *to, int move)
     return -1;
 }
 
-/* Copies or moves the dataset old -> new: the videos are copied/renamed
- * (the tiles' folder with them), and the sidecar is rewritten to name
- * them. */
+/* Copies or moves the dataset old -> new: its own files go to the names
+ * the rule gives the new video (names.h), and the sidecar is written anew
+ * naming them by that rule. A sidecar that refers to other files (an
+ * assembled dataset's pieces) is refused: they would not follow. */
 static int transfer(const char *new_name, const char *old_name, int move)
 {
-    char *old_video = video_name(old_name), *new_video = video_name(new_name);
-    char *old_sidecar =
-        CPLStrdup(CPLSPrintf("%s" XAV_SIDECAR_SUFFIX, old_video));
-    char *new_sidecar =
-        CPLStrdup(CPLSPrintf("%s" XAV_SIDECAR_SUFFIX, new_video));
-    char *old_dir = CPLStrdup(CPLGetPath(old_video));
-    char *new_dir = CPLStrdup(CPLGetPath(new_video));
+    char *old_video = xav_name_video(old_name);
+    char *new_video = xav_name_video(new_name);
+    char *old_sidecar = xav_name_sidecar(old_video);
+    char *new_sidecar = xav_name_sidecar(new_video);
+    const char *old_base = CPLGetFilename(old_video);
     char *last = NULL; /* a tile's streams share a file: moved once */
     xav_desc *d = xav_sidecar_read(old_sidecar);
     int s, rc = d == NULL ? -1 : 0;
     for (s = 0; rc == 0 && s < d->nstreams; s++) {
         xav_stream *st = &d->streams[s];
-        char *to = renamed_file(st->file, CPLGetFilename(old_video),
-                                CPLGetFilename(new_video));
-        char *from, *dest;
-        if (to == NULL) {
+        char *from, *to;
+        if (!own_file(d, s, old_base)) {
             CPLError(CE_Failure, CPLE_NotSupported,
                      "XAVIDEO: %s refers to other files than its own (%s); "
                      "copy it with its directory.",
@@ -163,24 +155,24 @@ static int transfer(const char *new_name, const char *old_name, int move)
             rc = -1;
             break;
         }
-        from = CPLStrdup(CPLFormFilename(old_dir, st->file, NULL));
-        dest = CPLStrdup(CPLFormFilename(new_dir, to, NULL));
-        if (last == NULL || strcmp(last, st->file) != 0) {
-            VSIMkdir(CPLGetPath(dest), 0755); /* the tiles' folder */
-            rc = transfer_file(from, dest, move);
-        }
-        CPLFree(from);
-        CPLFree(dest);
+        CPLFree(st->file);
+        st->file = CPLStrdup("");
+        from = xav_layout_stream_file(d, s, old_video);
+        to = xav_layout_stream_file(d, s, new_video);
+        if (last == NULL || strcmp(last, from) != 0)
+            rc = transfer_file(from, to, move);
         CPLFree(last);
-        last = st->file;
-        st->file = to;
+        CPLFree(to);
+        last = from;
     }
     CPLFree(last);
     if (rc == 0)
         rc = xav_sidecar_write(d, new_sidecar);
     if (rc == 0 && move) {
+        char *tiles = xav_name_tile_dir(old_video);
         VSIUnlink(old_sidecar);
-        VSIRmdir(CPLSPrintf("%s" XAV_TILE_DIR_SUFFIX, old_video));
+        VSIRmdir(tiles);
+        CPLFree(tiles);
     }
     if (rc == 0)
         rc = transfer_companions(new_video, old_video, move);
@@ -189,8 +181,6 @@ static int transfer(const char *new_name, const char *old_name, int move)
     CPLFree(new_video);
     CPLFree(old_sidecar);
     CPLFree(new_sidecar);
-    CPLFree(old_dir);
-    CPLFree(new_dir);
     return rc;
 }
 

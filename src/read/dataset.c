@@ -19,6 +19,7 @@
 #include "framecache.h"
 #include "layout.h"
 #include "model.h"
+#include "names.h"
 #include "options.h"
 #include "quantize.h"
 #include "rat.h"
@@ -113,25 +114,21 @@ int xav_identify(const char *filename, const unsigned char *header,
                  int header_bytes)
 {
     VSIStatBufL st;
+    char *sidecar;
+    int found;
     if (header == NULL || header_bytes <= 0)
         return 0;
     if (is_sidecar_header(header, header_bytes))
         return 1;
     if (!is_matroska_header(header, header_bytes))
         return 0;
-    if (VSIStatExL(CPLSPrintf("%s" XAV_SIDECAR_SUFFIX, filename), &st,
-                   VSI_STAT_EXISTS_FLAG) == 0)
-        return 1;
-    return has_embedded_tag(filename);
+    sidecar = xav_name_sidecar(filename);
+    found = VSIStatExL(sidecar, &st, VSI_STAT_EXISTS_FLAG) == 0;
+    CPLFree(sidecar);
+    return found || has_embedded_tag(filename);
 }
 
 /* ---- Open -------------------------------------------------------------- */
-
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && EQUAL(s + n - k, suffix);
-}
 
 /* Loads the description: from the sidecar if there is one (it wins), else
  * from the tag embedded in the video. *sidecar is set to the sidecar's
@@ -144,16 +141,16 @@ static xav_desc *load_description(const char *filename, char **sidecar,
     xav_desc *d;
     *sidecar = NULL;
     *video = NULL;
-    if (ends_with(filename, XAV_SIDECAR_SUFFIX)) {
+    if (xav_name_is_sidecar(filename)) {
         *sidecar = CPLStrdup(filename);
         return xav_sidecar_read(filename);
     }
     *video = CPLStrdup(filename);
-    if (VSIStatExL(CPLSPrintf("%s" XAV_SIDECAR_SUFFIX, filename), &st,
-                   VSI_STAT_EXISTS_FLAG) == 0) {
-        *sidecar = CPLStrdup(CPLSPrintf("%s" XAV_SIDECAR_SUFFIX, filename));
+    *sidecar = xav_name_sidecar(filename);
+    if (VSIStatExL(*sidecar, &st, VSI_STAT_EXISTS_FLAG) == 0)
         return xav_sidecar_read(*sidecar);
-    }
+    CPLFree(*sidecar);
+    *sidecar = NULL;
     if ((json = xav_read_embedded_json(filename)) == NULL)
         return NULL;
     d = xav_sidecar_from_json(json, strlen(json), filename);
@@ -180,40 +177,40 @@ static const char *reference_problem(const char *f)
     return NULL;
 }
 
-/* Stream files are named relative to the sidecar; "" is the video that
- * embeds the description. */
+/* Stream files are named relative to the sidecar's folder: "" is the
+ * file of the stream's tile, named from the dataset's video by rule
+ * (names.h), anything else a reference that must stay in that folder. */
 static int resolve_files(xav_dataset *ds, const char *sidecar,
                          const char *video, int allow_external)
 {
     const xav_desc *d = ds->d;
-    char *dir = CPLStrdup(CPLGetPath(sidecar ? sidecar : video));
+    const char *origin = sidecar ? sidecar : video;
+    char *dir = CPLStrdup(CPLGetPath(origin));
+    char *own = xav_name_video(CPLGetFilename(origin));
     int s, rc = 0;
     VSIStatBufL st;
     ds->stream_paths = (char **)CPLCalloc(d->nstreams + 1, sizeof(char *));
     if (sidecar != NULL)
         ds->files = CSLAddString(ds->files, sidecar);
     for (s = 0; s < d->nstreams && rc == 0; s++) {
-        const char *f = d->streams[s].file, *problem, *path;
-        if (*f == '\0' && video == NULL) {
-            CPLError(CE_Failure, CPLE_AppDefined,
-                     "XAVIDEO: sidecar %s names no video file.", sidecar);
-            rc = -1;
-            break;
-        }
+        const char *f = d->streams[s].file, *problem;
+        char *file = xav_layout_stream_file(d, s, own), *path;
         problem = *f == '\0' ? NULL : reference_problem(f);
         if (problem != NULL && !allow_external) {
             CPLError(CE_Failure, CPLE_NotSupported,
                      "XAVIDEO: %s refers to the video '%s', %s outside its "
                      "folder; refused (open option "
                      "ALLOW_EXTERNAL_REFERENCES=YES follows it).",
-                     sidecar ? sidecar : video, f, problem);
+                     origin, f, problem);
+            CPLFree(file);
             rc = -1;
             break;
         }
-        path = *f == '\0'                 ? video
-               : CPLIsFilenameRelative(f) ? CPLFormFilename(dir, f, NULL)
-                                          : f;
-        ds->stream_paths[s] = CPLStrdup(path);
+        path = CPLStrdup(CPLIsFilenameRelative(file)
+                             ? CPLFormFilename(dir, file, NULL)
+                             : file);
+        CPLFree(file);
+        ds->stream_paths[s] = path;
         if ((s > 0 && strcmp(path, ds->stream_paths[s - 1]) == 0) ||
             CSLFindString(ds->files, path) >= 0)
             continue;
@@ -223,11 +220,12 @@ static int resolve_files(xav_dataset *ds, const char *sidecar,
             VSIStatExL(path, &st, VSI_STAT_EXISTS_FLAG) != 0) {
             CPLError(CE_Failure, CPLE_OpenFailed,
                      "XAVIDEO: the video %s named by %s is missing.", path,
-                     sidecar ? sidecar : video);
+                     origin);
             rc = -1;
         }
         ds->files = CSLAddString(ds->files, path);
     }
+    CPLFree(own);
     CPLFree(dir);
     return rc;
 }
@@ -773,7 +771,8 @@ static int check_embedded(xav_dataset *ds, int s)
     if ((e = embedded_desc(ds, s, json)) == NULL)
         return 0;
     for (k = 0; k < e->nstreams; k++) {
-        const int here = *e->streams[k].file == '\0'; /* in this file */
+        /* in this file: tile 0's own file */
+        const int here = *e->streams[k].file == '\0' && e->streams[k].tile == 0;
         count += here;
         found = found || (here && same_stream(&e->streams[k], st) &&
                           same_coding(e, ds->d, st));

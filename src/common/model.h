@@ -4,6 +4,7 @@
  * source; dataset.c reads through it. Nothing here does I/O.
  *
  * Invariants (checked by xav_desc_validate()):
+ *  - streams come tile after tile, in tile order;
  *  - band b is (variable, time): b = t * nvars + v for XAV_ORDER_TIME_MAJOR,
  *    b = v * ntimes + t for XAV_ORDER_VARIABLE_MAJOR;
  *  - in every tile, every (variable, word) pair is carried by exactly one
@@ -56,6 +57,16 @@ typedef enum {
     XAV_CODEC_FFV1 = 1,
     XAV_CODEC_AV1 = 2 /* libaom; decoded by libdav1d where present */
 } xav_codec;
+#define XAV_CODEC_COUNT 3
+
+/* Names of the enums, as the sidecar writes them, and back: -1 for an
+ * unknown name. The codec's name is also its CODEC option's value. */
+const char *xav_codec_name(xav_codec codec);
+int xav_codec_by_name(const char *name);
+const char *xav_role_name(xav_stream_role role);
+int xav_role_by_name(const char *name);
+const char *xav_quant_name(xav_quant_mode mode);
+int xav_quant_by_name(const char *name);
 
 /* Highest CRF of each lossy codec. */
 #define XAV_CRF_MAX(codec) ((codec) == XAV_CODEC_AV1 ? 63 : 51)
@@ -83,6 +94,11 @@ typedef struct {
     int has_mask;     /* some pixel is invalid and coding is lossy */
     double max_error; /* MAX_ERROR guaranteed by a correction stream, or 0 */
     double corr_step; /* value of one correction unit */
+
+    /* How its data streams code it: planned by CreateCopy, taken from the
+     * streams when a description is read (xav_desc_link_streams). */
+    int lossless;
+    int bits; /* significant bits of its codes */
 } xav_variable;
 
 typedef struct {
@@ -184,5 +200,8 @@ int xav_desc_band_index(const xav_desc *d, int var, int time);
 /* Returns 0 if the description is consistent, else reports what is wrong
  * through CPLError and returns -1. */
 int xav_desc_validate(const xav_desc *d);
+/* Sets each variable's lossless and bits from its data streams (a valid
+ * description: every variable has one). */
+void xav_desc_link_streams(xav_desc *d);
 
 #endif /* XAV_MODEL_H */

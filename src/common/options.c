@@ -157,26 +157,25 @@ static int parse_bool(CSLConstList opts, const char *key, int *out)
 static int parse_codec(CSLConstList opts, xav_create_options *o)
 {
     const char *codec = CSLFetchNameValue(opts, "CODEC");
+    int c, found = -1;
     if (parse_bool(opts, "LOSSLESS", &o->lossless) != 0)
         return -1;
     if (codec == NULL) {
         o->codec = o->lossless ? XAV_CODEC_FFV1 : XAV_CODEC_X265;
         return 0;
     }
-    if (EQUAL(codec, "X265")) {
-        o->codec = XAV_CODEC_X265;
-    } else if (EQUAL(codec, "AV1")) {
-        o->codec = XAV_CODEC_AV1;
-    } else if (EQUAL(codec, "FFV1")) {
-        o->codec = XAV_CODEC_FFV1;
-        o->lossless = TRUE;
-    } else {
+    for (c = 0; c < XAV_CODEC_COUNT; c++)
+        if (EQUAL(codec, xav_codec_name((xav_codec)c)))
+            found = c;
+    if (found < 0) {
         CPLError(CE_Failure, CPLE_IllegalArg,
                  "XAVIDEO: CODEC=%s is not supported; use X265, AV1 or "
                  "FFV1.",
                  codec);
         return -1;
     }
+    o->codec = (xav_codec)found;
+    o->lossless |= o->codec == XAV_CODEC_FFV1;
     if (o->codec != XAV_CODEC_FFV1 && o->lossless) {
         CPLError(CE_Failure, CPLE_IllegalArg,
                  "XAVIDEO: LOSSLESS=YES codes with FFV1; drop CODEC=%s.",

@@ -18,10 +18,6 @@
  * definitions and metadata items). */
 #define XAV_MAX_STRING_BYTES (16 * 1024 * 1024)
 
-static const char *const quant_names[] = {"integer", "linear", "bits"};
-static const char *const codec_names[] = {"x265", "ffv1", "av1"};
-static const char *const role_names[] = {"data", "mask", "correction"};
-
 /* ---- writing ----------------------------------------------------------- */
 
 /* JSON has no NaN or infinity: they travel as strings. */
@@ -146,7 +142,7 @@ static cJSON *variable_json(const xav_variable *v)
         cJSON_AddNumberToObject(o, "correction_step", v->corr_step);
     }
     q = cJSON_AddObjectToObject(o, "quantization");
-    cJSON_AddStringToObject(q, "mode", quant_names[v->quant]);
+    cJSON_AddStringToObject(q, "mode", xav_quant_name(v->quant));
     cJSON_AddItemToObject(q, "offset", number(v->q_offset));
     cJSON_AddItemToObject(q, "scale", number(v->q_scale));
     cJSON_AddNumberToObject(q, "words", v->words);
@@ -159,8 +155,8 @@ static cJSON *stream_json(const xav_stream *s)
     int c;
     cJSON_AddStringToObject(o, "file", s->file ? s->file : "");
     cJSON_AddNumberToObject(o, "index", s->index);
-    cJSON_AddStringToObject(o, "role", role_names[s->role]);
-    cJSON_AddStringToObject(o, "codec", codec_names[s->codec]);
+    cJSON_AddStringToObject(o, "role", xav_role_name(s->role));
+    cJSON_AddStringToObject(o, "codec", xav_codec_name(s->codec));
     cJSON_AddStringToObject(o, "pix_fmt", s->pix_fmt);
     cJSON_AddNumberToObject(o, "bits", s->bits);
     ch = cJSON_AddArrayToObject(o, "channels");
@@ -361,15 +357,13 @@ static char *get_string(parser *p, const cJSON *o, const char *key,
     return CPLStrdup(item->valuestring);
 }
 
-/* Index of name in names[], or -1 with an error. */
+/* The value of an enum key, by its names (by_name: -1 for none), or 0
+ * with an error. */
 static int get_enum(parser *p, const cJSON *o, const char *key,
-                    const char *const *names, int count)
+                    int (*by_name)(const char *))
 {
     char *s = get_string(p, o, key, 1);
-    int i, found = -1;
-    for (i = 0; s != NULL && i < count; i++)
-        if (!strcmp(s, names[i]))
-            found = i;
+    int found = s != NULL ? by_name(s) : -1;
     if (s != NULL && found < 0)
         bad(p, "unknown value of", key);
     CPLFree(s);
@@ -587,7 +581,7 @@ static void parse_variable(parser *p, const cJSON *o, xav_variable *v)
     v->corr_step = get_finite(p, o, "correction_step", 0, v->max_error > 0);
     if ((q = get(p, o, "quantization", 1)) == NULL)
         return;
-    v->quant = (xav_quant_mode)get_enum(p, q, "mode", quant_names, 3);
+    v->quant = (xav_quant_mode)get_enum(p, q, "mode", xav_quant_by_name);
     v->q_offset = get_finite(p, q, "offset", 0, 1);
     v->q_scale = get_finite(p, q, "scale", 1, 1);
     v->words = get_int(p, q, "words", 1, 1);
@@ -599,8 +593,8 @@ static void parse_stream(parser *p, const cJSON *o, xav_stream *s)
     int c = 0;
     s->file = get_string(p, o, "file", 1);
     s->index = get_int(p, o, "index", 0, 1);
-    s->role = (xav_stream_role)get_enum(p, o, "role", role_names, 3);
-    s->codec = (xav_codec)get_enum(p, o, "codec", codec_names, 3);
+    s->role = (xav_stream_role)get_enum(p, o, "role", xav_role_by_name);
+    s->codec = (xav_codec)get_enum(p, o, "codec", xav_codec_by_name);
     s->pix_fmt = get_string(p, o, "pix_fmt", 1);
     s->bits = get_int(p, o, "bits", 8, 1);
     s->lossless = cJSON_IsTrue(get(p, o, "lossless", 0));
@@ -814,6 +808,7 @@ xav_desc *xav_sidecar_from_json(const char *json, size_t len,
         xav_desc_free(d);
         return NULL;
     }
+    xav_desc_link_streams(d);
     return d;
 }
 

@@ -36,6 +36,11 @@ struct xav_writer {
     void *user;
 };
 
+const char *xav_codec_library(void)
+{
+    return LIBAVCODEC_IDENT;
+}
+
 static int av_fail(const char *what, int err)
 {
     char msg[AV_ERROR_MAX_STRING_SIZE];

@@ -7,7 +7,7 @@
 #include "cpl_conv.h"
 #include "cpl_error.h"
 #include "cpl_string.h"
-#include "xavideo.h"
+#include "names.h"
 
 /* The pixel format that carries codes of bits in channels planes. FFV1
  * applies a reversible colour transform to RGB formats: it pays on
@@ -86,9 +86,17 @@ static void emit_chunks(xav_desc *d, const xav_create_options *o, const chan *c,
         emit(d, o, c + i, 1, lossless, bits, file);
 }
 
+/* Whether two variables may share a stream: same codec, bits and kind of
+ * codes (a value's bytes never share with quantized values). */
+static int same_coding(const xav_variable *a, const xav_variable *b)
+{
+    return a->bits == b->bits && a->lossless == b->lossless &&
+           (a->quant == XAV_QUANT_BITS) == (b->quant == XAV_QUANT_BITS);
+}
+
 /* Automatic grouping: variables of the same coding, in order. */
-static void plan_auto(xav_desc *d, const xav_create_options *o, const int *bits,
-                      const int *lossless, const char *file)
+static void plan_auto(xav_desc *d, const xav_create_options *o,
+                      const char *file)
 {
     chan *c = (chan *)CPLMalloc(sizeof(chan) * d->nvars * XAV_MAX_WORDS);
     int *done = (int *)CPLCalloc(d->nvars, sizeof(int));
@@ -98,9 +106,7 @@ static void plan_auto(xav_desc *d, const xav_create_options *o, const int *bits,
         if (done[v])
             continue;
         for (u = v; u < d->nvars; u++) {
-            if (done[u] || bits[u] != bits[v] || lossless[u] != lossless[v] ||
-                (d->vars[u].quant == XAV_QUANT_BITS) !=
-                    (d->vars[v].quant == XAV_QUANT_BITS))
+            if (done[u] || !same_coding(&d->vars[u], &d->vars[v]))
                 continue;
             done[u] = 1;
             for (w = 0; w < d->vars[u].words; w++) {
@@ -108,7 +114,7 @@ static void plan_auto(xav_desc *d, const xav_create_options *o, const int *bits,
                 c[n++].word = w;
             }
         }
-        emit_chunks(d, o, c, n, lossless[v], bits[v], file);
+        emit_chunks(d, o, c, n, d->vars[v].lossless, d->vars[v].bits, file);
     }
     CPLFree(done);
     CPLFree(c);
@@ -123,7 +129,7 @@ static int groups_error(const char *groups, const char *why)
 
 /* GROUPS="1,2,3;4": each group is one stream of 1 or 3 channels. */
 static int plan_groups(xav_desc *d, const xav_create_options *o,
-                       const int *bits, const int *lossless, const char *file)
+                       const char *file)
 {
     char **groups = CSLTokenizeString2(o->groups, ";", 0);
     int *seen = (int *)CPLCalloc(d->nvars, sizeof(int));
@@ -137,9 +143,9 @@ static int plan_groups(xav_desc *d, const xav_create_options *o,
             if (v < 0 || v >= d->nvars || seen[v]++)
                 rc = groups_error(o->groups, "a variable number is out of "
                                              "range or repeated");
-            else if (first >= 0 && (bits[v] != bits[first] ||
-                                    lossless[v] != lossless[first] ||
-                                    d->vars[v].quant != d->vars[first].quant))
+            else if (first >= 0 &&
+                     (!same_coding(&d->vars[v], &d->vars[first]) ||
+                      d->vars[v].quant != d->vars[first].quant))
                 rc = groups_error(o->groups, "a group mixes lossy and "
                                              "lossless or bit depths");
             else if (n + d->vars[v].words > XAV_MAX_CHANNELS)
@@ -157,7 +163,8 @@ static int plan_groups(xav_desc *d, const xav_create_options *o,
         if (rc == 0 && n != 1 && n != XAV_MAX_CHANNELS)
             rc = groups_error(o->groups, "each group needs 1 or 3 channels");
         if (rc == 0)
-            emit(d, o, c, n, lossless[first], bits[first], file);
+            emit(d, o, c, n, d->vars[first].lossless, d->vars[first].bits,
+                 file);
         CSLDestroy(items);
     }
     for (v = 0; v < d->nvars && rc == 0; v++)
@@ -168,18 +175,18 @@ static int plan_groups(xav_desc *d, const xav_create_options *o,
     return rc;
 }
 
-char *xav_layout_tile_file(const xav_desc *d, int tile, const char *video)
+char *xav_layout_stream_file(const xav_desc *d, int s, const char *video)
 {
-    if (tile == 0)
-        return CPLStrdup(video);
-    return CPLStrdup(CPLSPrintf("%s" XAV_TILE_DIR_SUFFIX "/r%04d_c%04d.mkv",
-                                video, tile / xav_desc_tiles_x(d),
-                                tile % xav_desc_tiles_x(d)));
+    const xav_stream *st = &d->streams[s];
+    if (*st->file != '\0')
+        return CPLStrdup(st->file);
+    return xav_name_tile_file(video, st->tile / xav_desc_tiles_x(d),
+                              st->tile % xav_desc_tiles_x(d));
 }
 
 /* Every tile gets the same streams as tile 0, tile after tile, each tile
  * in its own file (see layout.h). */
-static void replicate_for_tiles(xav_desc *d, const char *video)
+static void replicate_for_tiles(xav_desc *d)
 {
     const int per_tile = d->nstreams, ntiles = xav_desc_tile_count(d);
     int k, s;
@@ -189,23 +196,20 @@ static void replicate_for_tiles(xav_desc *d, const char *video)
         for (s = 0; s < per_tile; s++) {
             xav_stream *to = &d->streams[k * per_tile + s];
             xav_stream_copy(to, &d->streams[s]);
-            CPLFree(to->file);
-            to->file = xav_layout_tile_file(d, k, video);
             to->tile = k;
         }
     d->nstreams = per_tile * ntiles;
 }
 
-int xav_layout_plan(xav_desc *d, const xav_create_options *o, const int *bits,
-                    const int *lossless, const char *video)
+int xav_layout_plan(xav_desc *d, const xav_create_options *o)
 {
-    const char *file = video;
+    const char *file = ""; /* the dataset's own files, named by rule */
     int v;
     if (o->groups != NULL) {
-        if (plan_groups(d, o, bits, lossless, file) != 0)
+        if (plan_groups(d, o, file) != 0)
             return -1;
     } else {
-        plan_auto(d, o, bits, lossless, file);
+        plan_auto(d, o, file);
     }
     for (v = 0; v < d->nvars; v++) {
         if (d->vars[v].has_mask) {
@@ -225,17 +229,18 @@ int xav_layout_plan(xav_desc *d, const xav_create_options *o, const int *bits,
             set_coding(s, o, 1, 16, 0);
         }
     }
-    replicate_for_tiles(d, video);
+    replicate_for_tiles(d);
     return 0;
 }
 
 int xav_layout_find(const xav_desc *d, int var, int word, xav_stream_role role,
                     int tile, int *stream, int *channel)
 {
-    int s, c;
-    for (s = 0; s < d->nstreams; s++) {
+    int s, c, first, count;
+    xav_layout_tile_streams(d, tile, &first, &count);
+    for (s = first; s < first + count; s++) {
         const xav_stream *st = &d->streams[s];
-        if (st->role != role || st->tile != tile)
+        if (st->role != role)
             continue;
         for (c = 0; c < st->channels; c++)
             if (st->var[c] == var &&
@@ -246,4 +251,16 @@ int xav_layout_find(const xav_desc *d, int var, int word, xav_stream_role role,
             }
     }
     return -1;
+}
+
+void xav_layout_tile_streams(const xav_desc *d, int tile, int *first,
+                             int *count)
+{
+    int s = 0;
+    while (s < d->nstreams && d->streams[s].tile < tile)
+        s++;
+    *first = s;
+    while (s < d->nstreams && d->streams[s].tile == tile)
+        s++;
+    *count = s - *first;
 }

@@ -16,8 +16,9 @@
 #include "model.h"
 
 /* The description of the mosaic of n pieces (their descriptions, and the
- * folder of each one's sidecar relative to the mosaic's), or NULL with a
- * CPLError naming the piece and what does not fit. */
-xav_desc *xav_assemble_desc(xav_desc *const *pieces, char *const *dirs, int n);
+ * name of each one's video relative to the mosaic's folder), or NULL with
+ * a CPLError naming the piece and what does not fit. */
+xav_desc *xav_assemble_desc(xav_desc *const *pieces, char *const *videos,
+                            int n);
 
 #endif /* XAV_ASSEMBLE_H */

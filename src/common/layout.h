@@ -7,9 +7,9 @@
  * streams (lossless, 16-bit) of the variables coded with MAX_ERROR; every
  * tile of a tiled raster has the same set of streams, tile after tile.
  *
- * Each tile is a file of its own: tile 0 in the video named by the user,
- * tile k > 0 in VIDEO.tiles/rRRRR_cCCCC.mkv (its row and column). A window
- * read over HTTP then fetches only its tiles' bytes, and tiles can be
+ * Each tile is a file of its own (names.h): tile 0 in the video named by
+ * the user, tile k > 0 in VIDEO.tiles/rRRRR_cCCCC.mkv (its row and column). A
+ * window read over HTTP then fetches only its tiles' bytes, and tiles can be
  * encoded one after the other, or in parallel, with only their own encoders
  * open (doc/tiles.md has the measurements).
  */
@@ -19,14 +19,19 @@
 #include "model.h"
 #include "options.h"
 
-/* Plans d->streams from d->vars (quantization already planned, bits[v] the
- * code bits of each variable and lossless[v] its coding). video: the file
- * name (no folder) of tile 0. Returns 0, or -1 with a CPLError (bad
- * GROUPS). */
-int xav_layout_plan(xav_desc *d, const xav_create_options *o, const int *bits,
-                    const int *lossless, const char *video);
-/* The file of tile, relative to the sidecar's folder (CPLMalloc'ed). */
-char *xav_layout_tile_file(const xav_desc *d, int tile, const char *video);
+/* Plans d->streams from d->vars (quantization, bits and lossless already
+ * planned), every stream in its tile's own file. Returns 0, or -1 with a
+ * CPLError (bad GROUPS). */
+int xav_layout_plan(xav_desc *d, const xav_create_options *o);
+/* The file of stream s, relative to the sidecar's folder, of the dataset
+ * whose video (relative to that folder) is video: the file the sidecar
+ * names, or its tile's own file by the rule of names.h (CPLMalloc'ed). */
+char *xav_layout_stream_file(const xav_desc *d, int s, const char *video);
+
+/* The streams of tile: d->streams[first .. first + count) (a valid
+ * description keeps each tile's streams together, in tile order). */
+void xav_layout_tile_streams(const xav_desc *d, int tile, int *first,
+                             int *count);
 
 /* Finds the channel carrying, in tile, word of var (role data) or the
  * mask or corrections of var. Returns 0, or -1 if there is none. */

@@ -1,0 +1,44 @@
+/* names: see names.h. */
+#include "names.h"
+
+#include <string.h>
+
+#include "cpl_conv.h"
+#include "cpl_string.h"
+
+int xav_name_is_sidecar(const char *name)
+{
+    const size_t n = strlen(name), k = strlen(XAV_SIDECAR_SUFFIX);
+    return n > k && EQUAL(name + n - k, XAV_SIDECAR_SUFFIX);
+}
+
+char *xav_name_video(const char *name)
+{
+    char *video = CPLStrdup(name);
+    if (xav_name_is_sidecar(name))
+        video[strlen(name) - strlen(XAV_SIDECAR_SUFFIX)] = '\0';
+    return video;
+}
+
+char *xav_name_sidecar(const char *video)
+{
+    return CPLStrdup(CPLSPrintf("%s" XAV_SIDECAR_SUFFIX, video));
+}
+
+char *xav_name_tile_dir(const char *video)
+{
+    return CPLStrdup(CPLSPrintf("%s" XAV_TILE_DIR_SUFFIX, video));
+}
+
+char *xav_name_tile_file(const char *video, int row, int col)
+{
+    if (row == 0 && col == 0)
+        return CPLStrdup(video);
+    return CPLStrdup(CPLSPrintf("%s" XAV_TILE_DIR_SUFFIX "/r%04d_c%04d.mkv",
+                                video, row, col));
+}
+
+char *xav_name_temp(const char *path)
+{
+    return CPLStrdup(CPLSPrintf("%s" XAV_TEMP_SUFFIX, path));
+}

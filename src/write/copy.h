@@ -1,0 +1,34 @@
+/*
+ * copy: the state of one CreateCopy, which its steps (create.c) fill one
+ * after the other: plan -> scan -> encode tiles -> commit. Freed in one
+ * place (xav_copy_free). While tiles are encoded, worker threads share it
+ * read-only, except the coding settings of their own tile's streams and
+ * the source, which src_lock guards.
+ */
+#ifndef XAV_COPY_H
+#define XAV_COPY_H
+
+#include "cpl_multiproc.h"
+#include "cpl_progress.h"
+#include "gdal.h"
+
+#include "model.h"
+#include "options.h"
+
+typedef struct {
+    GDALDatasetH src;
+    CPLMutex *src_lock; /* GDAL datasets are not thread-safe */
+    xav_create_options opt;
+    xav_desc *d;
+    char *embedded_json; /* the description tile 0's file carries */
+    char **tile_paths;   /* per tile: the file's final path */
+    char **tile_temps;   /* per tile: where it is written first */
+    int moved;           /* tile files already moved into place */
+} xav_copy;
+
+void xav_copy_free(xav_copy *cs);
+
+/* Reports done (0 to 1); -1 with a CPLError if the user interrupts. */
+int xav_copy_progress(GDALProgressFunc progress, void *data, double done);
+
+#endif /* XAV_COPY_H */

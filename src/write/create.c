@@ -1,0 +1,101 @@
+/*
+ * create: CreateCopy (xav_create_copy in xavideo.h), read top-down:
+ *   plan    the band model (band_model), what the source says of itself
+ *           (describe), the tiles (plan);
+ *   scan    the valid range and invalid pixels of every lossy variable over
+ *           all time steps (scan), then the coding that follows (plan);
+ *   encode  every tile into its own file, on NUM_THREADS threads
+ *           (tile_pool);
+ *   commit  the sidecar, and every file moved into place (output).
+ * Output goes to temporary names first, so a failure or an interruption
+ * leaves nothing behind.
+ */
+#include <string.h>
+
+#include "cpl_conv.h"
+#include "cpl_error.h"
+
+#include "avlog.h"
+#include "band_model.h"
+#include "copy.h"
+#include "describe.h"
+#include "output.h"
+#include "plan.h"
+#include "scan.h"
+#include "tile_pool.h"
+#include "xavideo.h"
+
+/* Share of the progress bar the scan takes, when there is one. */
+#define XAV_SCAN_SHARE 0.3
+
+static int check_source(GDALDatasetH src)
+{
+    if (GDALGetRasterCount(src) < 1) {
+        CPLError(CE_Failure, CPLE_NotSupported,
+                 "XAVIDEO: the source has no raster band.");
+        return -1;
+    }
+    return 0;
+}
+
+/* Everything that needs no pixel: size, tiles, bands, variables,
+ * georeferencing. */
+static int plan(xav_copy *cs)
+{
+    xav_desc *d = cs->d;
+    d->width = GDALGetRasterXSize(cs->src);
+    d->height = GDALGetRasterYSize(cs->src);
+    return xav_plan_tiles(cs) == 0 &&
+                   xav_plan_band_model(cs->src, &cs->opt, d) == 0 &&
+                   xav_describe_source(cs->src, &cs->opt, d) == 0
+               ? 0
+               : -1;
+}
+
+/* The scan reads the source once more: worth a share of the progress bar
+ * only when some variable is lossy. */
+static double scan_share(const xav_desc *d)
+{
+    int v;
+    for (v = 0; v < d->nvars; v++)
+        if (!d->vars[v].lossless)
+            return XAV_SCAN_SHARE;
+    return 0;
+}
+
+int xav_create_copy(const char *filename, GDALDatasetH src,
+                    CSLConstList options, GDALProgressFunc progress,
+                    void *progress_data)
+{
+    xav_copy cs;
+    double share = 0;
+    int rc = -1;
+
+    xav_route_ffmpeg_log();
+    memset(&cs, 0, sizeof(cs));
+    cs.src = src;
+    if (progress == NULL)
+        progress = GDALDummyProgress;
+    if (check_source(src) != 0 ||
+        xav_parse_create_options(options, &cs.opt) != 0)
+        goto done;
+    cs.d = xav_desc_new();
+    cs.src_lock = CPLCreateMutex();
+    CPLReleaseMutex(cs.src_lock); /* created held */
+    if (plan(&cs) != 0)
+        goto done;
+    share = scan_share(cs.d);
+    if (xav_scan(&cs, progress, progress_data, share) != 0 ||
+        xav_plan_coding(&cs) != 0 || xav_desc_validate(cs.d) != 0 ||
+        xav_output_prepare(&cs, filename) != 0 ||
+        xav_encode_tiles(&cs, share, progress, progress_data) != 0 ||
+        xav_copy_progress(progress, progress_data, 1.0) != 0 ||
+        xav_output_commit(&cs, filename) != 0)
+        goto done;
+    rc = 0;
+done:
+    if (rc != 0)
+        xav_output_remove(&cs, filename);
+    xav_copy_free(&cs);
+    return rc;
+}

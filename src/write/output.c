@@ -1,0 +1,86 @@
+/* output: see output.h. */
+#include "output.h"
+
+#include "cpl_conv.h"
+#include "cpl_error.h"
+#include "cpl_string.h"
+#include "cpl_vsi.h"
+
+#include "layout.h"
+#include "names.h"
+#include "sidecar.h"
+
+/* The folder of the tiles other than the first. */
+static int make_tile_dir(const xav_copy *cs, const char *filename)
+{
+    char *dir = xav_name_tile_dir(filename);
+    VSIStatBufL st;
+    int rc = 0;
+    if (xav_desc_tile_count(cs->d) > 1 &&
+        VSIStatExL(dir, &st, VSI_STAT_EXISTS_FLAG) != 0 &&
+        VSIMkdir(dir, 0755) != 0) {
+        CPLError(CE_Failure, CPLE_FileIO,
+                 "XAVIDEO: cannot create the folder %s.", dir);
+        rc = -1;
+    }
+    CPLFree(dir);
+    return rc;
+}
+
+int xav_output_prepare(xav_copy *cs, const char *filename)
+{
+    const xav_desc *d = cs->d;
+    const int ntiles = xav_desc_tile_count(d);
+    int k, first, count;
+    cs->tile_paths = (char **)CPLCalloc(ntiles + 1, sizeof(char *));
+    cs->tile_temps = (char **)CPLCalloc(ntiles + 1, sizeof(char *));
+    for (k = 0; k < ntiles; k++) {
+        char *file;
+        xav_layout_tile_streams(d, k, &first, &count);
+        file = xav_layout_stream_file(d, first, CPLGetFilename(filename));
+        cs->tile_paths[k] =
+            CPLStrdup(CPLFormFilename(CPLGetPath(filename), file, NULL));
+        cs->tile_temps[k] = xav_name_temp(cs->tile_paths[k]);
+        CPLFree(file);
+    }
+    cs->embedded_json = xav_sidecar_to_json(d, 1);
+    return make_tile_dir(cs, filename);
+}
+
+int xav_output_commit(xav_copy *cs, const char *filename)
+{
+    const int ntiles = xav_desc_tile_count(cs->d);
+    char *sidecar = xav_name_sidecar(filename), *tmp = xav_name_temp(sidecar);
+    int rc = xav_sidecar_write(cs->d, tmp);
+    if (rc == 0) {
+        for (; cs->moved < ntiles && rc == 0; cs->moved++)
+            rc =
+                VSIRename(cs->tile_temps[cs->moved], cs->tile_paths[cs->moved]);
+        if (rc == 0)
+            rc = VSIRename(tmp, sidecar);
+        if (rc != 0)
+            CPLError(CE_Failure, CPLE_FileIO,
+                     "XAVIDEO: cannot move the output into place as %s.",
+                     sidecar);
+    }
+    CPLFree(tmp);
+    CPLFree(sidecar);
+    return rc;
+}
+
+void xav_output_remove(const xav_copy *cs, const char *filename)
+{
+    char *sidecar = xav_name_sidecar(filename), *tmp = xav_name_temp(sidecar);
+    char *dir = xav_name_tile_dir(filename);
+    int k;
+    for (k = 0; cs->tile_temps != NULL && cs->tile_temps[k] != NULL; k++) {
+        VSIUnlink(cs->tile_temps[k]);
+        if (k < cs->moved)
+            VSIUnlink(cs->tile_paths[k]);
+    }
+    VSIRmdir(dir);
+    VSIUnlink(tmp);
+    CPLFree(dir);
+    CPLFree(tmp);
+    CPLFree(sidecar);
+}

@@ -1,0 +1,22 @@
+/*
+ * plan: how the copy codes what the scan found. Tiles first (their size
+ * bounds every buffer), then, once the valid ranges are known, each
+ * variable's quantization and error bound and the streams that carry it
+ * (layout.h).
+ */
+#ifndef XAV_PLAN_H
+#define XAV_PLAN_H
+
+#include "copy.h"
+
+/* Frames wider or higher than this are tiled whatever the options say:
+ * HEVC level 6.2's limit. */
+#define XAV_MAX_FRAME_SIZE 8192
+
+/* d's size must be set. Returns 0, or -1 with a CPLError (TILE_SIZE). */
+int xav_plan_tiles(xav_copy *cs);
+/* Quantization, MAX_ERROR bounds and streams. Returns 0, or -1 with a
+ * CPLError (a bound finer than the type holds, bad GROUPS). */
+int xav_plan_coding(xav_copy *cs);
+
+#endif /* XAV_PLAN_H */

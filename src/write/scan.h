@@ -1,0 +1,22 @@
+/*
+ * scan: one pass over the source, before any coding, for what lossy coding
+ * must know of all its time steps at once: each lossy variable's valid
+ * range (one quantization per variable over all times: per-frame scaling
+ * would break temporal prediction) and whether it has invalid pixels
+ * (which need a mask stream). VALID_RANGE, where given, replaces the range
+ * and must hold the values.
+ */
+#ifndef XAV_SCAN_H
+#define XAV_SCAN_H
+
+#include "cpl_progress.h"
+
+#include "copy.h"
+
+/* Progress from 0 to share (0: nothing lossy, nothing read). Returns 0, or
+ * -1 with a CPLError (read error, interruption, a VALID_RANGE that does
+ * not hold the values). */
+int xav_scan(xav_copy *cs, GDALProgressFunc progress, void *pdata,
+             double share);
+
+#endif /* XAV_SCAN_H */

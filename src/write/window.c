@@ -1,0 +1,121 @@
+/* window: see window.h. */
+#include "window.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "cpl_conv.h"
+#include "cpl_vsi.h"
+
+#include "quantize.h"
+
+static size_t block_pixels(const xav_desc *d)
+{
+    return (size_t)xav_desc_block_width(d) * xav_desc_block_height(d);
+}
+
+void xav_window_free(const xav_desc *d, xav_window *win)
+{
+    int v, c;
+    for (v = 0; win->values != NULL && v < d->nvars; v++) {
+        VSIFree(win->values[v]);
+        VSIFree(win->raw[v]);
+        VSIFree(win->mask[v]);
+    }
+    for (c = 0; c < XAV_MAX_CHANNELS; c++)
+        VSIFree(win->planes[c]);
+    CPLFree(win->values);
+    CPLFree(win->raw);
+    CPLFree(win->mask);
+    VSIFree(win->valid);
+    memset(win, 0, sizeof(*win));
+}
+
+int xav_window_alloc(const xav_desc *d, xav_window *win)
+{
+    const size_t n = block_pixels(d);
+    int v, c, ok = 1;
+    memset(win, 0, sizeof(*win));
+    win->values = (double **)CPLCalloc(d->nvars, sizeof(double *));
+    win->raw = (void **)CPLCalloc(d->nvars, sizeof(void *));
+    win->mask = (uint8_t **)CPLCalloc(d->nvars, sizeof(uint8_t *));
+    for (v = 0; v < d->nvars && ok; v++) {
+        win->values[v] = (double *)VSI_MALLOC2_VERBOSE(n, sizeof(double));
+        win->mask[v] = (uint8_t *)VSI_MALLOC_VERBOSE(n);
+        if (d->vars[v].quant == XAV_QUANT_BITS)
+            ok = (win->raw[v] = VSI_MALLOC2_VERBOSE(
+                      n, GDALGetDataTypeSizeBytes(d->vars[v].type))) != NULL;
+        ok &= win->values[v] != NULL && win->mask[v] != NULL;
+    }
+    for (c = 0; c < XAV_MAX_CHANNELS && ok; c++)
+        ok = (win->planes[c] =
+                  (uint16_t *)VSI_MALLOC2_VERBOSE(n, sizeof(uint16_t))) != NULL;
+    ok = ok && (win->valid = (uint8_t *)VSI_MALLOC_VERBOSE(n)) != NULL;
+    if (!ok)
+        xav_window_free(d, win);
+    return ok ? 0 : -1;
+}
+
+void xav_window_set_tile(const xav_desc *d, xav_window *win, int k)
+{
+    xav_desc_tile_rect(d, k, &win->x, &win->y, &win->w, &win->h);
+}
+
+size_t xav_window_pixels(const xav_window *win)
+{
+    return (size_t)win->w * win->h;
+}
+
+static int read_band(const xav_window *win, GDALRasterBandH band, void *buf,
+                     GDALDataType type)
+{
+    return GDALRasterIO(band, GF_Read, win->x, win->y, win->w, win->h, buf,
+                        win->w, win->h, type, 0, 0) == CE_None
+               ? 0
+               : -1;
+}
+
+/* Mask codes of one lossy frame: invalid pixels are what the source's mask
+ * says (nodata, alpha, per-dataset mask) plus non-finite values, which no
+ * lossy code can carry. Returns the count of invalid pixels, or -1. */
+static long read_validity(xav_window *win, GDALRasterBandH band, int v)
+{
+    const size_t n = xav_window_pixels(win);
+    const double *x = win->values[v];
+    uint8_t *m = win->mask[v];
+    long invalid = 0;
+    size_t i;
+    if (GDALGetMaskFlags(band) & GMF_ALL_VALID) {
+        memset(m, XAV_MASK_VALID, n);
+    } else if (read_band(win, GDALGetMaskBand(band), m, GDT_Byte) != 0) {
+        return -1;
+    }
+    for (i = 0; i < n; i++) {
+        if (isnan(x[i]))
+            m[i] = XAV_MASK_NAN;
+        else if (isinf(x[i]))
+            m[i] = x[i] > 0 ? XAV_MASK_POSINF : XAV_MASK_NEGINF;
+        else if (m[i] == 0)
+            m[i] = XAV_MASK_NODATA;
+        else
+            m[i] = XAV_MASK_VALID;
+        invalid += m[i] != XAV_MASK_VALID;
+    }
+    return invalid;
+}
+
+long xav_window_read(const xav_copy *cs, xav_window *win, int v, int t)
+{
+    const xav_variable *var = &cs->d->vars[v];
+    GDALRasterBandH band =
+        GDALGetRasterBand(cs->src, xav_desc_band_index(cs->d, v, t) + 1);
+    long rc;
+    CPLAcquireMutex(cs->src_lock, 1000.0);
+    if (var->quant == XAV_QUANT_BITS)
+        rc = read_band(win, band, win->raw[v], var->type);
+    else if ((rc = read_band(win, band, win->values[v], GDT_Float64)) == 0 &&
+             !var->lossless)
+        rc = read_validity(win, band, v);
+    CPLReleaseMutex(cs->src_lock);
+    return rc;
+}
