@@ -85,7 +85,7 @@ def test_pieces_assemble_into_the_source(tmp_path, options):
             err = np.abs(a[v].astype(float) - c[v])
             assert err.max() <= 0.5, f"band {b}"
             # a lower bound of the mosaic's: the worst piece's
-            assert float(ob.GetMetadataItem("XAVIDEO_MAX_ABS_ERROR")) == pytest.approx(err.max(), rel=1e-6)
+            assert float(ob.GetMetadataItem("XAVIDEO_MAX_ABS_ERROR", "IMAGE_STRUCTURE")) == pytest.approx(err.max(), rel=1e-6)
 
 
 def test_a_window_of_the_assembly_decodes_only_its_tiles(tmp_path):

@@ -3,7 +3,7 @@
 - MAX_ERROR=e: no valid pixel of any real cube differs from the source by
   more than e (in the band's units), invalid pixels stay where they were.
 - The achieved PSNR and maximum error that CreateCopy records per band
-  (band metadata XAVIDEO_PSNR_DB, XAVIDEO_MAX_ABS_ERROR) are what this test
+  (band metadata XAVIDEO_PSNR_DB, XAVIDEO_MAX_ABS_ERROR in IMAGE_STRUCTURE) are what this test
   measures itself against the source.
 """
 import math
@@ -84,17 +84,17 @@ def test_recorded_quality_is_what_a_reader_gets(tmp_path, options):
     xav_create_ok(src, tmp_path / "u.mkv", options)
     out = open_ds(tmp_path / "u.mkv")
     for b, (psnr, max_err) in enumerate(measured_quality(src, out), start=1):
-        md = out.GetRasterBand(b).GetMetadata()
+        md = out.GetRasterBand(b).GetMetadata("IMAGE_STRUCTURE")
         assert float(md["XAVIDEO_MAX_ABS_ERROR"]) == pytest.approx(max_err, rel=1e-6, abs=1e-9), f"band {b}"
         assert float(md["XAVIDEO_PSNR_DB"]) == pytest.approx(psnr, abs=0.01), f"band {b}"
     if options:
-        assert out.GetRasterBand(1).GetMetadataItem("XAVIDEO_MAX_ERROR_BOUND") == "0.2"
+        assert out.GetRasterBand(1).GetMetadataItem("XAVIDEO_MAX_ERROR_BOUND", "IMAGE_STRUCTURE") == "0.2"
 
 
 def test_lossless_records_exactness(tmp_path):
     xav_create_ok(gdal.Open(str(L7)), tmp_path / "l7.mkv", ["LOSSLESS=YES"])
     ds = open_ds(tmp_path / "l7.mkv")  # keep it: a band does not hold it
-    md = ds.GetRasterBand(3).GetMetadata()
+    md = ds.GetRasterBand(3).GetMetadata("IMAGE_STRUCTURE")
     assert md["XAVIDEO_PSNR_DB"] == "inf" and float(md["XAVIDEO_MAX_ABS_ERROR"]) == 0
 
 
@@ -171,7 +171,7 @@ def test_av1_round_trip_and_recorded_quality(tmp_path):
         xav_create_ok(src, out_path, ["CODEC=AV1"])
         out = open_ds(out_path)
         for b, (psnr, max_err) in enumerate(measured_quality(src, out), start=1):
-            md = out.GetRasterBand(b).GetMetadata()
+            md = out.GetRasterBand(b).GetMetadata("IMAGE_STRUCTURE")
             assert psnr > 40, f"{name} band {b}: {psnr:.2f} dB"
             assert float(md["XAVIDEO_PSNR_DB"]) == pytest.approx(psnr, abs=0.01)
             assert float(md["XAVIDEO_MAX_ABS_ERROR"]) == pytest.approx(max_err, rel=1e-6, abs=1e-9)

@@ -32,7 +32,11 @@ extern "C" {
 /* Global tag with the CRC-32 of the embedded sidecar (8 hex digits): a
  * damaged copy is refused rather than read. */
 #define XAV_EMBEDDED_CRC_TAG "XAVIDEO_SIDECAR_CRC32"
-#define XAV_SCHEMA_VERSION 1
+/* The sidecar's schema (doc/sidecar.md). Version 2 names a dataset's own
+ * files by rule and adds exceptional values, reserved correction codes and
+ * packet checksums, which a reader of version 1 would misread: it refuses
+ * them by the number. */
+#define XAV_SCHEMA_VERSION 2
 
 /* ---- Driver metadata --------------------------------------------------- */
 

@@ -138,7 +138,7 @@ TEST_F(SidecarErrors, UnknownSchemaVersionIsRefusedByName)
 {
     std::string msg;
     EXPECT_FALSE(parses(
-        replaced(good, "\"schema_version\":\t1", "\"schema_version\":\t999"),
+        replaced(good, "\"schema_version\":\t2", "\"schema_version\":\t999"),
         &msg));
     EXPECT_NE(msg.find("schema version 999"), std::string::npos) << msg;
 }

@@ -114,9 +114,10 @@ XAVIDEORasterBand::XAVIDEORasterBand(XAVIDEODataset *ds, int band)
     GDALMajorObject::SetDescription(xav_band_description(ds->m_ds, band - 1));
     GDALMajorObject::SetMetadata(
         const_cast<char **>(xav_band_metadata(ds->m_ds, band - 1, nullptr)));
-    GDALMajorObject::SetMetadata(const_cast<char **>(xav_band_metadata(
-                                     ds->m_ds, band - 1, XAV_DRIVER_NAME)),
-                                 XAV_DRIVER_NAME);
+    for (const char *domain : {XAV_DRIVER_NAME, "IMAGE_STRUCTURE"})
+        GDALMajorObject::SetMetadata(
+            const_cast<char **>(xav_band_metadata(ds->m_ds, band - 1, domain)),
+            domain);
     int count = 0;
     const short *rgba = xav_band_color_table(ds->m_ds, band - 1, &count);
     if (rgba != nullptr) {
@@ -254,6 +255,9 @@ GDALDataset *XAVIDEODataset::Open(GDALOpenInfo *info)
     }
     ds->GDALMajorObject::SetMetadata(
         const_cast<char **>(xav_metadata(core, nullptr)));
+    ds->GDALMajorObject::SetMetadata(
+        const_cast<char **>(xav_metadata(core, "IMAGE_STRUCTURE")),
+        "IMAGE_STRUCTURE");
     for (int b = 1; b <= xav_band_count(core); b++)
         ds->SetBand(b, new XAVIDEORasterBand(ds.get(), b));
     ds->SetDescription(info->pszFilename);

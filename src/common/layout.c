@@ -43,10 +43,10 @@ static xav_stream *add_stream(xav_desc *d, const char *file)
     return s;
 }
 
-static void set_coding(xav_stream *s, const xav_create_options *o, int lossless,
-                       int bits, int byte_planes)
+static void set_coding(xav_stream *s, const xav_create_options *o,
+                       xav_codec codec, int lossless, int bits, int byte_planes)
 {
-    s->codec = lossless ? XAV_CODEC_FFV1 : o->codec;
+    s->codec = codec;
     s->lossless = lossless;
     s->bits = bits;
     s->pix_fmt =
@@ -55,6 +55,7 @@ static void set_coding(xav_stream *s, const xav_create_options *o, int lossless,
     s->qp = o->qp;
     s->preset = CPLStrdup(o->preset);
     s->gop = o->gop;
+    s->checksums = 1;
 }
 
 /* A pending channel: (variable, word). */
@@ -63,8 +64,11 @@ typedef struct {
 } chan;
 
 static void emit(xav_desc *d, const xav_create_options *o, const chan *c, int n,
-                 int lossless, int bits, const char *file)
+                 const char *file)
 {
+    const xav_variable *v = &d->vars[c[0].var];
+    /* FFV1 for lossless variables and for the one code of a constant */
+    const int exact = xav_variable_is_exact(v);
     xav_stream *s = add_stream(d, file);
     int i;
     s->channels = n;
@@ -72,25 +76,27 @@ static void emit(xav_desc *d, const xav_create_options *o, const chan *c, int n,
         s->var[i] = c[i].var;
         s->word[i] = c[i].word;
     }
-    set_coding(s, o, lossless, bits, d->vars[c[0].var].quant == XAV_QUANT_BITS);
+    set_coding(s, o, exact ? XAV_CODEC_FFV1 : o->codec, exact, v->bits,
+               v->quant == XAV_QUANT_BITS);
 }
 
 /* Emits the channels in groups of 3, the rest as gray streams. */
 static void emit_chunks(xav_desc *d, const xav_create_options *o, const chan *c,
-                        int n, int lossless, int bits, const char *file)
+                        int n, const char *file)
 {
     int i = 0;
     for (; i + XAV_MAX_CHANNELS <= n; i += XAV_MAX_CHANNELS)
-        emit(d, o, c + i, XAV_MAX_CHANNELS, lossless, bits, file);
+        emit(d, o, c + i, XAV_MAX_CHANNELS, file);
     for (; i < n; i++)
-        emit(d, o, c + i, 1, lossless, bits, file);
+        emit(d, o, c + i, 1, file);
 }
 
 /* Whether two variables may share a stream: same codec, bits and kind of
  * codes (a value's bytes never share with quantized values). */
 static int same_coding(const xav_variable *a, const xav_variable *b)
 {
-    return a->bits == b->bits && a->lossless == b->lossless &&
+    return a->bits == b->bits &&
+           xav_variable_is_exact(a) == xav_variable_is_exact(b) &&
            (a->quant == XAV_QUANT_BITS) == (b->quant == XAV_QUANT_BITS);
 }
 
@@ -114,7 +120,7 @@ static void plan_auto(xav_desc *d, const xav_create_options *o,
                 c[n++].word = w;
             }
         }
-        emit_chunks(d, o, c, n, d->vars[v].lossless, d->vars[v].bits, file);
+        emit_chunks(d, o, c, n, file);
     }
     CPLFree(done);
     CPLFree(c);
@@ -163,8 +169,7 @@ static int plan_groups(xav_desc *d, const xav_create_options *o,
         if (rc == 0 && n != 1 && n != XAV_MAX_CHANNELS)
             rc = groups_error(o->groups, "each group needs 1 or 3 channels");
         if (rc == 0)
-            emit(d, o, c, n, d->vars[first].lossless, d->vars[first].bits,
-                 file);
+            emit(d, o, c, n, file);
         CSLDestroy(items);
     }
     for (v = 0; v < d->nvars && rc == 0; v++)
@@ -201,6 +206,25 @@ static void replicate_for_tiles(xav_desc *d)
     d->nstreams = per_tile * ntiles;
 }
 
+int xav_layout_correction_bits(const xav_variable *v)
+{
+    return v->max_error >= v->q_scale / 2 ? 12 : 16;
+}
+
+/* A variable's mask or correction stream: exact, one channel. x265's
+ * lossless mode up to 12 bits, for its temporal prediction (a static mask
+ * costs about one frame, an empty correction frame a few bytes:
+ * doc/defaults.md); FFV1 beyond. */
+static void add_side_stream(xav_desc *d, const xav_create_options *o, int v,
+                            xav_stream_role role, int bits)
+{
+    xav_stream *s = add_stream(d, "");
+    s->role = role;
+    s->channels = 1;
+    s->var[0] = v;
+    set_coding(s, o, bits <= 12 ? XAV_CODEC_X265 : XAV_CODEC_FFV1, 1, bits, 0);
+}
+
 int xav_layout_plan(xav_desc *d, const xav_create_options *o)
 {
     const char *file = ""; /* the dataset's own files, named by rule */
@@ -211,24 +235,13 @@ int xav_layout_plan(xav_desc *d, const xav_create_options *o)
     } else {
         plan_auto(d, o, file);
     }
-    for (v = 0; v < d->nvars; v++) {
-        if (d->vars[v].has_mask) {
-            xav_stream *s = add_stream(d, file);
-            s->role = XAV_ROLE_MASK;
-            s->channels = 1;
-            s->var[0] = v;
-            set_coding(s, o, 1, 8, 0);
-        }
-    }
-    for (v = 0; v < d->nvars; v++) {
-        if (d->vars[v].max_error > 0) {
-            xav_stream *s = add_stream(d, file);
-            s->role = XAV_ROLE_CORRECTION;
-            s->channels = 1;
-            s->var[0] = v;
-            set_coding(s, o, 1, 16, 0);
-        }
-    }
+    for (v = 0; v < d->nvars; v++)
+        if (d->vars[v].has_mask)
+            add_side_stream(d, o, v, XAV_ROLE_MASK, 8);
+    for (v = 0; v < d->nvars; v++)
+        if (d->vars[v].max_error > 0)
+            add_side_stream(d, o, v, XAV_ROLE_CORRECTION,
+                            xav_layout_correction_bits(&d->vars[v]));
     replicate_for_tiles(d);
     return 0;
 }

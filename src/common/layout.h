@@ -3,9 +3,10 @@
  * Planning groups variables of the same coding (codec, bits) into 3-channel
  * planar streams (coded with the identity matrix: no RGB->YUV loss) and
  * 1-channel gray streams for what is left; never pads by repeating a band.
- * Mask streams (lossless, 8-bit) follow the data streams, then correction
- * streams (lossless, 16-bit) of the variables coded with MAX_ERROR; every
- * tile of a tiled raster has the same set of streams, tile after tile.
+ * Mask streams (exact, 8-bit) follow the data streams, then correction
+ * streams (exact, 12 or 16-bit) of the variables with an error bound;
+ * every tile of a tiled raster has the same set of streams, tile after
+ * tile. Every stream's packets carry their CRC-32.
  *
  * Each tile is a file of its own (names.h): tile 0 in the video named by
  * the user, tile k > 0 in VIDEO.tiles/rRRRR_cCCCC.mkv (its row and column). A
@@ -23,6 +24,11 @@
  * planned), every stream in its tile's own file. Returns 0, or -1 with a
  * CPLError (bad GROUPS). */
 int xav_layout_plan(xav_desc *d, const xav_create_options *o);
+/* Bits of a variable's correction codes: 12 (x265 lossless) where its
+ * bound is at least half a quantization step, so a correction stays far
+ * below 2^11 steps whatever the codec's error; 16 (FFV1) for finer bounds. */
+int xav_layout_correction_bits(const xav_variable *v);
+
 /* The file of stream s, relative to the sidecar's folder, of the dataset
  * whose video (relative to that folder) is video: the file the sidecar
  * names, or its tile's own file by the rule of names.h (CPLMalloc'ed). */

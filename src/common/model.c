@@ -10,9 +10,12 @@
 #include "cpl_error.h"
 #include "cpl_string.h"
 
+#include "xavideo.h"
+
 static const char *const codec_names[] = {"x265", "ffv1", "av1"};
 static const char *const role_names[] = {"data", "mask", "correction"};
-static const char *const quant_names[] = {"integer", "linear", "bits"};
+static const char *const quant_names[] = {"integer", "linear", "bits",
+                                          "constant"};
 
 static int by_name(const char *const *names, int count, const char *name)
 {
@@ -45,13 +48,13 @@ const char *xav_quant_name(xav_quant_mode mode)
 }
 int xav_quant_by_name(const char *name)
 {
-    return by_name(quant_names, 3, name);
+    return by_name(quant_names, 4, name);
 }
 
 xav_desc *xav_desc_new(void)
 {
     xav_desc *d = (xav_desc *)CPLCalloc(1, sizeof(*d));
-    d->schema_version = 1;
+    d->schema_version = XAV_SCHEMA_VERSION;
     d->ntimes = 1;
     d->fps_num = 25;
     d->fps_den = 1;
@@ -105,6 +108,16 @@ void xav_desc_free(xav_desc *d)
     CPLFree(d->psnr);
     CPLFree(d->max_abs_error);
     CPLFree(d);
+}
+
+int xav_variable_is_exact(const xav_variable *v)
+{
+    return v->lossless || v->quant == XAV_QUANT_CONSTANT;
+}
+
+int xav_stream_is_lossy(const xav_stream *s)
+{
+    return s->role == XAV_ROLE_DATA && !s->lossless;
 }
 
 void xav_stream_copy(xav_stream *to, const xav_stream *from)
@@ -254,16 +267,28 @@ static int validate_channels(const xav_desc *d)
     return ok ? 0 : fail("streams do not carry every variable exactly once");
 }
 
+/* The data channels a variable of this quantization and size needs (a
+ * constant's one code, 0, in an exact stream). */
+static int words_of(xav_quant_mode quant, int size)
+{
+    return quant == XAV_QUANT_BITS ? size : 1;
+}
+
 static int validate_variable(const xav_variable *var)
 {
     const int size = GDALGetDataTypeSizeBytes(var->type);
+    int k;
     if (var->type == GDT_Unknown || GDALDataTypeIsComplex(var->type))
         return fail("unsupported variable data type");
-    if (var->quant == XAV_QUANT_BITS
-            ? (size != 4 && size != 8) || var->words != size
-            : var->words != 1)
+    if (var->words != words_of(var->quant, size) ||
+        (var->quant == XAV_QUANT_BITS && size != 4 && size != 8))
         return fail("variable word count does not fit its quantization and "
                     "data type");
+    if (var->nexceptions < 0 || var->nexceptions > XAV_MAX_EXCEPTIONS)
+        return fail("too many exceptional values");
+    for (k = 0; k < var->nexceptions; k++)
+        if (!isfinite(var->exceptions[k]))
+            return fail("exceptional values must be finite");
     if (!isfinite(var->q_offset) || !isfinite(var->q_scale) ||
         (var->quant == XAV_QUANT_LINEAR && !(var->q_scale > 0)))
         return fail("quantization scale must be positive and finite");
@@ -273,7 +298,7 @@ static int validate_variable(const xav_variable *var)
 }
 
 /* Bits of a stream's codes as the reader takes them: masks and the words of
- * XAV_QUANT_BITS are bytes, corrections 16-bit. */
+ * XAV_QUANT_BITS are bytes, corrections more than 8 bits. */
 static int validate_stream(const xav_desc *d, const xav_stream *st)
 {
     int c;
@@ -283,7 +308,7 @@ static int validate_stream(const xav_desc *d, const xav_stream *st)
         return fail("stream bits, index or gop out of range");
     if ((st->role == XAV_ROLE_MASK && st->bits != 8) ||
         (st->role == XAV_ROLE_CORRECTION && st->bits <= 8))
-        return fail("mask streams are 8-bit, correction streams 16-bit");
+        return fail("mask streams are 8-bit, correction streams wider");
     for (c = 0; c < st->channels; c++)
         if (st->role == XAV_ROLE_DATA && st->var[c] >= 0 &&
             st->var[c] < d->nvars &&
@@ -328,8 +353,10 @@ void xav_desc_link_streams(xav_desc *d)
     for (s = 0; s < d->nstreams; s++) {
         const xav_stream *st = &d->streams[s];
         for (c = 0; st->role == XAV_ROLE_DATA && c < st->channels; c++) {
-            d->vars[st->var[c]].lossless = st->lossless;
-            d->vars[st->var[c]].bits = st->bits;
+            xav_variable *v = &d->vars[st->var[c]];
+            /* a constant's one code is coded exactly: still a lossy one */
+            v->lossless = st->lossless && v->quant != XAV_QUANT_CONSTANT;
+            v->bits = st->bits;
         }
     }
 }

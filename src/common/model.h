@@ -23,6 +23,9 @@
 
 #define XAV_MAX_CHANNELS 3
 #define XAV_MAX_WORDS 8
+/* Values of a lossy variable kept exactly, out of its quantized range (fill
+ * values the source did not declare, far outliers): each has a mask code. */
+#define XAV_MAX_EXCEPTIONS 16
 /* Limits of a valid description, so that no size the reader computes from
  * it (frames, rows, blocks, per-band tables) comes near int or size_t
  * overflow: rasters up to 2^20 pixels each way, 10^6 bands (a dataset of
@@ -43,7 +46,9 @@ typedef enum {
     /* code = round((value - offset) / scale): lossy, anything else */
     XAV_QUANT_LINEAR = 1,
     /* the value's bits, order-preserving, split into bytes: lossless */
-    XAV_QUANT_BITS = 2
+    XAV_QUANT_BITS = 2,
+    /* every valid value is q_offset, exactly: no data stream at all */
+    XAV_QUANT_CONSTANT = 3
 } xav_quant_mode;
 
 typedef enum {
@@ -92,8 +97,10 @@ typedef struct {
     int words;                /* channels it occupies (XAV_QUANT_BITS) */
     double valid_min, valid_max;
     int has_mask;     /* some pixel is invalid and coding is lossy */
-    double max_error; /* MAX_ERROR guaranteed by a correction stream, or 0 */
+    double max_error; /* bound guaranteed by a correction stream, or 0 */
     double corr_step; /* value of one correction unit */
+    int nexceptions;  /* values kept exactly by the mask (quantize.h) */
+    double exceptions[XAV_MAX_EXCEPTIONS];
 
     /* How its data streams code it: planned by CreateCopy, taken from the
      * streams when a description is read (xav_desc_link_streams). */
@@ -116,7 +123,8 @@ typedef struct {
     int qp;  /* x265 constant QP instead of CRF, or -1 */
     char *preset;
     int gop;
-    int tile; /* the tile whose window the frames hold */
+    int tile;      /* the tile whose window the frames hold */
+    int checksums; /* every packet carries its CRC-32 (checksum.h) */
 } xav_stream;
 
 typedef struct {
@@ -163,6 +171,13 @@ typedef struct {
 
 xav_desc *xav_desc_new(void);
 void xav_desc_free(xav_desc *d);
+
+/* Whether a variable's values come back exactly (lossless, or a
+ * constant). */
+int xav_variable_is_exact(const xav_variable *v);
+
+/* Whether a stream carries lossy codes (a data stream not lossless). */
+int xav_stream_is_lossy(const xav_stream *s);
 
 /* A copy of a stream with strings of its own. */
 void xav_stream_copy(xav_stream *to, const xav_stream *from);

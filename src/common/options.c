@@ -9,8 +9,6 @@
 #include "cpl_multiproc.h"
 #include "xavideo.h"
 
-#define XAV_DEFAULT_CRF 4     /* x265: doc/defaults.md */
-#define XAV_DEFAULT_AV1_CRF 5 /* about the same PSNR as x265 CRF 4 */
 #define XAV_DEFAULT_PRESET "medium"
 #define XAV_DEFAULT_GOP 16
 

@@ -16,7 +16,7 @@ static int type_bits(GDALDataType type)
     return GDALGetDataTypeSizeBytes(type) == 1 ? 8 : 16;
 }
 
-int xav_quant_plan(xav_variable *v, int lossless, int bits)
+int xav_quant_plan(xav_variable *v, int bits)
 {
     double maxcode = (double)((1 << bits) - 1);
     double range = v->valid_max - v->valid_min;
@@ -24,21 +24,22 @@ int xav_quant_plan(xav_variable *v, int lossless, int bits)
     v->words = 1;
     v->q_offset = 0;
     v->q_scale = 1;
-    if (lossless && GDALGetDataTypeSizeBytes(v->type) > 2) {
+    if (v->lossless && GDALGetDataTypeSizeBytes(v->type) > 2) {
         v->quant = XAV_QUANT_BITS;
         v->words = xav_bits_words(v->type);
         return 8;
     }
-    if (lossless) { /* 8/16-bit integers: shift signed ones to [0, 2^n) */
+    if (v->lossless) { /* 8/16-bit integers: shift signed ones to [0, 2^n) */
         v->quant = XAV_QUANT_INTEGER;
         v->q_offset = GDALDataTypeIsSigned(v->type)
                           ? -(double)(1 << (type_bits(v->type) - 1))
                           : 0;
         return type_bits(v->type);
     }
-    if (!(range >= 0)) { /* no valid pixel at all */
-        v->quant = is_int ? XAV_QUANT_INTEGER : XAV_QUANT_LINEAR;
-        return bits;
+    if (!(range > 0)) { /* one valid value, or none: nothing to code */
+        v->quant = XAV_QUANT_CONSTANT;
+        v->q_offset = range == 0 ? v->valid_min : 0;
+        return 8;
     }
     if (is_int && range <= maxcode) {
         v->quant = XAV_QUANT_INTEGER;
@@ -49,7 +50,7 @@ int xav_quant_plan(xav_variable *v, int lossless, int bits)
     }
     v->quant = XAV_QUANT_LINEAR;
     v->q_offset = v->valid_min;
-    v->q_scale = range > 0 ? range / maxcode : 1;
+    v->q_scale = range / maxcode;
     return bits;
 }
 
@@ -59,6 +60,10 @@ void xav_quant_encode_row(const xav_variable *v, int bits, const double *values,
     const double maxcode = (double)((1 << bits) - 1);
     const double inv = 1.0 / v->q_scale, off = v->q_offset;
     size_t i;
+    if (v->quant == XAV_QUANT_CONSTANT) {
+        memset(codes, 0, n * sizeof(*codes));
+        return;
+    }
     for (i = 0; i < n; i++) {
         double c = floor((values[i] - off) * inv + 0.5);
         codes[i] = (uint16_t)(c < 0 ? 0 : c > maxcode ? maxcode : c);
@@ -70,6 +75,11 @@ void xav_quant_decode_row(const xav_variable *v, const void *codes,
 {
     const double scale = v->q_scale, off = v->q_offset;
     size_t i;
+    if (v->quant == XAV_QUANT_CONSTANT) {
+        for (i = 0; i < n; i++)
+            values[i] = off;
+        return;
+    }
     if (bytes_per_code == 1) {
         const uint8_t *c = (const uint8_t *)codes;
         for (i = 0; i < n; i++)
@@ -81,85 +91,156 @@ void xav_quant_decode_row(const xav_variable *v, const void *codes,
     }
 }
 
-/* Corrections are added to the value in its own type: integers stay exact
- * (the step is an odd integer), floats round once. */
-#define CORRECT(T, lo, hi)                                                     \
-    do {                                                                       \
-        T *p = (T *)out;                                                       \
-        for (i = 0; i < n; i++) {                                              \
-            if (corrections[i] != XAV_CORRECTION_ZERO) {                       \
-                double z = (double)p[i] +                                      \
-                           ((int)corrections[i] - XAV_CORRECTION_ZERO) * step; \
-                p[i] = (T)(z < (lo) ? (lo) : z > (hi) ? (hi) : z);             \
-            }                                                                  \
-        }                                                                      \
-    } while (0)
+uint16_t xav_mask_stored(uint8_t code)
+{
+    return (uint16_t)((code + 1) & 0xFF);
+}
 
-static void apply_corrections(GDALDataType type, double step,
-                              const uint16_t *corrections, size_t n, void *out)
+void xav_mask_from_stored(const uint8_t *stored, size_t n, int schema_version,
+                          uint8_t *codes)
 {
     size_t i;
+    if (schema_version < 2) {
+        memcpy(codes, stored, n);
+        return;
+    }
+    for (i = 0; i < n; i++)
+        codes[i] = (uint8_t)(stored[i] - 1);
+}
+
+int xav_correction_zero(int bits)
+{
+    return 1 << (bits - 1);
+}
+
+/* The largest and smallest values of a type, as doubles. */
+static void type_limits(GDALDataType type, double *lo, double *hi)
+{
     switch (type) {
     case GDT_Byte:
-        CORRECT(uint8_t, 0, 255);
+        *lo = 0, *hi = 255;
         break;
     case GDT_UInt16:
-        CORRECT(uint16_t, 0, 65535);
+        *lo = 0, *hi = 65535;
         break;
     case GDT_Int16:
-        CORRECT(int16_t, -32768, 32767);
+        *lo = -32768, *hi = 32767;
         break;
     case GDT_UInt32:
-        CORRECT(uint32_t, 0, 4294967295.0);
+        *lo = 0, *hi = 4294967295.0;
         break;
     case GDT_Int32:
-        CORRECT(int32_t, -2147483648.0, 2147483647.0);
+        *lo = -2147483648.0, *hi = 2147483647.0;
         break;
-    case GDT_Float32:
-        CORRECT(float, -HUGE_VAL, HUGE_VAL);
-        break;
-    default: /* Float64; 64-bit integers are coded losslessly */
-        CORRECT(double, -HUGE_VAL, HUGE_VAL);
+    default: /* floats; 64-bit integers are coded losslessly */
+        *lo = -HUGE_VAL, *hi = HUGE_VAL;
     }
 }
 
-/* Invalid pixels come back as exactly what they were. */
+/* The type's value next to x (up or down): +-1 for integers, one ulp of
+ * the type for floats. */
+static double neighbour(GDALDataType type, double x, int up)
+{
+    if (type == GDT_Float32)
+        return nextafterf((float)x, up ? HUGE_VALF : -HUGE_VALF);
+    if (GDALDataTypeIsFloating(type))
+        return nextafter(x, up ? HUGE_VAL : -HUGE_VAL);
+    return up ? x + 1 : x - 1;
+}
+
+/* nodata's neighbour in the type that a valid pixel reads as: above it,
+ * or below when nodata is the type's top (or when below is asked). */
+static double beside_nodata(const xav_variable *v, int below)
+{
+    double lo, hi;
+    type_limits(v->type, &lo, &hi);
+    return neighbour(v->type, v->nodata, !below && v->nodata < hi);
+}
+
+/* x as the type holds it (values are integers wherever the type is an
+ * integer one: codes, offsets and steps are). */
+static double to_type(GDALDataType type, double x)
+{
+    double lo, hi;
+    if (type == GDT_Float32)
+        return (double)(float)x;
+    type_limits(type, &lo, &hi);
+    return x < lo ? lo : x > hi ? hi : x;
+}
+
+/* Corrections of valid pixels, on values the type holds. */
+static void apply_corrections(const xav_variable *v, const xav_row_in *in,
+                              size_t n, double *typed)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        const int code = in->corrections[i];
+        if (code == in->correction_zero ||
+            (in->mask != NULL && in->mask[i] != XAV_MASK_VALID))
+            continue;
+        typed[i] =
+            code == XAV_CORRECTION_BELOW && v->has_nodata
+                ? beside_nodata(v, 1)
+                : to_type(v->type, typed[i] + (code - in->correction_zero) *
+                                                  v->corr_step);
+    }
+}
+
+/* A valid pixel never reads as nodata. */
+static void keep_off_nodata(const xav_variable *v, const uint8_t *mask,
+                            size_t n, double *typed)
+{
+    const double nodata = to_type(v->type, v->nodata);
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (typed[i] == nodata && (mask == NULL || mask[i] == XAV_MASK_VALID))
+            typed[i] = beside_nodata(v, 0);
+}
+
+/* Invalid pixels and exceptional values come back as exactly what they
+ * were. */
 static void apply_mask(const xav_variable *var, const uint8_t *mask,
                        double *row, size_t n)
 {
     const double nodata = var->has_nodata ? var->nodata : NAN;
     size_t x;
     for (x = 0; x < n; x++) {
-        switch (mask[x]) {
-        case XAV_MASK_VALID:
-            break;
-        case XAV_MASK_NAN:
+        const int m = mask[x];
+        if (m == XAV_MASK_VALID)
+            continue;
+        if (m == XAV_MASK_NAN)
             row[x] = NAN;
-            break;
-        case XAV_MASK_POSINF:
+        else if (m == XAV_MASK_POSINF)
             row[x] = INFINITY;
-            break;
-        case XAV_MASK_NEGINF:
+        else if (m == XAV_MASK_NEGINF)
             row[x] = -INFINITY;
-            break;
-        default:
+        else if (m >= XAV_MASK_EXCEPTION &&
+                 m < XAV_MASK_EXCEPTION + var->nexceptions)
+            row[x] = var->exceptions[m - XAV_MASK_EXCEPTION];
+        else
             row[x] = nodata;
-        }
     }
 }
 
-void xav_reconstruct_row(const xav_variable *v, const void *codes,
-                         int bytes_per_code, const uint16_t *corrections,
-                         const uint8_t *mask, size_t n, double *scratch,
-                         void *out)
+void xav_reconstruct_row(const xav_variable *v, const xav_row_in *in, size_t n,
+                         double *scratch, void *out)
 {
     const int size = GDALGetDataTypeSizeBytes(v->type);
-    xav_quant_decode_row(v, codes, bytes_per_code, n, scratch);
-    if (mask != NULL)
-        apply_mask(v, mask, scratch, n);
+    /* lossless variables keep their nodata pixels as they are */
+    const int off_nodata = !v->lossless && v->has_nodata && !isnan(v->nodata);
+    xav_quant_decode_row(v, in->codes, in->bytes_per_code, n, scratch);
+    if (in->mask != NULL)
+        apply_mask(v, in->mask, scratch, n);
     GDALCopyWords64(scratch, GDT_Float64, 8, out, v->type, size, (GPtrDiff_t)n);
-    if (corrections != NULL)
-        apply_corrections(v->type, v->corr_step, corrections, n, out);
+    if (in->corrections == NULL && !off_nodata)
+        return;
+    /* from here on, on values as the type holds them */
+    GDALCopyWords64(out, v->type, size, scratch, GDT_Float64, 8, (GPtrDiff_t)n);
+    if (in->corrections != NULL)
+        apply_corrections(v, in, n, scratch);
+    if (off_nodata)
+        keep_off_nodata(v, in->mask, n, scratch);
+    GDALCopyWords64(scratch, GDT_Float64, 8, out, v->type, size, (GPtrDiff_t)n);
 }
 
 /* Order-preserving maps of a value's bits to unsigned integers. */

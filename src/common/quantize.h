@@ -22,16 +22,27 @@
 
 #include "model.h"
 
-/* Mask codes: what an invalid pixel was. */
+/* Mask codes: what an invalid pixel was, or which exceptional value. */
 #define XAV_MASK_VALID 255
 #define XAV_MASK_NODATA 0
 #define XAV_MASK_NAN 1
 #define XAV_MASK_POSINF 2
 #define XAV_MASK_NEGINF 3
+#define XAV_MASK_EXCEPTION 4 /* + k: exactly v->exceptions[k] */
 
-/* Chooses v->quant, q_offset, q_scale and words from v->type and
- * v->valid_min/max. Returns the bits its codes need. */
-int xav_quant_plan(xav_variable *v, int lossless, int bits);
+/* A mask stream stores code + 1 (mod 256): valid pixels as 0, so that the
+ * edges of a land mask are steps of 1, which lossless coders take cheaply
+ * (the SST mask: 13.3 against 4.9 KB... measured in doc/defaults.md);
+ * sidecars of schema version 1 stored the codes themselves. */
+uint16_t xav_mask_stored(uint8_t code);
+void xav_mask_from_stored(const uint8_t *stored, size_t n, int schema_version,
+                          uint8_t *codes);
+
+/* Chooses v->quant, q_offset, q_scale and words from v->type, v->lossless
+ * and v->valid_min/max (a lossy variable whose valid values are all one,
+ * or that has none, is XAV_QUANT_CONSTANT). Returns the bits its codes
+ * need. */
+int xav_quant_plan(xav_variable *v, int bits);
 
 /* Lossy or integer: values -> codes (clamped to [0, 2^bits - 1]). */
 void xav_quant_encode_row(const xav_variable *v, int bits, const double *values,
@@ -40,17 +51,34 @@ void xav_quant_encode_row(const xav_variable *v, int bits, const double *values,
 void xav_quant_decode_row(const xav_variable *v, const void *codes,
                           int bytes_per_code, size_t n, double *values);
 
-/* What a reader gets for one row of a lossy or integer variable: codes ->
- * physical values, invalid pixels set from their mask codes (NULL if none),
- * converted to the variable's type into out, plus MAX_ERROR corrections
- * (NULL if none) added in that type. scratch holds n doubles. The encoder
- * calls it too, to measure exactly what readers will see. */
-void xav_reconstruct_row(const xav_variable *v, const void *codes,
-                         int bytes_per_code, const uint16_t *corrections,
-                         const uint8_t *mask, size_t n, double *scratch,
-                         void *out);
-/* Correction codes: value += (code - XAV_CORRECTION_ZERO) * step. */
-#define XAV_CORRECTION_ZERO 32768
+/* One row of what a reader takes from the streams of a lossy or integer
+ * variable. */
+typedef struct {
+    const void *codes;           /* the data channel's codes */
+    int bytes_per_code;          /* 1, or 2 for 16-bit samples */
+    const uint16_t *corrections; /* NULL if none */
+    int correction_zero;         /* the code of no correction */
+    const uint8_t *mask;         /* XAV_MASK_* codes, NULL if all valid */
+} xav_row_in;
+
+/* What a reader gets for one row of n pixels, in the variable's type, into
+ * out; scratch holds n doubles. The encoder calls it too, to measure
+ * exactly what readers will see. In order:
+ *  - codes -> physical values; invalid pixels from their mask codes
+ *    (nodata, NaN, infinities, exceptional values), exactly;
+ *  - conversion to the type, then corrections added in the type (integers
+ *    stay exact, floats round once): value += (code - zero) * step, except
+ *    code XAV_CORRECTION_BELOW, which means "nodata's lower neighbour";
+ *  - a valid pixel that would read as nodata reads as its upper neighbour
+ *    (the type's next value), or lower at the type's top: a pixel the mask
+ *    calls valid never reads as nodata. */
+void xav_reconstruct_row(const xav_variable *v, const xav_row_in *in, size_t n,
+                         double *scratch, void *out);
+/* Correction codes of a correction stream of bits: no correction, and the
+ * code reserved for "nodata's lower neighbour"; a correction k is coded
+ * zero + k, |k| < zero. */
+#define XAV_CORRECTION_BELOW 0
+int xav_correction_zero(int bits);
 
 /* Lossless: raw values of type -> byte `word` of each. */
 void xav_bits_encode_row(GDALDataType type, const void *raw, size_t n, int word,

@@ -141,6 +141,9 @@ static cJSON *variable_json(const xav_variable *v)
         cJSON_AddNumberToObject(o, "max_error", v->max_error);
         cJSON_AddNumberToObject(o, "correction_step", v->corr_step);
     }
+    if (v->nexceptions > 0)
+        cJSON_AddItemToObject(o, "exceptions",
+                              number_array(v->exceptions, v->nexceptions));
     q = cJSON_AddObjectToObject(o, "quantization");
     cJSON_AddStringToObject(q, "mode", xav_quant_name(v->quant));
     cJSON_AddItemToObject(q, "offset", number(v->q_offset));
@@ -175,6 +178,8 @@ static cJSON *stream_json(const xav_stream *s)
     }
     cJSON_AddNumberToObject(o, "gop", s->gop);
     cJSON_AddNumberToObject(o, "tile", s->tile);
+    if (s->checksums)
+        cJSON_AddBoolToObject(o, "packet_crc32", 1);
     return o;
 }
 
@@ -579,6 +584,17 @@ static void parse_variable(parser *p, const cJSON *o, xav_variable *v)
     v->has_mask = cJSON_IsTrue(get(p, o, "mask", 0));
     v->max_error = get_finite(p, o, "max_error", 0, 0);
     v->corr_step = get_finite(p, o, "correction_step", 0, v->max_error > 0);
+    if (get(p, o, "exceptions", 0) != NULL) {
+        int n = 0;
+        double *e = get_numbers(p, o, "exceptions", -1, &n);
+        if (e != NULL && n > XAV_MAX_EXCEPTIONS)
+            bad(p, "more than 16 values in", "exceptions");
+        else if (e != NULL) {
+            memcpy(v->exceptions, e, n * sizeof(double));
+            v->nexceptions = n;
+        }
+        CPLFree(e);
+    }
     if ((q = get(p, o, "quantization", 1)) == NULL)
         return;
     v->quant = (xav_quant_mode)get_enum(p, q, "mode", xav_quant_by_name);
@@ -603,6 +619,7 @@ static void parse_stream(parser *p, const cJSON *o, xav_stream *s)
     s->preset = get_string(p, o, "preset", 0);
     s->gop = get_int(p, o, "gop", 1, 0);
     s->tile = get_int(p, o, "tile", 0, 0);
+    s->checksums = cJSON_IsTrue(get(p, o, "packet_crc32", 0));
     if (ch == NULL)
         return;
     if (!cJSON_IsArray(ch) || cJSON_GetArraySize(ch) < 1 ||
@@ -662,10 +679,10 @@ static int check_header(parser *p, const cJSON *root)
         return -1;
     }
     version = get_int(p, root, "schema_version", 0, 1);
-    if (!p->failed && version != XAV_SCHEMA_VERSION) {
+    if (!p->failed && (version < 1 || version > XAV_SCHEMA_VERSION)) {
         CPLError(CE_Failure, CPLE_NotSupported,
                  "XAVIDEO: %s has schema version %d; this driver reads "
-                 "version %d only. Use a newer version of the driver.",
+                 "versions 1 to %d. Use a newer version of the driver.",
                  p->source, version, XAV_SCHEMA_VERSION);
         p->failed = 1;
         return -1;

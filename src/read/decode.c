@@ -12,8 +12,14 @@
 
 #include "cpl_conv.h"
 #include "cpl_error.h"
+#include "cpl_string.h"
+#include "cpl_vsi.h"
+
+#include "checksum.h"
 #include "vsi_io.h"
 #include "xavideo.h"
+
+#define XAV_PENDING_CHECKSUMS 64
 
 struct xav_stream_reader {
     AVFormatContext *fmt;
@@ -25,8 +31,13 @@ struct xav_stream_reader {
     AVRational frame_tb; /* one tick per time step */
     int gop;
     int64_t start; /* pts of frame 0, in the stream's time base */
-    int current;   /* time step held in frame, or -1 */
-    int expected;  /* time step the next decoded frame must have, or -1 */
+    int checksums; /* every packet carries its frame's CRC-32 */
+    /* the checksums of the packets fed and not yet seen decoded, by time
+     * step: far more slots than a decoder holds frames back */
+    int pending_t[XAV_PENDING_CHECKSUMS];
+    uint32_t pending_crc[XAV_PENDING_CHECKSUMS];
+    int current;  /* time step held in frame, or -1 */
+    int expected; /* time step the next decoded frame must have, or -1 */
     int draining;
     char *path;
 };
@@ -88,21 +99,77 @@ static int find_start(xav_stream_reader *r)
     }
 }
 
-int xav_frame_code_bytes(const AVFrame *f)
+/* An EBML element's size: a variable-length integer of 1 to 8 bytes at
+ * h[*i] (its length marked by its leading 1 bit); *unknown when every
+ * value bit is 1. Returns -1 if it does not fit in n bytes. */
+static int ebml_size(const uint8_t *h, int n, int *i, uint64_t *size,
+                     int *unknown)
 {
-    return av_pix_fmt_desc_get((enum AVPixelFormat)f->format)->comp[0].depth > 8
-               ? 2
-               : 1;
+    int len = 1, k;
+    uint64_t v, all;
+    if (*i >= n || h[*i] == 0)
+        return -1;
+    while (!(h[*i] & (0x80 >> (len - 1))))
+        len++;
+    if (*i + len > n)
+        return -1;
+    v = h[*i] & (0xFF >> len);
+    for (k = 1; k < len; k++)
+        v = (v << 8) | h[*i + k];
+    all = (1ull << (7 * len)) - 1;
+    *unknown = v == all;
+    *size = v;
+    *i += len;
+    return 0;
+}
+
+/* A Matroska file says how long its segment is: a file shorter than that
+ * lost its end (a copy cut short, a disk that filled). Returns 0, or -1
+ * with a CPLError that says so. */
+static int check_complete(const char *path)
+{
+    static const uint8_t ebml[4] = {0x1A, 0x45, 0xDF, 0xA3};
+    static const uint8_t segment[4] = {0x18, 0x53, 0x80, 0x67};
+    uint8_t h[64];
+    uint64_t size, end;
+    int n, i = 4, unknown;
+    vsi_l_offset length;
+    VSILFILE *fp = VSIFOpenL(path, "rb");
+    if (fp == NULL)
+        return 0; /* opening the video says why */
+    n = (int)VSIFReadL(h, 1, sizeof(h), fp);
+    VSIFSeekL(fp, 0, SEEK_END);
+    length = VSIFTellL(fp);
+    VSIFCloseL(fp);
+    if (n < 8 || memcmp(h, ebml, 4) != 0 ||
+        ebml_size(h, n, &i, &size, &unknown) != 0 || unknown ||
+        (i += (int)size) + 4 > n || memcmp(h + i, segment, 4) != 0)
+        return 0; /* not ours to judge: the demuxer reports it */
+    i += 4;
+    if (ebml_size(h, n, &i, &size, &unknown) != 0 || unknown)
+        return 0;
+    end = (uint64_t)i + size;
+    if ((uint64_t)length >= end)
+        return 0;
+    CPLError(CE_Failure, CPLE_FileIO,
+             "XAVIDEO: %s is truncated: it has %llu of its %llu bytes.", path,
+             (unsigned long long)length, (unsigned long long)end);
+    return -1;
 }
 
 xav_stream_reader *xav_stream_reader_open(const char *path, int index,
                                           int fps_num, int fps_den, int gop,
-                                          int threads)
+                                          int threads, int checksums)
 {
     xav_stream_reader *r = (xav_stream_reader *)CPLCalloc(1, sizeof(*r));
     int err;
     r->path = CPLStrdup(path);
     r->index = index;
+    r->checksums = checksums;
+    for (err = 0; err < XAV_PENDING_CHECKSUMS; err++)
+        r->pending_t[err] = -1;
+    if (check_complete(path) != 0)
+        goto fail;
     r->frame_tb = (AVRational){fps_den, fps_num};
     r->gop = gop > 0 ? gop : 1;
     r->current = -1;
@@ -150,14 +217,6 @@ void xav_stream_reader_close(xav_stream_reader *r)
     xav_vsi_io_close(&r->pb);
     CPLFree(r->path);
     CPLFree(r);
-}
-
-void xav_description_crc(const char *json, char hex[9])
-{
-    const uint32_t crc = av_crc(av_crc_get_table(AV_CRC_32_IEEE_LE), UINT32_MAX,
-                                (const uint8_t *)json, strlen(json)) ^
-                         UINT32_MAX;
-    snprintf(hex, 9, "%08x", (unsigned)crc);
 }
 
 /* The embedded description of a container, or NULL (with a CPLError if it
@@ -250,6 +309,45 @@ static int corrupt(const xav_stream_reader *r, const char *what)
     return -1;
 }
 
+/* The time step of a packet, for messages. */
+static int packet_time(const xav_stream_reader *r, const AVPacket *pkt)
+{
+    if (pkt->pts == AV_NOPTS_VALUE)
+        return -1;
+    return (int)av_rescale_q(pkt->pts - r->start,
+                             r->fmt->streams[r->index]->time_base, r->frame_tb);
+}
+
+/* What is wrong with a packet before it is decoded, or NULL: a missing
+ * checksum where the stream has them (kept for its frame), a failed FFV1
+ * slice CRC. */
+static const char *packet_damage(xav_stream_reader *r, const AVPacket *pkt)
+{
+    if (r->checksums) {
+        size_t n = 0;
+        const uint8_t *side = av_packet_get_side_data(
+            pkt, AV_PKT_DATA_MATROSKA_BLOCKADDITIONAL, &n);
+        const int t = packet_time(r, pkt), slot = t % XAV_PENDING_CHECKSUMS;
+        uint32_t crc;
+        if (t < 0 || xav_packet_crc_read(side, n, &crc) != 0)
+            return "has lost its checksum";
+        r->pending_t[slot] = t;
+        r->pending_crc[slot] = crc;
+    }
+    if (r->ctx->codec_id == AV_CODEC_ID_FFV1 && !ffv1_packet_intact(pkt))
+        return "fails its CRC check";
+    return NULL;
+}
+
+/* Whether frame t, just decoded, is the frame its packet's checksum says. */
+static int frame_intact(const xav_stream_reader *r, int t)
+{
+    const int slot = t % XAV_PENDING_CHECKSUMS;
+    return !r->checksums ||
+           (t >= 0 && r->pending_t[slot] == t &&
+            r->pending_crc[slot] == xav_frame_crc((const xav_frame *)r->frame));
+}
+
 /* Feeds the decoder one packet of our stream (or the flush signal at the
  * end of the file). */
 static int feed(xav_stream_reader *r)
@@ -265,10 +363,11 @@ static int feed(xav_stream_reader *r)
             return -1;
         }
         if (r->pkt->stream_index == r->index) {
-            if (r->ctx->codec_id == AV_CODEC_ID_FFV1 &&
-                !ffv1_packet_intact(r->pkt)) {
+            const char *damage = packet_damage(r, r->pkt);
+            if (damage != NULL) {
+                const int t = packet_time(r, r->pkt);
                 av_packet_unref(r->pkt);
-                return corrupt(r, "a frame fails its CRC check");
+                return corrupt(r, CPLSPrintf("frame %d %s", t, damage));
             }
             err = avcodec_send_packet(r->ctx, r->pkt);
             av_packet_unref(r->pkt);
@@ -300,6 +399,9 @@ static int decode_until(xav_stream_reader *r, int t, uint64_t *decoded)
              * is a damaged timestamp, and would hand out the wrong frame */
             if (r->expected >= 0 && r->current != r->expected)
                 return corrupt(r, "frame timestamps out of sequence");
+            if (!frame_intact(r, r->current))
+                return corrupt(
+                    r, CPLSPrintf("frame %d fails its checksum", r->current));
             r->expected = r->current + 1;
             if (r->current == t)
                 return 0;
@@ -322,11 +424,11 @@ static int decode_until(xav_stream_reader *r, int t, uint64_t *decoded)
     return -1;
 }
 
-const AVFrame *xav_stream_reader_frame(xav_stream_reader *r, int t,
-                                       uint64_t *decoded)
+const xav_frame *xav_stream_reader_frame(xav_stream_reader *r, int t,
+                                         uint64_t *decoded)
 {
     if (r->current == t)
-        return r->frame;
+        return (const xav_frame *)r->frame;
     if (r->current < 0 || t < r->current || t - r->current > r->gop) {
         if (seek_to(r, t) != 0)
             return NULL;
@@ -336,7 +438,7 @@ const AVFrame *xav_stream_reader_frame(xav_stream_reader *r, int t,
         r->current = -1;
         return NULL;
     }
-    return r->frame;
+    return (const xav_frame *)r->frame;
 }
 
 char *xav_read_embedded_json(const char *path)

@@ -10,21 +10,23 @@
 
 #include <stdint.h>
 
-#include <libavutil/frame.h>
+#include "frame.h"
 
 typedef struct xav_stream_reader xav_stream_reader;
 
 /* Opens stream index of path. fps_num/fps_den: the description's time base.
  * gop: keyframe interval (bounds forward decoding). threads: 0 = auto.
- * Returns NULL with a CPLError. */
+ * checksums: every packet must carry its CRC-32 (checksum.h), checked
+ * before it is decoded. A file shorter than its container says is refused
+ * as truncated. Returns NULL with a CPLError. */
 xav_stream_reader *xav_stream_reader_open(const char *path, int index,
                                           int fps_num, int fps_den, int gop,
-                                          int threads);
+                                          int threads, int checksums);
 /* Frame t, owned by the reader and valid until the next call; NULL with a
  * CPLError if it cannot be decoded. Adds the frames it decodes to
  * *decoded. */
-const AVFrame *xav_stream_reader_frame(xav_stream_reader *r, int t,
-                                       uint64_t *decoded);
+const xav_frame *xav_stream_reader_frame(xav_stream_reader *r, int t,
+                                         uint64_t *decoded);
 void xav_stream_reader_close(xav_stream_reader *r);
 /* The description embedded in the reader's file (owned by r), or NULL:
  * none, or (*damaged set, with a CPLError) one that fails its CRC. And the
@@ -34,14 +36,6 @@ const char *xav_stream_reader_embedded_json(const xav_stream_reader *r,
 int xav_stream_reader_stream_count(const xav_stream_reader *r);
 /* A tag of the reader's stream (owned by r), or NULL. */
 const char *xav_stream_reader_tag(const xav_stream_reader *r, const char *key);
-
-/* Bytes of one code in a frame of f's pixel format: 1 up to 8 bits, else
- * 2 (16-bit little-endian samples). */
-int xav_frame_code_bytes(const AVFrame *f);
-
-/* CRC-32 (IEEE) of an embedded description as 8 hex digits, the value of
- * XAV_EMBEDDED_CRC_TAG. */
-void xav_description_crc(const char *json, char hex[9]);
 
 /* The sidecar embedded in the video's global tags (CPLMalloc'ed), or NULL
  * (with a CPLError) if the file cannot be read or carries none. */

@@ -3,11 +3,12 @@
 #include "framecache.h"
 
 #include "cpl_conv.h"
+#include "cpl_error.h"
 
 typedef struct entry {
     int stream, time;
     size_t bytes;
-    AVFrame *frame;
+    xav_frame *frame;
     struct entry *prev, *next; /* head = most recent */
 } entry;
 
@@ -15,15 +16,6 @@ struct xav_frame_cache {
     size_t max_bytes, bytes;
     entry *head, *tail;
 };
-
-static size_t frame_bytes(const AVFrame *f)
-{
-    size_t n = 0;
-    int i;
-    for (i = 0; i < AV_NUM_DATA_POINTERS && f->buf[i] != NULL; i++)
-        n += f->buf[i]->size;
-    return n;
-}
 
 static void unlink_entry(xav_frame_cache *c, entry *e)
 {
@@ -52,7 +44,7 @@ static void drop(xav_frame_cache *c, entry *e)
 {
     unlink_entry(c, e);
     c->bytes -= e->bytes;
-    av_frame_free(&e->frame);
+    xav_frame_unref(&e->frame);
     CPLFree(e);
 }
 
@@ -72,7 +64,7 @@ void xav_frame_cache_free(xav_frame_cache *c)
     CPLFree(c);
 }
 
-const AVFrame *xav_frame_cache_get(xav_frame_cache *c, int s, int t)
+const xav_frame *xav_frame_cache_get(xav_frame_cache *c, int s, int t)
 {
     entry *e;
     for (e = c->head; e != NULL; e = e->next)
@@ -84,16 +76,18 @@ const AVFrame *xav_frame_cache_get(xav_frame_cache *c, int s, int t)
     return NULL;
 }
 
-void xav_frame_cache_put(xav_frame_cache *c, int s, int t, const AVFrame *f)
+void xav_frame_cache_put(xav_frame_cache *c, int s, int t, const xav_frame *f)
 {
-    size_t bytes = frame_bytes(f);
+    size_t bytes = xav_frame_bytes(f);
     entry *e;
     if (bytes > c->max_bytes || xav_frame_cache_get(c, s, t) != NULL)
         return;
     while (c->tail != NULL && c->bytes + bytes > c->max_bytes)
         drop(c, c->tail);
     e = (entry *)CPLCalloc(1, sizeof(*e));
-    e->frame = av_frame_clone(f);
+    CPLPushErrorHandler(CPLQuietErrorHandler); /* a cache may do without */
+    e->frame = xav_frame_ref(f);
+    CPLPopErrorHandler();
     if (e->frame == NULL) {
         CPLFree(e);
         return;

@@ -10,16 +10,16 @@
 
 #include <stddef.h>
 
-#include <libavutil/frame.h>
+#include "frame.h"
 
 typedef struct xav_frame_cache xav_frame_cache;
 
 xav_frame_cache *xav_frame_cache_new(size_t max_bytes);
 void xav_frame_cache_free(xav_frame_cache *c);
 /* Frame t of stream s, or NULL; valid until the next put. */
-const AVFrame *xav_frame_cache_get(xav_frame_cache *c, int s, int t);
+const xav_frame *xav_frame_cache_get(xav_frame_cache *c, int s, int t);
 /* Keeps a reference to f unless it alone exceeds the bound. */
-void xav_frame_cache_put(xav_frame_cache *c, int s, int t, const AVFrame *f);
+void xav_frame_cache_put(xav_frame_cache *c, int s, int t, const xav_frame *f);
 /* Bytes held now (for tests and benchmarks). */
 size_t xav_frame_cache_bytes(const xav_frame_cache *c);
 

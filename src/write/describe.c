@@ -13,6 +13,19 @@
 #include "encode.h"
 #include "rat.h"
 
+/* An object's metadata, less the figures another XAVIDEO coding measured
+ * (a copy of a copy, or a GTiff made by an older driver): they describe
+ * that coding, not this one. */
+static char **source_metadata(GDALMajorObjectH object)
+{
+    char **md = NULL;
+    CSLConstList it;
+    for (it = GDALGetMetadata(object, NULL); it != NULL && *it != NULL; it++)
+        if (!STARTS_WITH_CI(*it, "XAVIDEO_"))
+            md = CSLAddString(md, *it);
+    return md;
+}
+
 /* What describing a source needs: read-only. */
 typedef struct {
     GDALDatasetH src;
@@ -93,7 +106,7 @@ static int describe_variable(source *cs, int v)
     var->gdal_scale = GDALGetRasterScale(band, &ok_scale);
     var->has_offset_scale =
         (ok_off || ok_scale) && (var->gdal_offset != 0 || var->gdal_scale != 1);
-    var->metadata = CSLDuplicate(GDALGetMetadata(band, NULL));
+    var->metadata = source_metadata(band);
     var->valid_min = INFINITY;
     var->valid_max = -INFINITY;
     /* classes are never approximated: palette or thematic table */
@@ -116,8 +129,7 @@ static void describe_band_metadata(source *cs)
         xav_desc_band_split(d, b, &v, &t);
         /* verbatim, the time item too: its text ("1096.485") is not always
          * what printing the number would give */
-        md = CSLDuplicate(
-            GDALGetMetadata(GDALGetRasterBand(cs->src, b + 1), NULL));
+        md = source_metadata(GDALGetRasterBand(cs->src, b + 1));
         for (it = md; it != NULL && *it != NULL; it++)
             if (CSLFindString(d->vars[v].metadata, *it) < 0)
                 extra = CSLAddString(extra, *it);
@@ -224,7 +236,7 @@ int xav_describe_source(GDALDatasetH src, const xav_create_options *o,
                         xav_desc *d)
 {
     source cs = {src, o, d};
-    d->metadata = CSLDuplicate(GDALGetMetadata(src, NULL));
+    d->metadata = source_metadata(src);
     if (describe_variables(&cs) != 0 || describe_georef(&cs) != 0)
         return -1;
     record_encoder(&cs);

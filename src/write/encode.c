@@ -1,16 +1,18 @@
 /* encode: see encode.h. */
 #include "encode.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/intreadwrite.h>
 #include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
 
+#include "checksum.h"
 #include "cpl_conv.h"
 #include "cpl_error.h"
-#include "decode.h"
 #include "options.h"
 #include "vsi_io.h"
 #include "xavideo.h"
@@ -19,21 +21,31 @@ typedef struct {
     AVCodecContext *ctx;
     AVStream *st;
     AVFrame *frame;
-    AVPacket *pkt;     /* per encoder: a callback may encode another stream */
     int width, height; /* of the data; the coded frame may be larger */
     int64_t next_pts;
     int64_t last_dts; /* of the last packet out, if has_dts */
     int has_dts;
+    int flushed;
     AVCodecContext *dec; /* lossy streams: decodes what was just coded */
-    AVFrame *decoded;
+    AVFrame *frame_out;  /* the decoder's output */
+    AVFrame **decoded;   /* what it decoded, not taken yet: a FIFO */
+    int head, waiting, capacity;
+    /* frame checksums (checksum.h): each frame's CRC, by time step, known
+     * when it is put (exact streams) or decoded (lossy ones); packets wait,
+     * in order, until their frame's is known */
+    int checksums;
+    uint32_t *crc;
+    uint8_t *crc_known;
+    int crc_size;
+    AVPacket **held;
+    int held_count, held_size;
 } encoder;
 
 struct xav_writer {
     AVFormatContext *oc;
+    AVPacket *pkt;
     int first, nstreams; /* the streams of d it writes */
     encoder *enc;
-    xav_decoded_fn on_decoded;
-    void *user;
 };
 
 const char *xav_codec_library(void)
@@ -50,21 +62,27 @@ static int av_fail(const char *what, int err)
 }
 
 /* x265: closed GOPs of fixed length so a reader can seek to any keyframe;
- * tune=psnr because our users measure error, not looks. Constant QP 0 goes
- * past CRF 0 (60.6 against 55.5 dB on UWND); this x265 refuses negative
- * QPs. */
+ * tune=psnr because our users measure error, not looks; no SEI with
+ * x265's settings (2.3 KB a stream a file, on a 10-band subset more than
+ * the data). Exact streams (masks, corrections) use its lossless mode. Constant
+ * QP 0 goes past CRF 0 (60.6 against 55.5 dB on UWND); this x265 refuses
+ * negative QPs. */
 static int configure_x265(AVCodecContext *ctx, const xav_stream *s)
 {
     char params[256];
     snprintf(params, sizeof(params),
-             "keyint=%d:min-keyint=%d:scenecut=0:open-gop=0:log-level=error%s",
-             s->gop, s->gop, s->qp >= 0 ? CPLSPrintf(":qp=%d", s->qp) : "");
+             "keyint=%d:min-keyint=%d:scenecut=0:open-gop=0:info=0:"
+             "log-level=error%s",
+             s->gop, s->gop,
+             s->lossless  ? ":lossless=1"
+             : s->qp >= 0 ? CPLSPrintf(":qp=%d", s->qp)
+                          : "");
     if (s->channels == XAV_MAX_CHANNELS)
         ctx->colorspace = AVCOL_SPC_RGB; /* identity matrix, no YUV */
     ctx->gop_size = s->gop;
     if (av_opt_set(ctx->priv_data, "preset", s->preset, 0) < 0 ||
         av_opt_set(ctx->priv_data, "tune", "psnr", 0) < 0 ||
-        (s->qp < 0 &&
+        (s->qp < 0 && !s->lossless &&
          av_opt_set_double(ctx->priv_data, "crf", s->crf, 0) < 0) ||
         av_opt_set(ctx->priv_data, "x265-params", params, 0) < 0)
         return -1;
@@ -140,8 +158,8 @@ static int open_verifier(encoder *e)
     AVCodecParameters *par = avcodec_parameters_alloc();
     int err = AVERROR(ENOMEM);
     e->dec = codec ? avcodec_alloc_context3(codec) : NULL;
-    e->decoded = av_frame_alloc();
-    if (par != NULL && e->dec != NULL && e->decoded != NULL &&
+    e->frame_out = av_frame_alloc();
+    if (par != NULL && e->dec != NULL && e->frame_out != NULL &&
         (err = avcodec_parameters_from_context(par, e->ctx)) >= 0 &&
         (err = avcodec_parameters_to_context(e->dec, par)) >= 0) {
         e->dec->time_base = e->ctx->time_base;
@@ -168,10 +186,10 @@ static int open_encoder(xav_writer *w, encoder *e, const xav_desc *d,
     }
     e->ctx = avcodec_alloc_context3(codec);
     e->frame = av_frame_alloc();
-    e->pkt = av_packet_alloc();
-    if (e->ctx == NULL || e->frame == NULL || e->pkt == NULL)
+    if (e->ctx == NULL || e->frame == NULL)
         return av_fail("allocating an encoder", AVERROR(ENOMEM));
     xav_desc_tile_rect(d, s->tile, &x0, &y0, &e->width, &e->height);
+    e->checksums = s->checksums;
     e->ctx->width = xav_coded_size(e->width);
     e->ctx->height = xav_coded_size(e->height);
     e->ctx->pix_fmt = av_get_pix_fmt(s->pix_fmt);
@@ -197,7 +215,7 @@ static int open_encoder(xav_writer *w, encoder *e, const xav_desc *d,
         return av_fail("tagging a stream", AVERROR(ENOMEM));
     if ((err = avcodec_parameters_from_context(e->st->codecpar, e->ctx)) < 0)
         return av_fail("copying codec parameters", err);
-    if (!s->lossless && w->on_decoded != NULL && open_verifier(e) != 0)
+    if (!s->lossless && open_verifier(e) != 0)
         return -1;
     e->frame->format = e->ctx->pix_fmt;
     e->frame->width = e->ctx->width; /* coded size: padded */
@@ -211,13 +229,14 @@ static int open_encoder(xav_writer *w, encoder *e, const xav_desc *d,
 }
 
 xav_writer *xav_writer_open(const char *path, const xav_desc *d, int first,
-                            int count, const char *embedded_json,
-                            xav_decoded_fn on_decoded, void *user)
+                            int count, const char *embedded_json)
 {
     xav_writer *w = (xav_writer *)CPLCalloc(1, sizeof(*w));
     int s, err;
-    w->on_decoded = on_decoded;
-    w->user = user;
+    if ((w->pkt = av_packet_alloc()) == NULL) {
+        av_fail("allocating a packet", AVERROR(ENOMEM));
+        goto fail;
+    }
     if ((err = avformat_alloc_output_context2(&w->oc, NULL, "matroska", NULL)) <
         0) {
         av_fail("creating the Matroska muxer", err);
@@ -249,33 +268,85 @@ fail:
     return NULL;
 }
 
-/* Decodes pkt (NULL to flush) and hands every frame to the callback. */
-static int verify(xav_writer *w, int s, const AVPacket *pkt)
+/* Notes the checksum of frame t. */
+static int remember_crc(encoder *e, int64_t t, const AVFrame *f)
 {
-    encoder *e = &w->enc[s];
+    if (t < 0 || t > INT_MAX / 2)
+        return av_fail("checking a frame", AVERROR(EINVAL));
+    if (t >= e->crc_size) {
+        const int size = (int)(2 * t + 16);
+        e->crc = (uint32_t *)CPLRealloc(e->crc, size * sizeof(uint32_t));
+        e->crc_known = (uint8_t *)CPLRealloc(e->crc_known, size);
+        memset(e->crc_known + e->crc_size, 0, size - e->crc_size);
+        e->crc_size = size;
+    }
+    e->crc[t] = xav_frame_crc((const xav_frame *)f);
+    e->crc_known[t] = 1;
+    return 0;
+}
+
+/* Keeps a decoded frame for the caller to take. */
+static int keep_decoded(encoder *e)
+{
+    AVFrame *f;
+    if (e->waiting == e->capacity) {
+        AVFrame **grown = (AVFrame **)VSI_MALLOC2_VERBOSE(2 * e->capacity + 8,
+                                                          sizeof(AVFrame *));
+        int i;
+        if (grown == NULL)
+            return -1;
+        for (i = 0; i < e->waiting; i++)
+            grown[i] = e->decoded[(e->head + i) % e->capacity];
+        CPLFree(e->decoded);
+        e->decoded = grown;
+        e->head = 0;
+        e->capacity = 2 * e->capacity + 8;
+    }
+    if (e->checksums && remember_crc(e, e->frame_out->pts, e->frame_out) != 0)
+        return -1;
+    if ((f = av_frame_alloc()) == NULL)
+        return av_fail("keeping a decoded frame", AVERROR(ENOMEM));
+    av_frame_move_ref(f, e->frame_out);
+    e->decoded[(e->head + e->waiting++) % e->capacity] = f;
+    return 0;
+}
+
+/* Decodes pkt (NULL to flush) and keeps every frame that comes out. */
+static int decode_coded(encoder *e, const AVPacket *pkt)
+{
     int err = avcodec_send_packet(e->dec, pkt);
     if (err < 0)
         return av_fail("decoding what was encoded", err);
     for (;;) {
-        err = avcodec_receive_frame(e->dec, e->decoded);
+        err = avcodec_receive_frame(e->dec, e->frame_out);
         if (err == AVERROR(EAGAIN) || err == AVERROR_EOF)
             return 0;
         if (err < 0)
             return av_fail("decoding what was encoded", err);
-        err = w->on_decoded(w->user, w->first + s, (int)e->decoded->pts,
-                            e->decoded);
-        av_frame_unref(e->decoded);
-        if (err != 0)
+        if (keep_decoded(e) != 0)
             return -1;
     }
+}
+
+int xav_writer_take_decoded(xav_writer *w, int s, int *t, xav_frame **frame)
+{
+    encoder *e = &w->enc[s - w->first];
+    AVFrame *f;
+    if (e->waiting == 0)
+        return 0;
+    f = e->decoded[e->head];
+    e->head = (e->head + 1) % e->capacity;
+    e->waiting--;
+    *t = (int)f->pts;
+    *frame = (xav_frame *)f;
+    return 1;
 }
 
 /* libx265 sometimes leaves dts unset, or above pts, for a stream of one
  * frame (it depends on thread timing): a packet is never decoded after it
  * is shown, and decode times only grow. */
-static void fix_dts(encoder *e)
+static void fix_dts(encoder *e, AVPacket *p)
 {
-    AVPacket *p = e->pkt;
     if (p->dts == AV_NOPTS_VALUE || p->dts > p->pts)
         p->dts = p->pts;
     if (e->has_dts && p->dts <= e->last_dts)
@@ -284,27 +355,89 @@ static void fix_dts(encoder *e)
     e->has_dts = 1;
 }
 
-/* Sends frame (NULL to flush) and muxes every packet that comes out. */
+/* Muxes a packet, with its frame's checksum where the stream has them. */
+static int mux(xav_writer *w, encoder *e, AVPacket *pkt)
+{
+    int err;
+    if (e->checksums) {
+        uint8_t *side = av_packet_new_side_data(
+            pkt, AV_PKT_DATA_MATROSKA_BLOCKADDITIONAL, XAV_PACKET_CRC_BYTES);
+        if (side == NULL)
+            return av_fail("adding a frame's checksum", AVERROR(ENOMEM));
+        xav_packet_crc_write(side, e->crc[pkt->pts]);
+    }
+    fix_dts(e, pkt);
+    av_packet_rescale_ts(pkt, e->ctx->time_base, e->st->time_base);
+    pkt->stream_index = e->st->index;
+    if ((err = av_interleaved_write_frame(w->oc, pkt)) < 0)
+        return av_fail("writing a packet", err);
+    return 0;
+}
+
+/* Muxes the packets held, in order, as far as their checksums are known. */
+static int release(xav_writer *w, encoder *e)
+{
+    int n = 0, rc = 0;
+    while (rc == 0 && n < e->held_count) {
+        AVPacket *p = e->held[n];
+        if (p->pts < 0 || p->pts >= e->crc_size || !e->crc_known[p->pts])
+            break;
+        rc = mux(w, e, p);
+        av_packet_free(&e->held[n++]);
+    }
+    memmove(e->held, e->held + n, (e->held_count - n) * sizeof(AVPacket *));
+    e->held_count -= n;
+    return rc;
+}
+
+/* Keeps pkt (its reference moved) until its frame's checksum is known. */
+static int hold(encoder *e, AVPacket *pkt)
+{
+    AVPacket *p = av_packet_alloc();
+    if (p == NULL)
+        return av_fail("keeping a packet", AVERROR(ENOMEM));
+    if (e->held_count == e->held_size) {
+        e->held_size = 2 * e->held_size + 8;
+        e->held =
+            (AVPacket **)CPLRealloc(e->held, e->held_size * sizeof(AVPacket *));
+    }
+    av_packet_move_ref(p, pkt);
+    e->held[e->held_count++] = p;
+    return 0;
+}
+
+/* Sends frame (NULL to flush) and muxes every packet that comes out,
+ * decoding those of a lossy stream. */
 static int encode_and_mux(xav_writer *w, int s, AVFrame *frame)
 {
     encoder *e = &w->enc[s];
+    AVPacket *pkt = w->pkt;
     int err = avcodec_send_frame(e->ctx, frame);
     if (err < 0)
         return av_fail("sending a frame to the encoder", err);
     for (;;) {
-        err = avcodec_receive_packet(e->ctx, e->pkt);
+        err = avcodec_receive_packet(e->ctx, pkt);
         if (err == AVERROR(EAGAIN) || err == AVERROR_EOF)
-            return e->dec != NULL && frame == NULL ? verify(w, s, NULL) : 0;
+            break;
         if (err < 0)
             return av_fail("encoding", err);
-        if (e->dec != NULL && verify(w, s, e->pkt) != 0)
+        err = e->dec != NULL ? decode_coded(e, pkt) : 0;
+        if (err != 0 || (err = hold(e, pkt)) != 0 ||
+            (err = release(w, e)) != 0) {
+            av_packet_unref(pkt);
             return -1;
-        fix_dts(e);
-        av_packet_rescale_ts(e->pkt, e->ctx->time_base, e->st->time_base);
-        e->pkt->stream_index = e->st->index;
-        if ((err = av_interleaved_write_frame(w->oc, e->pkt)) < 0)
-            return av_fail("writing a packet", err);
+        }
     }
+    if (frame != NULL)
+        return 0;
+    /* the end: the decoder gives its last frames, every packet goes out */
+    if (e->dec != NULL && decode_coded(e, NULL) != 0)
+        return -1;
+    if (release(w, e) != 0)
+        return -1;
+    if (e->held_count > 0)
+        return av_fail("checking the frames of a stream", AVERROR_BUG);
+    return 0;
 }
 
 /* Plane c of f from width x height codes; a coded frame larger than the
@@ -313,7 +446,7 @@ static int encode_and_mux(xav_writer *w, int s, AVFrame *frame)
 static void fill_plane(AVFrame *f, int c, const uint16_t *codes, int width,
                        int height)
 {
-    const int bytes = xav_frame_code_bytes(f);
+    const int bytes = xav_frame_code_bytes((const xav_frame *)f);
     int x, y;
     for (y = 0; y < f->height; y++) {
         const uint16_t *src =
@@ -339,14 +472,27 @@ int xav_writer_put(xav_writer *w, int s, const uint16_t *const *planes)
     for (c = 0; c < nplanes; c++)
         fill_plane(e->frame, c, planes[c], e->width, e->height);
     e->frame->pts = e->next_pts++;
+    /* an exact stream decodes to what it is given */
+    if (e->checksums && e->dec == NULL &&
+        remember_crc(e, e->frame->pts, e->frame) != 0)
+        return -1;
     return encode_and_mux(w, s - w->first, e->frame);
+}
+
+int xav_writer_flush(xav_writer *w, int s)
+{
+    encoder *e = &w->enc[s - w->first];
+    if (e->flushed)
+        return 0;
+    e->flushed = 1;
+    return encode_and_mux(w, s - w->first, NULL);
 }
 
 int xav_writer_finish(xav_writer *w)
 {
     int s, rc = 0, err;
     for (s = 0; s < w->nstreams && rc == 0; s++)
-        rc = encode_and_mux(w, s, NULL);
+        rc = xav_writer_flush(w, w->first + s);
     if (rc == 0 && (err = av_write_trailer(w->oc)) < 0)
         rc = av_fail("writing the Matroska index", err);
     if (xav_vsi_io_close(&w->oc->pb) != 0 && rc == 0) {
@@ -364,13 +510,24 @@ void xav_writer_free(xav_writer *w)
     if (w == NULL)
         return;
     for (s = 0; w->enc != NULL && s < w->nstreams; s++) {
-        avcodec_free_context(&w->enc[s].ctx);
-        av_frame_free(&w->enc[s].frame);
-        av_packet_free(&w->enc[s].pkt);
-        avcodec_free_context(&w->enc[s].dec);
-        av_frame_free(&w->enc[s].decoded);
+        encoder *e = &w->enc[s];
+        avcodec_free_context(&e->ctx);
+        av_frame_free(&e->frame);
+        avcodec_free_context(&e->dec);
+        av_frame_free(&e->frame_out);
+        for (; e->waiting > 0; e->waiting--) {
+            av_frame_free(&e->decoded[e->head]);
+            e->head = (e->head + 1) % e->capacity;
+        }
+        CPLFree(e->decoded);
+        while (e->held_count > 0)
+            av_packet_free(&e->held[--e->held_count]);
+        CPLFree(e->held);
+        CPLFree(e->crc);
+        CPLFree(e->crc_known);
     }
     CPLFree(w->enc);
+    av_packet_free(&w->pkt);
     if (w->oc != NULL) {
         xav_vsi_io_close(&w->oc->pb);
         avformat_free_context(w->oc);

@@ -18,55 +18,70 @@ double xav_correction_step(GDALDataType type, double e, double max_abs)
     return e > 4 * rounding ? 2 * (e - 2 * rounding) : 0;
 }
 
-/* The value a reader gets for pixel i with correction c. */
-static double pixel_value(const xav_variable *v, const void *codes,
-                          int bytes_per_code, size_t i, uint16_t c)
+/* What a reader gets for a row, as doubles. */
+static void reconstruct(const xav_variable *v, const xav_row_in *row, size_t n,
+                        double *scratch, void *typed, double *got)
+{
+    xav_reconstruct_row(v, row, n, scratch, typed);
+    GDALCopyWords64(typed, v->type, GDALGetDataTypeSizeBytes(v->type), got,
+                    GDT_Float64, 8, (GPtrDiff_t)n);
+}
+
+/* The value a reader gets for pixel i with correction code c. */
+static double pixel_value(const xav_variable *v, const xav_verify_in *in,
+                          size_t i, uint16_t c)
 {
     double scratch, got;
     unsigned char typed[16];
-    xav_reconstruct_row(v, (const uint8_t *)codes + i * bytes_per_code,
-                        bytes_per_code, &c, NULL, 1, &scratch, typed);
-    GDALCopyWords64(typed, v->type, 0, &got, GDT_Float64, 0, 1);
+    const xav_row_in row = {(const uint8_t *)in->codes + i * in->bytes_per_code,
+                            in->bytes_per_code, &c, in->correction_zero,
+                            in->mask + i};
+    reconstruct(v, &row, 1, &scratch, typed, &got);
     return got;
 }
 
-static uint16_t correction_code(double k)
+static uint16_t correction_code(double k, int zero)
 {
-    k = k < -32767 ? -32767 : k > 32767 ? 32767 : k;
-    return (uint16_t)(XAV_CORRECTION_ZERO + (int)k);
+    k = k < 1 - zero ? 1 - zero : k > zero - 1 ? zero - 1 : k;
+    return (uint16_t)(zero + (int)k);
 }
 
 /* First guess of every correction: the nearest multiple of the step to
  * the error of the uncorrected value, as the reader gets it. */
-static void guess_corrections(const xav_variable *v, const double *x,
-                              const uint8_t *mask, const void *codes,
-                              int bytes_per_code, uint16_t *corrections,
+static void guess_corrections(const xav_variable *v, const xav_verify_in *in,
                               size_t n, double *scratch, void *typed,
                               double *got)
 {
+    const xav_row_in row = {in->codes, in->bytes_per_code, NULL, 0, in->mask};
     size_t i;
-    xav_reconstruct_row(v, codes, bytes_per_code, NULL, mask, n, scratch,
-                        typed);
-    GDALCopyWords64(typed, v->type, GDALGetDataTypeSizeBytes(v->type), got,
-                    GDT_Float64, 8, (GPtrDiff_t)n);
+    reconstruct(v, &row, n, scratch, typed, got);
     for (i = 0; i < n; i++)
-        corrections[i] =
-            mask[i] == XAV_MASK_VALID
-                ? correction_code(floor((x[i] - got[i]) / v->corr_step + 0.5))
-                : XAV_CORRECTION_ZERO;
+        in->corrections[i] =
+            in->mask[i] == XAV_MASK_VALID
+                ? correction_code(
+                      floor((in->x[i] - got[i]) / v->corr_step + 0.5),
+                      in->correction_zero)
+                : (uint16_t)in->correction_zero;
 }
 
-/* Where the type's rounding pushed a pixel past the bound, a neighbouring
- * correction may bring it back. Returns whether it did. */
-static int repair(const xav_variable *v, double x, const void *codes,
-                  int bytes_per_code, size_t i, uint16_t *c, double *got)
+/* Where the type's rounding pushed a pixel past the bound, or where the
+ * pixel landed on nodata and its upper neighbour is too far, a
+ * neighbouring correction or nodata's lower neighbour may do. Returns
+ * whether one did. */
+static int repair(const xav_variable *v, const xav_verify_in *in, size_t i,
+                  double *got)
 {
-    int d;
-    for (d = -1; d <= 1; d += 2) {
-        uint16_t k = (uint16_t)(*c + d);
-        double g = pixel_value(v, codes, bytes_per_code, i, k);
-        if (fabs(x - g) <= v->max_error) {
-            *c = k;
+    const uint16_t c = in->corrections[i];
+    const uint16_t tries[3] = {(uint16_t)(c + 1), (uint16_t)(c - 1),
+                               XAV_CORRECTION_BELOW};
+    int k;
+    for (k = 0; k < (v->has_nodata ? 3 : 2); k++) {
+        double g;
+        if (tries[k] >= 2 * in->correction_zero)
+            continue; /* past the stream's codes */
+        g = pixel_value(v, in, i, tries[k]);
+        if (fabs(in->x[i] - g) <= v->max_error) {
+            in->corrections[i] = tries[k];
             *got = g;
             return 1;
         }
@@ -74,29 +89,24 @@ static int repair(const xav_variable *v, double x, const void *codes,
     return 0;
 }
 
-size_t xav_verify_row(const xav_variable *v, const double *x,
-                      const uint8_t *mask, const void *codes,
-                      int bytes_per_code, uint16_t *corrections, size_t n,
+size_t xav_verify_row(const xav_variable *v, const xav_verify_in *in, size_t n,
                       double *scratch, void *typed, double *got,
                       xav_error_sum *sum)
 {
+    const xav_row_in row = {in->codes, in->bytes_per_code, in->corrections,
+                            in->correction_zero, in->mask};
     size_t i, beyond = 0;
-    if (corrections != NULL)
-        guess_corrections(v, x, mask, codes, bytes_per_code, corrections, n,
-                          scratch, typed, got);
-    xav_reconstruct_row(v, codes, bytes_per_code, corrections, mask, n, scratch,
-                        typed);
-    GDALCopyWords64(typed, v->type, GDALGetDataTypeSizeBytes(v->type), got,
-                    GDT_Float64, 8, (GPtrDiff_t)n);
+    if (in->corrections != NULL)
+        guess_corrections(v, in, n, scratch, typed, got);
+    reconstruct(v, &row, n, scratch, typed, got);
     for (i = 0; i < n; i++) {
         double err;
-        if (mask[i] != XAV_MASK_VALID)
+        if (in->mask[i] != XAV_MASK_VALID)
             continue;
-        err = fabs(x[i] - got[i]);
-        if (corrections != NULL && err > v->max_error) {
-            if (repair(v, x[i], codes, bytes_per_code, i, &corrections[i],
-                       &got[i]))
-                err = fabs(x[i] - got[i]);
+        err = fabs(in->x[i] - got[i]);
+        if (in->corrections != NULL && err > v->max_error) {
+            if (repair(v, in, i, &got[i]))
+                err = fabs(in->x[i] - got[i]);
             else
                 beyond++;
         }

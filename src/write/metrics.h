@@ -28,16 +28,22 @@ typedef struct {
  * magnitude, or 0 if the type cannot hold values that close. */
 double xav_correction_step(GDALDataType type, double e, double max_abs);
 
-/* One row: x holds the source values, mask their XAV_MASK codes, codes the
- * decoded codes (bytes_per_code 1 or 2). If corrections is not NULL, fills
- * it so that every valid pixel is within v->max_error. Adds the error of
- * the values a reader gets to sum. scratch and got hold n doubles, typed n
- * values of v->type. Returns the number of valid pixels still beyond
- * v->max_error (only possible where the type's precision is coarser than
- * the bound). */
-size_t xav_verify_row(const xav_variable *v, const double *x,
-                      const uint8_t *mask, const void *codes,
-                      int bytes_per_code, uint16_t *corrections, size_t n,
+/* One row of a frame to verify. */
+typedef struct {
+    const double *x;       /* the source values */
+    const uint8_t *mask;   /* their XAV_MASK codes */
+    const void *codes;     /* the decoded codes */
+    int bytes_per_code;    /* 1, or 2 for 16-bit samples */
+    uint16_t *corrections; /* to fill where v has a bound, else NULL */
+    int correction_zero;
+} xav_verify_in;
+
+/* Fills in->corrections (if any) so that every valid pixel is within
+ * v->max_error, and adds the error of the values a reader gets to sum.
+ * scratch and got hold n doubles, typed n values of v->type. Returns the
+ * number of valid pixels still beyond v->max_error (only possible where the
+ * type's precision is coarser than the bound). */
+size_t xav_verify_row(const xav_variable *v, const xav_verify_in *in, size_t n,
                       double *scratch, void *typed, double *got,
                       xav_error_sum *sum);
 

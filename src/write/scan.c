@@ -7,15 +7,16 @@
 #include "cpl_error.h"
 
 #include "copy.h"
+#include "outliers.h"
 #include "quantize.h"
 #include "window.h"
 
-/* Valid range and invalid pixels of the lossy variables, over all times. */
-static int scan_window(xav_copy *cs, xav_window *win, int t)
+/* Valid range (kept as its extremes) and invalid pixels of the lossy
+ * variables in one window at time t. */
+static int scan_window(xav_copy *cs, xav_window *win, int t, xav_extremes *ext)
 {
     xav_desc *d = cs->d;
     int v;
-    size_t i;
     for (v = 0; v < d->nvars; v++) {
         xav_variable *var = &d->vars[v];
         long invalid;
@@ -24,31 +25,53 @@ static int scan_window(xav_copy *cs, xav_window *win, int t)
         if ((invalid = xav_window_read(cs, win, v, t)) < 0)
             return -1;
         var->has_mask |= invalid > 0;
-        for (i = 0; i < xav_window_pixels(win); i++)
-            if (win->mask[v][i] == XAV_MASK_VALID) {
-                var->valid_min = MIN(var->valid_min, win->values[v][i]);
-                var->valid_max = MAX(var->valid_max, win->values[v][i]);
-            }
+        xav_extremes_add(&ext[v], win->values[v], win->mask[v],
+                         xav_window_pixels(win));
     }
     return 0;
+}
+
+/* Each lossy variable's range: without its outliers (outliers.h), unless
+ * VALID_RANGE sets the range. */
+static void set_ranges(xav_copy *cs, const xav_extremes *ext)
+{
+    xav_desc *d = cs->d;
+    int v;
+    for (v = 0; v < d->nvars; v++) {
+        xav_variable *var = &d->vars[v];
+        if (var->lossless || ext[v].nlo == 0)
+            continue;
+        var->valid_min = ext[v].lo[0];
+        var->valid_max = ext[v].hi[0];
+        if (cs->opt.valid_range == NULL)
+            xav_extremes_apply(&ext[v], var);
+        var->has_mask |= var->nexceptions > 0;
+    }
 }
 
 static int scan_all(xav_copy *cs, GDALProgressFunc progress, void *pdata,
                     double share)
 {
     xav_desc *d = cs->d;
+    xav_extremes *ext =
+        (xav_extremes *)CPLMalloc(d->nvars * sizeof(xav_extremes));
     xav_window win;
-    int t, k, rc = xav_window_alloc(d, &win);
+    int t, k, v, rc = xav_window_alloc(d, &win);
+    for (v = 0; v < d->nvars; v++)
+        xav_extremes_init(&ext[v]);
     for (t = 0; t < d->ntimes && rc == 0; t++) {
         for (k = 0; k < xav_desc_tile_count(d) && rc == 0; k++) {
             xav_window_set_tile(d, &win, k);
-            rc = scan_window(cs, &win, t);
+            rc = scan_window(cs, &win, t, ext);
         }
         if (rc == 0)
             rc =
                 xav_copy_progress(progress, pdata, share * (t + 1) / d->ntimes);
     }
+    if (rc == 0)
+        set_ranges(cs, ext);
     xav_window_free(d, &win);
+    CPLFree(ext);
     return rc;
 }
 

@@ -2,9 +2,9 @@
  * scan: one pass over the source, before any coding, for what lossy coding
  * must know of all its time steps at once: each lossy variable's valid
  * range (one quantization per variable over all times: per-frame scaling
- * would break temporal prediction) and whether it has invalid pixels
- * (which need a mask stream). VALID_RANGE, where given, replaces the range
- * and must hold the values.
+ * would break temporal prediction) without its outliers (outliers.h), and
+ * whether it has invalid pixels or outliers (which need a mask stream).
+ * VALID_RANGE, where given, replaces the range and must hold the values.
  */
 #ifndef XAV_SCAN_H
 #define XAV_SCAN_H

@@ -13,11 +13,6 @@
 /* Binary search steps: CRF 0-51 (x265) or 0-63 (AV1) in six. */
 #define XAV_TARGET_RUNS 6
 
-static int is_lossy_data(const xav_stream *st)
-{
-    return st->role == XAV_ROLE_DATA && !st->lossless;
-}
-
 /* The lowest PSNR among stream s's bands of the first ntimes steps. */
 static double worst_psnr(const xav_desc *d, int s, int ntimes,
                          const xav_error_sum *sums)
@@ -48,7 +43,7 @@ int xav_target_search(const xav_tile_job *job, xav_window *win, double share)
     int i, run, rc = 0;
     for (i = 0; i < job->count; i++) {
         const xav_stream *st = &d->streams[job->first + i];
-        hi[i] = is_lossy_data(st) ? XAV_CRF_MAX(st->codec) : 0;
+        hi[i] = xav_stream_is_lossy(st) ? XAV_CRF_MAX(st->codec) : 0;
     }
     for (run = 0; rc == 0; run++) {
         const int r = MIN(run, XAV_TARGET_RUNS - 1);
@@ -79,7 +74,7 @@ int xav_target_search(const xav_tile_job *job, xav_window *win, double share)
         xav_verifier_free(vf);
     }
     for (i = 0; i < job->count; i++)
-        if (is_lossy_data(&d->streams[job->first + i]))
+        if (xav_stream_is_lossy(&d->streams[job->first + i]))
             d->streams[job->first + i].crf = lo[i];
     CPLFree(lo);
     CPLFree(hi);
@@ -111,7 +106,7 @@ int xav_target_lower_missed(const xav_tile_job *job, const xav_error_sum *sums)
     for (s = job->first; s < job->first + job->count; s++) {
         xav_stream *st = &d->streams[s];
         double worst;
-        if (!is_lossy_data(st) ||
+        if (!xav_stream_is_lossy(st) ||
             (worst = worst_psnr(d, s, d->ntimes, sums)) >= cs->opt.target_psnr)
             continue;
         if (lower(st) != 0) {

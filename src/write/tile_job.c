@@ -5,6 +5,7 @@
 #include "cpl_error.h"
 
 #include "encode.h"
+#include "layout.h"
 #include "quantize.h"
 
 /* Records the tile's progress; returns -1 if the copy is to stop. */
@@ -19,26 +20,64 @@ static int job_progress(const xav_tile_job *job, double fraction)
     return stop ? -1 : 0;
 }
 
+/* Codes of channel c of data stream st, from the window. */
 static void fill_plane(const xav_desc *d, xav_window *win, const xav_stream *st,
                        int c)
 {
     const xav_variable *var = &d->vars[st->var[c]];
     const size_t n = xav_window_pixels(win);
-    size_t i;
-    if (st->role == XAV_ROLE_MASK) {
-        for (i = 0; i < n; i++)
-            win->planes[c][i] = win->mask[st->var[c]][i];
-    } else if (var->quant == XAV_QUANT_BITS) {
+    if (var->quant == XAV_QUANT_BITS)
         xav_bits_encode_row(var->type, win->raw[st->var[c]], n, st->word[c],
                             win->planes[c]);
-    } else {
+    else
         xav_quant_encode_row(var, st->bits, win->values[st->var[c]], n,
                              win->planes[c]);
-    }
 }
 
-/* Reads the job's tile of every variable at time t, hands the lossy ones to
- * the verifier, fills their invalid pixels and codes the tile's streams. */
+/* Puts plane into the stream of role that carries variable v in the job's
+ * tile, if it has one. */
+static int put_side(const xav_tile_job *job, xav_writer *w, int v,
+                    xav_stream_role role, const uint16_t *plane)
+{
+    const uint16_t *planes[XAV_MAX_CHANNELS] = {plane};
+    int s, c;
+    if (xav_layout_find(job->cs->d, v, 0, role, job->tile, &s, &c) != 0)
+        return 0;
+    return xav_writer_put(w, s, planes);
+}
+
+/* Verifies the frames of lossy stream s the writer decoded since last
+ * time, and puts each one's corrections into its variables' correction
+ * streams. */
+static int verify_decoded(const xav_tile_job *job, xav_writer *w,
+                          xav_verifier *vf, int s)
+{
+    const xav_stream *st = &job->cs->d->streams[s];
+    xav_frame *f;
+    int t, c, rc = 0;
+    while (rc == 0 && xav_writer_take_decoded(w, s, &t, &f)) {
+        rc = xav_verifier_check(vf, s, t, f);
+        xav_frame_unref(&f);
+        for (c = 0; c < st->channels && rc == 0; c++)
+            rc = put_side(job, w, st->var[c], XAV_ROLE_CORRECTION,
+                          xav_verifier_corrections(vf, c));
+    }
+    return rc;
+}
+
+/* Mask codes of v in the window, as a plane of the mask stream. */
+static int put_mask(const xav_tile_job *job, xav_writer *w, xav_window *win,
+                    int v)
+{
+    size_t i;
+    for (i = 0; i < xav_window_pixels(win); i++)
+        win->planes[0][i] = xav_mask_stored(win->mask[v][i]);
+    return put_side(job, w, v, XAV_ROLE_MASK, win->planes[0]);
+}
+
+/* Reads the job's tile of every variable at time t, puts their masks,
+ * hands the lossy ones to the verifier, fills their invalid pixels and
+ * codes the tile's data streams (corrections follow from verification). */
 static int encode_frame(const xav_tile_job *job, xav_window *win, xav_writer *w,
                         xav_verifier *vf, int t)
 {
@@ -47,9 +86,10 @@ static int encode_frame(const xav_tile_job *job, xav_window *win, xav_writer *w,
     int v, s, c;
     size_t i;
     for (v = 0; v < d->nvars; v++) {
-        if (xav_window_read(cs, win, v, t) < 0)
+        if (xav_window_read(cs, win, v, t) < 0 ||
+            (d->vars[v].has_mask && put_mask(job, w, win, v) != 0))
             return -1;
-        if (!d->vars[v].lossless)
+        if (!xav_variable_is_exact(&d->vars[v]))
             xav_verifier_push(vf, v, t, win->values[v], win->mask[v]);
         if (d->vars[v].has_mask) {
             for (i = 0; i < xav_window_pixels(win); i++)
@@ -59,14 +99,30 @@ static int encode_frame(const xav_tile_job *job, xav_window *win, xav_writer *w,
     }
     for (s = job->first; s < job->first + job->count; s++) {
         const xav_stream *st = &d->streams[s];
-        if (st->role == XAV_ROLE_CORRECTION)
-            continue; /* the verifier writes them */
+        if (st->role != XAV_ROLE_DATA)
+            continue;
         for (c = 0; c < st->channels; c++)
             fill_plane(d, win, st, c);
-        if (xav_writer_put(w, s, (const uint16_t *const *)win->planes) != 0)
+        if (xav_writer_put(w, s, (const uint16_t *const *)win->planes) != 0 ||
+            (xav_stream_is_lossy(st) && verify_decoded(job, w, vf, s) != 0))
             return -1;
     }
     return 0;
+}
+
+/* Ends the lossy streams, verifying their last frames, then the file.
+ * Frees w. */
+static int finish(const xav_tile_job *job, xav_writer *w, xav_verifier *vf)
+{
+    int s;
+    for (s = job->first; s < job->first + job->count; s++)
+        if (xav_stream_is_lossy(&job->cs->d->streams[s]) &&
+            (xav_writer_flush(w, s) != 0 ||
+             verify_decoded(job, w, vf, s) != 0)) {
+            xav_writer_free(w);
+            return -1;
+        }
+    return xav_writer_finish(w);
 }
 
 xav_verifier *xav_tile_encode(const xav_tile_job *job, xav_window *win,
@@ -76,22 +132,20 @@ xav_verifier *xav_tile_encode(const xav_tile_job *job, xav_window *win,
     const xav_copy *cs = job->cs;
     xav_verifier *vf = xav_verifier_new(cs->d, job->tile);
     xav_writer *w = xav_writer_open(path, cs->d, job->first, job->count,
-                                    job->tile == 0 ? cs->embedded_json : NULL,
-                                    xav_verifier_on_decoded, vf);
+                                    job->tile == 0 ? cs->embedded_json : NULL);
     int t, rc = w == NULL ? -1 : 0;
-    if (w != NULL)
-        xav_verifier_set_writer(vf, w);
     for (t = 0; t < ntimes && rc == 0; t++) {
         rc = encode_frame(job, win, w, vf, t);
         if (rc == 0)
             rc = job_progress(job, from + (to - from) * (t + 1) / ntimes);
     }
+    if (rc == 0) {
+        rc = finish(job, w, vf);
+        w = NULL; /* freed by xav_writer_finish, whatever it returned */
+    }
+    xav_writer_free(w);
     if (rc == 0)
-        rc = xav_writer_finish(w);
-    else
-        xav_writer_free(w);
-    if (rc == 0)
-        rc = xav_verifier_check(vf);
+        rc = xav_verifier_result(vf);
     if (rc != 0) {
         xav_verifier_free(vf);
         return NULL;

@@ -6,7 +6,6 @@
 
 #include "cpl_conv.h"
 #include "cpl_error.h"
-#include "decode.h"
 #include "layout.h"
 #include "metrics.h"
 #include "quantize.h"
@@ -21,18 +20,18 @@ typedef struct pending {
 struct xav_verifier {
     const xav_desc *d;
     int tile;
-    xav_writer *writer;
-    pending **head, **tail; /* per variable, oldest first */
-    xav_error_sum *sums;    /* per band, over the tile */
-    size_t beyond;          /* pixels still beyond MAX_ERROR */
-    uint16_t *corrections;  /* one frame */
-    double *scratch, *got;  /* one row each */
-    void *typed;            /* one row of the widest type */
+    pending **head, **tail;                  /* per variable, oldest first */
+    xav_error_sum *sums;                     /* per band, over the tile */
+    size_t beyond;                           /* pixels still beyond MAX_ERROR */
+    uint16_t *corrections[XAV_MAX_CHANNELS]; /* one frame each */
+    double *scratch, *got;                   /* one row each */
+    void *typed;                             /* one row of the widest type */
 };
 
 xav_verifier *xav_verifier_new(const xav_desc *d, int tile)
 {
     xav_verifier *vf = (xav_verifier *)CPLCalloc(1, sizeof(*vf));
+    int c;
     const size_t block =
         (size_t)xav_desc_block_width(d) * xav_desc_block_height(d);
     vf->d = d;
@@ -41,7 +40,9 @@ xav_verifier *xav_verifier_new(const xav_desc *d, int tile)
     vf->tail = (pending **)CPLCalloc(d->nvars, sizeof(pending *));
     vf->sums = (xav_error_sum *)CPLCalloc(xav_desc_band_count(d),
                                           sizeof(xav_error_sum));
-    vf->corrections = (uint16_t *)CPLMalloc(block * sizeof(uint16_t));
+    for (c = 0; c < XAV_MAX_CHANNELS; c++) {
+        vf->corrections[c] = (uint16_t *)CPLMalloc(block * sizeof(uint16_t));
+    }
     vf->scratch = (double *)CPLMalloc(d->width * sizeof(double));
     vf->got = (double *)CPLMalloc(d->width * sizeof(double));
     vf->typed = CPLMalloc(d->width * sizeof(double));
@@ -57,7 +58,7 @@ static void pending_free(pending *p)
 
 void xav_verifier_free(xav_verifier *vf)
 {
-    int v;
+    int v, c;
     if (vf == NULL)
         return;
     for (v = 0; v < vf->d->nvars; v++)
@@ -69,16 +70,13 @@ void xav_verifier_free(xav_verifier *vf)
     CPLFree(vf->head);
     CPLFree(vf->tail);
     CPLFree(vf->sums);
-    CPLFree(vf->corrections);
+    for (c = 0; c < XAV_MAX_CHANNELS; c++) {
+        CPLFree(vf->corrections[c]);
+    }
     CPLFree(vf->scratch);
     CPLFree(vf->got);
     CPLFree(vf->typed);
     CPLFree(vf);
-}
-
-void xav_verifier_set_writer(xav_verifier *vf, xav_writer *w)
-{
-    vf->writer = w;
 }
 
 void xav_verifier_push(xav_verifier *vf, int v, int t, const double *values,
@@ -115,49 +113,58 @@ static pending *pop(xav_verifier *vf, int v, int t)
     return p;
 }
 
-/* Measures channel c of a decoded frame of tile against its source,
- * filling the corrections if the variable has a bound. */
-static void measure(xav_verifier *vf, const AVFrame *f, int c, int v, int t,
+/* The code of no correction in v's correction stream of the tile. */
+static int correction_zero(const xav_verifier *vf, int v)
+{
+    int s, c;
+    if (xav_layout_find(vf->d, v, 0, XAV_ROLE_CORRECTION, vf->tile, &s, &c) !=
+        0)
+        return 0;
+    return xav_correction_zero(vf->d->streams[s].bits);
+}
+
+/* Measures channel c of a decoded frame against its source, filling the
+ * channel's corrections if the variable has a bound. */
+static void measure(xav_verifier *vf, const xav_frame *f, int c, int v, int t,
                     const pending *p)
 {
     const xav_desc *d = vf->d;
     const xav_variable *var = &d->vars[v];
-    const int bytes = xav_frame_code_bytes(f);
     xav_error_sum *sum = &vf->sums[xav_desc_band_index(d, v, t)];
-    int x0, y0, width, height, y;
+    int x0, y0, width, height, y, linesize;
+    const uint8_t *plane = xav_frame_plane(f, c, &linesize);
+    xav_verify_in in;
+    in.bytes_per_code = xav_frame_code_bytes(f);
+    in.correction_zero = correction_zero(vf, v);
     xav_desc_tile_rect(d, vf->tile, &x0, &y0, &width, &height);
     for (y = 0; y < height; y++) {
         const size_t row = (size_t)y * width;
-        vf->beyond +=
-            xav_verify_row(var, p->values + row, p->mask + row,
-                           f->data[c] + (size_t)y * f->linesize[c], bytes,
-                           var->max_error > 0 ? vf->corrections + row : NULL,
-                           width, vf->scratch, vf->typed, vf->got, sum);
+        in.x = p->values + row;
+        in.mask = p->mask + row;
+        in.codes = plane + (size_t)y * linesize;
+        in.corrections = var->max_error > 0 ? vf->corrections[c] + row : NULL;
+        vf->beyond += xav_verify_row(var, &in, width, vf->scratch, vf->typed,
+                                     vf->got, sum);
     }
 }
 
-int xav_verifier_on_decoded(void *user, int stream, int t, const AVFrame *f)
+int xav_verifier_check(xav_verifier *vf, int s, int t, const xav_frame *f)
 {
-    xav_verifier *vf = (xav_verifier *)user;
-    const xav_stream *st = &vf->d->streams[stream];
+    const xav_stream *st = &vf->d->streams[s];
     int c;
     for (c = 0; c < st->channels; c++) {
-        const int v = st->var[c];
-        pending *p = pop(vf, v, t);
-        int cs, cc;
+        pending *p = pop(vf, st->var[c], t);
         if (p == NULL)
             return -1;
-        measure(vf, f, c, v, t, p);
+        measure(vf, f, c, st->var[c], t, p);
         pending_free(p);
-        if (vf->d->vars[v].max_error > 0 &&
-            xav_layout_find(vf->d, v, 0, XAV_ROLE_CORRECTION, st->tile, &cs,
-                            &cc) == 0) {
-            const uint16_t *planes[XAV_MAX_CHANNELS] = {vf->corrections};
-            if (xav_writer_put(vf->writer, cs, planes) != 0)
-                return -1;
-        }
     }
     return 0;
+}
+
+const uint16_t *xav_verifier_corrections(const xav_verifier *vf, int c)
+{
+    return vf->corrections[c];
 }
 
 const xav_error_sum *xav_verifier_sums(const xav_verifier *vf)
@@ -165,7 +172,7 @@ const xav_error_sum *xav_verifier_sums(const xav_verifier *vf)
     return vf->sums;
 }
 
-int xav_verifier_check(const xav_verifier *vf)
+int xav_verifier_result(const xav_verifier *vf)
 {
     if (vf->beyond == 0)
         return 0;

@@ -75,10 +75,22 @@ static int read_band(const xav_window *win, GDALRasterBandH band, void *buf,
                : -1;
 }
 
+/* The mask code of a valid value: an exceptional value's own, or VALID. */
+static uint8_t valid_code(const xav_variable *var, double x)
+{
+    int k;
+    for (k = 0; k < var->nexceptions; k++)
+        if (x == var->exceptions[k])
+            return (uint8_t)(XAV_MASK_EXCEPTION + k);
+    return XAV_MASK_VALID;
+}
+
 /* Mask codes of one lossy frame: invalid pixels are what the source's mask
  * says (nodata, alpha, per-dataset mask) plus non-finite values, which no
- * lossy code can carry. Returns the count of invalid pixels, or -1. */
-static long read_validity(xav_window *win, GDALRasterBandH band, int v)
+ * lossy code can carry; and the variable's exceptional values, kept
+ * exactly. Returns the count of pixels not VALID, or -1. */
+static long read_validity(xav_window *win, const xav_variable *var,
+                          GDALRasterBandH band, int v)
 {
     const size_t n = xav_window_pixels(win);
     const double *x = win->values[v];
@@ -98,7 +110,7 @@ static long read_validity(xav_window *win, GDALRasterBandH band, int v)
         else if (m[i] == 0)
             m[i] = XAV_MASK_NODATA;
         else
-            m[i] = XAV_MASK_VALID;
+            m[i] = valid_code(var, x[i]);
         invalid += m[i] != XAV_MASK_VALID;
     }
     return invalid;
@@ -115,7 +127,7 @@ long xav_window_read(const xav_copy *cs, xav_window *win, int v, int t)
         rc = read_band(win, band, win->raw[v], var->type);
     else if ((rc = read_band(win, band, win->values[v], GDT_Float64)) == 0 &&
              !var->lossless)
-        rc = read_validity(win, band, v);
+        rc = read_validity(win, var, band, v);
     CPLReleaseMutex(cs->src_lock);
     return rc;
 }
