@@ -369,25 +369,25 @@ SIDECAR_CASES = {
     # non-finite numbers where finite ones are needed
     "geotransform-nan": (_set(["georeferencing", "geotransform", 0], "nan"), ["geotransform"], "open"),
     "geotransform-inf": (_set(["georeferencing", "geotransform", 1], "inf"), ["geotransform"], "open"),
-    "geotransform-1e999": (_text(lambda b: b.replace(b'"geotransform":\t[', b'"geotransform":\t[1e999, ', 1)
-                                 .replace(b', 28.499999999274539', b'', 1)), ["geotransform"], "open"),
+    "geotransform-1e999": (_text(lambda b: b.replace(b'"geotransform":[', b'"geotransform":[1e999, ', 1)
+                                 .replace(b',28.499999999274539', b'', 1)), ["geotransform"], "open"),
     "scale-inf": (_set(["variables", 0, "quantization", "scale"], "inf"), ["scale"], "open"),
     "offset-nan": (_set(["variables", 0, "quantization", "offset"], "nan"), ["offset"], "open"),
     "width-inf": (_set(["width"], "inf"), ["width"], "open"),
-    "width-1e999": (_text(lambda b: b.replace(b'"width":\t349', b'"width":\t1e999', 1)), ["width"], "open"),
+    "width-1e999": (_text(lambda b: b.replace(b'"width":349', b'"width":1e999', 1)), ["width"], "open"),
     "frame_rate-inf": (_set(["frame_rate"], ["inf", 1]), ["frame_rate"], "open"),
     "max_error-nan": (_set(["variables", 0, "max_error"], "nan"), ["max_error"], "open"),
     "wgs84_bbox-nan": (_set(["georeferencing", "wgs84_bbox"], ["nan", 0, 1, 1]), ["wgs84_bbox"], "open"),
-    "literal-NaN": (_text(lambda b: b.replace(b'"width":\t349', b'"width":\tNaN', 1)), ["json"], "open"),
+    "literal-NaN": (_text(lambda b: b.replace(b'"width":349', b'"width":NaN', 1)), ["json"], "open"),
     # structure and encoding
     "nesting-10^5": (_text(lambda b: b.replace(b'"metadata":', b'"deep": ' + b"[" * 100000 + b"]" * 100000
                                                + b', "metadata":', 1)), ["json"], "open"),
     "string-100MB": (lambda d: d["variables"][0].update(units="x" * 100_000_000), ["16 mib"], "open"),
-    "name-invalid-utf8": (_text(lambda b: b.replace(b'"name":\t"band_1"', b'"name":\t"band_\xff\xfe"', 1)),
+    "name-invalid-utf8": (_text(lambda b: b.replace(b'"name":"band_1"', b'"name":"band_\xff\xfe"', 1)),
                           ["utf-8"], "open"),
-    "overlong-utf8": (_text(lambda b: b.replace(b'"name":\t"band_1"', b'"name":\t"band_\xc0\xaf"', 1)),
+    "overlong-utf8": (_text(lambda b: b.replace(b'"name":"band_1"', b'"name":"band_\xc0\xaf"', 1)),
                       ["utf-8"], "open"),
-    "key-invalid-utf8": (_text(lambda b: b.replace(b'"metadata":\t{', b'"metadata":\t{"\xc3\x28": "x", ', 1)),
+    "key-invalid-utf8": (_text(lambda b: b.replace(b'"metadata":{', b'"metadata":{"\xc3\x28": "x", ', 1)),
                          ["utf-8"], "open"),
     "truncated-json": (_text(lambda b: b[: len(b) // 3]), ["json"], "open"),
     "empty-object": (_text(lambda b: b'{"format": "xavideo"}'), ["schema_version"], "open"),

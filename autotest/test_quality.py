@@ -149,6 +149,20 @@ def test_target_psnr_out_of_reach_is_refused(tmp_path):
         "xavideo_probe" in f for f in gdal.ReadDir("/vsimem/"))
 
 
+def test_target_psnr_out_of_reach_of_av1_says_av1(tmp_path):
+    """With CODEC=AV1 the CRF search ends at AV1's best, CRF 0: the refusal
+    names AV1 and CRF 0 (it went through x265's QP ladder, re-encoded the
+    cube and blamed x265). 90 dB is past what 12-bit codes of a float
+    variable can give (83 dB), whatever the codec."""
+    src = gdal.Translate("", UWND, format="VRT", srcWin=[0, 0, 64, 64],
+                         bandList=list(range(1, 13)))
+    ds, log = xav_create(src, tmp_path / "o.mkv", ["CODEC=AV1", "TARGET_PSNR=90"])
+    assert ds is None
+    text = " ".join(log.messages)
+    assert "out of reach of av1" in text and "CRF 0" in text, log.messages
+    assert "x265" not in text and "QP" not in text, log.messages
+
+
 def test_qp0_goes_past_crf0_and_target_psnr_uses_it(tmp_path):
     """CRF 0 stops near 55 dB on UWND; constant QP 0 goes past 60, and a
     TARGET_PSNR between the two is reached through it."""

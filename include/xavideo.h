@@ -7,11 +7,27 @@
  * and the GoogleTest harness calls it directly.
  *
  * Conventions:
- *  - Bands are numbered from 0 here (GDAL numbers them from 1 in the shim).
+ *  - Bands are numbered from 0 here (GDAL numbers them from 1 in the shim),
+ *    variables and time steps too. The accessors take a valid number (0 <=
+ *    band < xav_band_count(), and so on) and do not check it; the functions
+ *    that read pixels (xav_read_block, xav_read_band) and xav_band_of check
+ *    theirs and report a bad one.
  *  - Functions that can fail report through CPLError and return NULL or a
  *    negative value; they never abort.
  *  - Strings and lists returned by accessors belong to the handle and stay
  *    valid until xav_close().
+ *
+ * Threads:
+ *  - One xav_dataset serves one thread at a time: it holds decoders, a
+ *    frame cache and read buffers. Datasets opened separately on the same
+ *    files may be read from different threads at once (each has its own).
+ *  - xav_create_copy may run in several threads at once on different
+ *    outputs; it runs worker threads of its own (NUM_THREADS) and reads the
+ *    source from them one at a time, so the source dataset must not be
+ *    used by another thread meanwhile.
+ *  - FFmpeg's log goes through GDAL's error system: the route is installed
+ *    once per process, at the first open or copy, for the whole process
+ *    (FFmpeg's log callback is process-wide).
  */
 #ifndef XAVIDEO_H
 #define XAVIDEO_H
@@ -27,8 +43,11 @@ extern "C" {
 #endif
 
 #define XAV_DRIVER_NAME "XAVIDEO"
-/* Matroska global tag that holds the embedded copy of the sidecar. */
+/* Matroska global tag that holds the embedded copy of the sidecar: packed
+ * (deflated, base64: a tenth of the text) since schema version 2, as text
+ * in the _PLAIN tag before. Identify looks for the common prefix. */
 #define XAV_EMBEDDED_TAG "XAVIDEO_SIDECAR"
+#define XAV_EMBEDDED_PACKED_TAG "XAVIDEO_SIDECAR_Z"
 /* Global tag with the CRC-32 of the embedded sidecar (8 hex digits): a
  * damaged copy is refused rather than read. */
 #define XAV_EMBEDDED_CRC_TAG "XAVIDEO_SIDECAR_CRC32"

@@ -217,3 +217,34 @@ TEST_F(RoundTrip, InterruptedThreadedCopyLeavesNothing)
 }
 
 } // namespace
+
+namespace
+{
+
+// Reads of bands that do not exist are refused before anything is looked
+// up by their number (xav_read_block read the type of band -1 first: a
+// heap overflow under AddressSanitizer).
+TEST_F(RoundTrip, ReadsOfBandsThatDoNotExistAreRefused)
+{
+    GDALDatasetH src = open_uwnd();
+    ASSERT_NE(src, nullptr);
+    const char *opts[] = {"LOSSLESS=YES", nullptr};
+    ASSERT_EQ(0, xav_create_copy(out, src, opts, nullptr, nullptr));
+    GDALClose(src);
+    xav_dataset *ds = xav_open(out, nullptr);
+    ASSERT_NE(ds, nullptr);
+    std::vector<float> buf(144 * 73);
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    for (int band : {-1, 132, 1 << 30}) {
+        CPLErrorReset();
+        EXPECT_EQ(-1, xav_read_block(ds, band, 0, 0, buf.data())) << band;
+        EXPECT_NE(nullptr, strstr(CPLGetLastErrorMsg(), "no band")) << band;
+        EXPECT_EQ(-1, xav_read_band(ds, band, buf.data())) << band;
+    }
+    EXPECT_EQ(-1, xav_read_block(ds, 0, 1, 0, buf.data()));
+    CPLPopErrorHandler();
+    EXPECT_EQ(0, xav_read_block(ds, 131, 0, 0, buf.data()));
+    xav_close(ds);
+}
+
+} // namespace

@@ -138,7 +138,7 @@ TEST_F(SidecarErrors, UnknownSchemaVersionIsRefusedByName)
 {
     std::string msg;
     EXPECT_FALSE(parses(
-        replaced(good, "\"schema_version\":\t2", "\"schema_version\":\t999"),
+        replaced(good, "\"schema_version\":2", "\"schema_version\":999"),
         &msg));
     EXPECT_NE(msg.find("schema version 999"), std::string::npos) << msg;
 }
@@ -156,7 +156,7 @@ TEST_F(SidecarErrors, MissingOrMistypedKeysAreNamed)
     EXPECT_FALSE(parses(replaced(good, "\"width\"", "\"widht\""), &msg));
     EXPECT_NE(msg.find("'width'"), std::string::npos) << msg;
     EXPECT_FALSE(
-        parses(replaced(good, "\"height\":\t3", "\"height\":\t\"3\""), &msg));
+        parses(replaced(good, "\"height\":3", "\"height\":\"3\""), &msg));
     EXPECT_NE(msg.find("'height'"), std::string::npos) << msg;
 }
 
@@ -164,14 +164,14 @@ TEST_F(SidecarErrors, InconsistentDescriptions)
 {
     std::string msg;
     EXPECT_FALSE(
-        parses(replaced(good, "\"width\":\t4", "\"width\":\t0"), &msg));
+        parses(replaced(good, "\"width\":4", "\"width\":0"), &msg));
     EXPECT_NE(msg.find("raster size"), std::string::npos) << msg;
     // a channel pointing at a variable that does not exist
     EXPECT_FALSE(
-        parses(replaced(good, "\"variable\":\t1", "\"variable\":\t7"), &msg));
+        parses(replaced(good, "\"variable\":1", "\"variable\":7"), &msg));
     EXPECT_NE(msg.find("inconsistent"), std::string::npos) << msg;
-    EXPECT_FALSE(parses(replaced(good, "\"data_type\":\t\"Byte\"",
-                                 "\"data_type\":\t\"CFloat32\""),
+    EXPECT_FALSE(parses(replaced(good, "\"data_type\":\"Byte\"",
+                                 "\"data_type\":\"CFloat32\""),
                         &msg));
 }
 

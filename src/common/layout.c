@@ -211,24 +211,51 @@ int xav_layout_correction_bits(const xav_variable *v)
     return v->max_error >= v->q_scale / 2 ? 12 : 16;
 }
 
-/* A variable's mask or correction stream: exact, one channel. x265's
- * lossless mode up to 12 bits, for its temporal prediction (a static mask
- * costs about one frame, an empty correction frame a few bytes:
- * doc/defaults.md); FFV1 beyond. */
-static void add_side_stream(xav_desc *d, const xav_create_options *o, int v,
-                            xav_stream_role role, int bits)
+/* A stream of masks or corrections of the variables of channels c[0..n):
+ * exact. x265's lossless mode up to 12 bits, for its temporal prediction
+ * (a static mask costs about one frame, an empty correction frame a few
+ * bytes: doc/defaults.md); FFV1 beyond. */
+static void add_side_stream(xav_desc *d, const xav_create_options *o,
+                            const chan *c, int n, xav_stream_role role,
+                            int bits)
 {
     xav_stream *s = add_stream(d, "");
+    int i;
     s->role = role;
-    s->channels = 1;
-    s->var[0] = v;
+    s->channels = n;
+    for (i = 0; i < n; i++)
+        s->var[i] = c[i].var;
     set_coding(s, o, bits <= 12 ? XAV_CODEC_X265 : XAV_CODEC_FFV1, 1, bits, 0);
+}
+
+/* The corrections of lossy data stream s's variables: in one stream of as
+ * many channels where their bounds take the same bits (a stream's headers
+ * cost about 200 bytes a file), else one each. */
+static void add_corrections(xav_desc *d, const xav_create_options *o, int s)
+{
+    /* copied: adding streams moves d->streams */
+    const int n = d->streams[s].channels;
+    const int bits = xav_layout_correction_bits(&d->vars[d->streams[s].var[0]]);
+    chan c[XAV_MAX_CHANNELS];
+    int i, alike = 1;
+    for (i = 0; i < n; i++) {
+        c[i].var = d->streams[s].var[i];
+        c[i].word = 0;
+        alike &= xav_layout_correction_bits(&d->vars[c[i].var]) == bits;
+    }
+    if (alike) {
+        add_side_stream(d, o, c, n, XAV_ROLE_CORRECTION, bits);
+        return;
+    }
+    for (i = 0; i < n; i++)
+        add_side_stream(d, o, &c[i], 1, XAV_ROLE_CORRECTION,
+                        xav_layout_correction_bits(&d->vars[c[i].var]));
 }
 
 int xav_layout_plan(xav_desc *d, const xav_create_options *o)
 {
     const char *file = ""; /* the dataset's own files, named by rule */
-    int v;
+    int v, s, n;
     if (o->groups != NULL) {
         if (plan_groups(d, o, file) != 0)
             return -1;
@@ -236,12 +263,14 @@ int xav_layout_plan(xav_desc *d, const xav_create_options *o)
         plan_auto(d, o, file);
     }
     for (v = 0; v < d->nvars; v++)
-        if (d->vars[v].has_mask)
-            add_side_stream(d, o, v, XAV_ROLE_MASK, 8);
-    for (v = 0; v < d->nvars; v++)
-        if (d->vars[v].max_error > 0)
-            add_side_stream(d, o, v, XAV_ROLE_CORRECTION,
-                            xav_layout_correction_bits(&d->vars[v]));
+        if (d->vars[v].has_mask) {
+            const chan c = {v, 0};
+            add_side_stream(d, o, &c, 1, XAV_ROLE_MASK, 8);
+        }
+    for (s = 0, n = d->nstreams; s < n; s++)
+        if (xav_stream_is_lossy(&d->streams[s]) &&
+            d->vars[d->streams[s].var[0]].max_error > 0)
+            add_corrections(d, o, s);
     replicate_for_tiles(d);
     return 0;
 }

@@ -10,9 +10,17 @@
 
 #include "model.h"
 
-/* Serializes d, indented for people or compact (the copy embedded in the
- * video). Returns a CPLMalloc'ed string (CPLFree it). */
-char *xav_sidecar_to_json(const xav_desc *d, int compact);
+/* Serializes d as compact JSON (pretty-print it with jq to read it). The
+ * copy embedded in a video (embedded = 1) leaves out what readers derive
+ * or never need from it (PROJJSON: the WKT2 is there). Returns a
+ * CPLMalloc'ed string (CPLFree it). */
+char *xav_sidecar_to_json(const xav_desc *d, int embedded);
+
+/* The embedded copy as it travels in a video's tag (text): deflated, then
+ * base64. And back: NULL with a CPLError naming source if it does not
+ * unpack. CPLMalloc'ed. */
+char *xav_sidecar_pack(const char *json);
+char *xav_sidecar_unpack(const char *packed, const char *source);
 
 /* Parses a sidecar; reports what is wrong through CPLError (naming source)
  * and returns NULL. */

@@ -16,6 +16,7 @@
 #include "cpl_vsi.h"
 
 #include "checksum.h"
+#include "sidecar.h"
 #include "vsi_io.h"
 #include "xavideo.h"
 
@@ -30,8 +31,10 @@ struct xav_stream_reader {
     int index;
     AVRational frame_tb; /* one tick per time step */
     int gop;
-    int64_t start; /* pts of frame 0, in the stream's time base */
-    int checksums; /* every packet carries its frame's CRC-32 */
+    int64_t start;  /* pts of frame 0, in the stream's time base */
+    int checksums;  /* every packet carries its frame's CRC-32 */
+    char *embedded; /* the file's embedded description, once read */
+    int embedded_read, embedded_damaged;
     /* the checksums of the packets fed and not yet seen decoded, by time
      * step: far more slots than a decoder holds frames back */
     int pending_t[XAV_PENDING_CHECKSUMS];
@@ -216,37 +219,54 @@ void xav_stream_reader_close(xav_stream_reader *r)
     avformat_close_input(&r->fmt);
     xav_vsi_io_close(&r->pb);
     CPLFree(r->path);
+    CPLFree(r->embedded);
     CPLFree(r);
 }
 
-/* The embedded description of a container, or NULL (with a CPLError if it
- * fails its CRC; videos written before the CRC tag have none). */
-static const char *embedded_description(const AVDictionary *md,
-                                        const char *path)
+/* The embedded description of a container (CPLMalloc'ed), or NULL: none,
+ * or one that does not unpack or fails its CRC (*damaged set, with a
+ * CPLError). Videos of schema 1 carry it as text, some without a CRC. */
+static char *embedded_description(const AVDictionary *md, const char *path,
+                                  int *damaged)
 {
-    const AVDictionaryEntry *tag = av_dict_get(md, XAV_EMBEDDED_TAG, NULL, 0);
+    const AVDictionaryEntry *packed =
+        av_dict_get(md, XAV_EMBEDDED_PACKED_TAG, NULL, 0);
+    const AVDictionaryEntry *plain = av_dict_get(md, XAV_EMBEDDED_TAG, NULL, 0);
     const AVDictionaryEntry *crc =
         av_dict_get(md, XAV_EMBEDDED_CRC_TAG, NULL, 0);
-    char hex[9];
-    if (tag == NULL || crc == NULL)
-        return tag != NULL ? tag->value : NULL;
-    xav_description_crc(tag->value, hex);
-    if (strcmp(hex, crc->value) == 0)
-        return tag->value;
+    char hex[9], *json;
+    *damaged = 0;
+    if (packed != NULL)
+        json = xav_sidecar_unpack(packed->value, path);
+    else
+        json = plain != NULL ? CPLStrdup(plain->value) : NULL;
+    if (json == NULL) {
+        *damaged = packed != NULL;
+        return NULL;
+    }
+    if (crc == NULL && packed == NULL)
+        return json;
+    xav_description_crc(json, hex);
+    if (crc != NULL && strcmp(hex, crc->value) == 0)
+        return json;
     CPLError(CE_Failure, CPLE_AppDefined,
              "XAVIDEO: the description embedded in %s is corrupt (CRC %s, "
              "expected %s).",
-             path, hex, crc->value);
+             path, hex, crc != NULL ? crc->value : "none");
+    CPLFree(json);
+    *damaged = 1;
     return NULL;
 }
 
-const char *xav_stream_reader_embedded_json(const xav_stream_reader *r,
-                                            int *damaged)
+const char *xav_stream_reader_embedded_json(xav_stream_reader *r, int *damaged)
 {
-    const char *json = embedded_description(r->fmt->metadata, r->path);
-    *damaged = json == NULL &&
-               av_dict_get(r->fmt->metadata, XAV_EMBEDDED_TAG, NULL, 0);
-    return json;
+    if (!r->embedded_read) {
+        r->embedded = embedded_description(r->fmt->metadata, r->path,
+                                           &r->embedded_damaged);
+        r->embedded_read = 1;
+    }
+    *damaged = r->embedded_damaged;
+    return r->embedded;
 }
 
 const char *xav_stream_reader_tag(const xav_stream_reader *r, const char *key)
@@ -445,9 +465,8 @@ char *xav_read_embedded_json(const char *path)
 {
     AVFormatContext *fmt = avformat_alloc_context();
     AVIOContext *pb = xav_vsi_io_open(path, 0);
-    const AVDictionaryEntry *tag;
     char *json = NULL;
-    int err;
+    int err, damaged;
     if (fmt == NULL || pb == NULL) {
         avformat_free_context(fmt);
         xav_vsi_io_close(&pb);
@@ -463,11 +482,8 @@ char *xav_read_embedded_json(const char *path)
         xav_vsi_io_close(&pb);
         return NULL;
     }
-    tag = av_dict_get(fmt->metadata, XAV_EMBEDDED_TAG, NULL, 0);
-    if (tag != NULL) {
-        const char *checked = embedded_description(fmt->metadata, path);
-        json = checked != NULL ? CPLStrdup(checked) : NULL;
-    } else
+    json = embedded_description(fmt->metadata, path, &damaged);
+    if (json == NULL && !damaged)
         CPLError(CE_Failure, CPLE_OpenFailed,
                  "XAVIDEO: %s has no sidecar next to it and no embedded "
                  "description.",

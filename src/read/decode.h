@@ -31,8 +31,7 @@ void xav_stream_reader_close(xav_stream_reader *r);
 /* The description embedded in the reader's file (owned by r), or NULL:
  * none, or (*damaged set, with a CPLError) one that fails its CRC. And the
  * number of streams the container has. */
-const char *xav_stream_reader_embedded_json(const xav_stream_reader *r,
-                                            int *damaged);
+const char *xav_stream_reader_embedded_json(xav_stream_reader *r, int *damaged);
 int xav_stream_reader_stream_count(const xav_stream_reader *r);
 /* A tag of the reader's stream (owned by r), or NULL. */
 const char *xav_stream_reader_tag(const xav_stream_reader *r, const char *key);

@@ -141,7 +141,7 @@ static const xav_desc *embedded_desc(xav_dataset *ds, int s, const char *json)
 
 static int check_embedded(xav_dataset *ds, int s)
 {
-    const xav_stream_reader *r = ds->readers[s];
+    xav_stream_reader *r = ds->readers[s];
     int damaged;
     const char *json = xav_stream_reader_embedded_json(r, &damaged);
     const xav_stream *st = &ds->d->streams[s];

@@ -14,6 +14,7 @@
 #include "cpl_conv.h"
 #include "cpl_error.h"
 #include "options.h"
+#include "sidecar.h"
 #include "vsi_io.h"
 #include "xavideo.h"
 
@@ -255,7 +256,13 @@ xav_writer *xav_writer_open(const char *path, const xav_desc *d, int first,
     if (embedded_json != NULL) {
         char crc[9];
         xav_description_crc(embedded_json, crc);
-        av_dict_set(&w->oc->metadata, XAV_EMBEDDED_TAG, embedded_json, 0);
+        char *packed = xav_sidecar_pack(embedded_json);
+        if (packed == NULL) {
+            av_fail("packing the embedded description", AVERROR(ENOMEM));
+            goto fail;
+        }
+        av_dict_set(&w->oc->metadata, XAV_EMBEDDED_PACKED_TAG, packed, 0);
+        CPLFree(packed);
         av_dict_set(&w->oc->metadata, XAV_EMBEDDED_CRC_TAG, crc, 0);
     }
     if ((err = avformat_write_header(w->oc, NULL)) < 0) {

@@ -34,6 +34,15 @@ static void fill_plane(const xav_desc *d, xav_window *win, const xav_stream *st,
                              win->planes[c]);
 }
 
+/* The channel of stream st that carries variable v (one does). */
+static int channel_of(const xav_stream *st, int v)
+{
+    int c = 0;
+    while (c < st->channels - 1 && st->var[c] != v)
+        c++;
+    return c;
+}
+
 /* Puts plane into the stream of role that carries variable v in the job's
  * tile, if it has one. */
 static int put_side(const xav_tile_job *job, xav_writer *w, int v,
@@ -46,21 +55,42 @@ static int put_side(const xav_tile_job *job, xav_writer *w, int v,
     return xav_writer_put(w, s, planes);
 }
 
+/* Puts the corrections of data stream s's frame, just verified, into the
+ * correction streams of its variables: each channel's plane where its
+ * variable is. */
+static int put_corrections(const xav_tile_job *job, xav_writer *w,
+                           const xav_verifier *vf, int s)
+{
+    const xav_desc *d = job->cs->d;
+    const xav_stream *data = &d->streams[s];
+    int c, k, cs, cc;
+    for (c = 0; c < data->channels; c++) {
+        const uint16_t *planes[XAV_MAX_CHANNELS] = {NULL};
+        if (xav_layout_find(d, data->var[c], 0, XAV_ROLE_CORRECTION, job->tile,
+                            &cs, &cc) != 0 ||
+            cc != 0)
+            continue; /* none, or put with its stream's first channel */
+        for (k = 0; k < d->streams[cs].channels; k++)
+            planes[k] = xav_verifier_corrections(
+                vf, channel_of(data, d->streams[cs].var[k]));
+        if (xav_writer_put(w, cs, planes) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* Verifies the frames of lossy stream s the writer decoded since last
- * time, and puts each one's corrections into its variables' correction
- * streams. */
+ * time, and puts their corrections. */
 static int verify_decoded(const xav_tile_job *job, xav_writer *w,
                           xav_verifier *vf, int s)
 {
-    const xav_stream *st = &job->cs->d->streams[s];
     xav_frame *f;
-    int t, c, rc = 0;
+    int t, rc = 0;
     while (rc == 0 && xav_writer_take_decoded(w, s, &t, &f)) {
         rc = xav_verifier_check(vf, s, t, f);
         xav_frame_unref(&f);
-        for (c = 0; c < st->channels && rc == 0; c++)
-            rc = put_side(job, w, st->var[c], XAV_ROLE_CORRECTION,
-                          xav_verifier_corrections(vf, c));
+        if (rc == 0)
+            rc = put_corrections(job, w, vf, s);
     }
     return rc;
 }

@@ -1,0 +1,284 @@
+/* sidecar (writing): see sidecar.h; the schema is documented in
+ * doc/sidecar.md. */
+#include "sidecar.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "cpl_conv.h"
+#include "cpl_error.h"
+#include "cpl_string.h"
+#include "cpl_vsi.h"
+
+/* JSON has no NaN or infinity: they travel as strings. */
+static cJSON *number(double v)
+{
+    if (isnan(v))
+        return cJSON_CreateString("nan");
+    if (isinf(v))
+        return cJSON_CreateString(v > 0 ? "inf" : "-inf");
+    return cJSON_CreateNumber(v);
+}
+
+static cJSON *number_array(const double *v, int n)
+{
+    cJSON *a = cJSON_CreateArray();
+    int i;
+    for (i = 0; i < n; i++)
+        cJSON_AddItemToArray(a, number(v[i]));
+    return a;
+}
+
+static cJSON *string_list(CSLConstList list)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (; list != NULL && *list != NULL; list++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(*list));
+    return a;
+}
+
+/* KEY=VALUE list -> object. Values are kept verbatim (CPLParseNameValue
+ * would strip their leading spaces). */
+static cJSON *name_values(CSLConstList list)
+{
+    cJSON *o = cJSON_CreateObject();
+    for (; list != NULL && *list != NULL; list++) {
+        const char *eq = strchr(*list, '=');
+        char *key;
+        if (eq == NULL || eq == *list)
+            continue;
+        key = CPLStrdup(*list);
+        key[eq - *list] = '\0';
+        cJSON_AddStringToObject(o, key, eq + 1);
+        CPLFree(key);
+    }
+    return o;
+}
+
+static cJSON *georef_json(const xav_desc *d, int embedded)
+{
+    cJSON *g = cJSON_CreateObject();
+    int i;
+    if (d->has_geotransform)
+        cJSON_AddItemToObject(g, "geotransform",
+                              number_array(d->geotransform, 6));
+    if (d->crs_wkt != NULL) {
+        cJSON *crs = cJSON_AddObjectToObject(g, "crs");
+        cJSON_AddStringToObject(crs, "wkt2", d->crs_wkt);
+        if (d->crs_projjson != NULL && !embedded) {
+            cJSON *pj = cJSON_Parse(d->crs_projjson);
+            if (pj != NULL)
+                cJSON_AddItemToObject(crs, "projjson", pj);
+        }
+    }
+    if (d->has_wgs84_bbox)
+        cJSON_AddItemToObject(g, "wgs84_bbox", number_array(d->wgs84_bbox, 4));
+    if (d->gcp_count > 0) {
+        cJSON *gcps = cJSON_AddArrayToObject(g, "gcps");
+        for (i = 0; i < d->gcp_count; i++) {
+            const GDAL_GCP *p = &d->gcps[i];
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "id", p->pszId ? p->pszId : "");
+            cJSON_AddStringToObject(o, "info", p->pszInfo ? p->pszInfo : "");
+            cJSON_AddNumberToObject(o, "pixel", p->dfGCPPixel);
+            cJSON_AddNumberToObject(o, "line", p->dfGCPLine);
+            cJSON_AddNumberToObject(o, "x", p->dfGCPX);
+            cJSON_AddNumberToObject(o, "y", p->dfGCPY);
+            cJSON_AddNumberToObject(o, "z", p->dfGCPZ);
+            cJSON_AddItemToArray(gcps, o);
+        }
+    }
+    return g;
+}
+
+static cJSON *variable_json(const xav_variable *v)
+{
+    cJSON *o = cJSON_CreateObject(), *q;
+    int i;
+    cJSON_AddStringToObject(o, "name", v->name);
+    cJSON_AddStringToObject(o, "data_type", GDALGetDataTypeName(v->type));
+    if (v->has_nodata)
+        cJSON_AddItemToObject(o, "nodata", number(v->nodata));
+    if (v->units != NULL)
+        cJSON_AddStringToObject(o, "units", v->units);
+    if (v->description != NULL)
+        cJSON_AddStringToObject(o, "description", v->description);
+    cJSON_AddStringToObject(o, "color_interp",
+                            GDALGetColorInterpretationName(v->color_interp));
+    if (v->color_count > 0) {
+        cJSON *ct = cJSON_AddArrayToObject(o, "color_table");
+        for (i = 0; i < v->color_count; i++) {
+            const short *c = v->colors + 4 * i;
+            int rgba[4] = {c[0], c[1], c[2], c[3]};
+            cJSON_AddItemToArray(ct, cJSON_CreateIntArray(rgba, 4));
+        }
+    }
+    if (v->categories != NULL)
+        cJSON_AddItemToObject(o, "category_names", string_list(v->categories));
+    if (v->rat_json != NULL) {
+        cJSON *rat = cJSON_Parse(v->rat_json);
+        if (rat != NULL)
+            cJSON_AddItemToObject(o, "attribute_table", rat);
+    }
+    if (v->has_offset_scale) {
+        cJSON_AddItemToObject(o, "offset", number(v->gdal_offset));
+        cJSON_AddItemToObject(o, "scale", number(v->gdal_scale));
+    }
+    cJSON_AddItemToObject(o, "metadata", name_values(v->metadata));
+    cJSON_AddItemToObject(o, "valid_range", number_array(&v->valid_min, 2));
+    cJSON_AddBoolToObject(o, "mask", v->has_mask);
+    if (v->max_error > 0) {
+        cJSON_AddNumberToObject(o, "max_error", v->max_error);
+        cJSON_AddNumberToObject(o, "correction_step", v->corr_step);
+    }
+    if (v->nexceptions > 0)
+        cJSON_AddItemToObject(o, "exceptions",
+                              number_array(v->exceptions, v->nexceptions));
+    q = cJSON_AddObjectToObject(o, "quantization");
+    cJSON_AddStringToObject(q, "mode", xav_quant_name(v->quant));
+    cJSON_AddItemToObject(q, "offset", number(v->q_offset));
+    cJSON_AddItemToObject(q, "scale", number(v->q_scale));
+    cJSON_AddNumberToObject(q, "words", v->words);
+    return o;
+}
+
+static cJSON *stream_json(const xav_stream *s)
+{
+    cJSON *o = cJSON_CreateObject(), *ch;
+    int c;
+    cJSON_AddStringToObject(o, "file", s->file ? s->file : "");
+    cJSON_AddNumberToObject(o, "index", s->index);
+    cJSON_AddStringToObject(o, "role", xav_role_name(s->role));
+    cJSON_AddStringToObject(o, "codec", xav_codec_name(s->codec));
+    cJSON_AddStringToObject(o, "pix_fmt", s->pix_fmt);
+    cJSON_AddNumberToObject(o, "bits", s->bits);
+    ch = cJSON_AddArrayToObject(o, "channels");
+    for (c = 0; c < s->channels; c++) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddNumberToObject(e, "variable", s->var[c]);
+        cJSON_AddNumberToObject(e, "word", s->word[c]);
+        cJSON_AddItemToArray(ch, e);
+    }
+    cJSON_AddBoolToObject(o, "lossless", s->lossless);
+    if (s->codec != XAV_CODEC_FFV1) {
+        cJSON_AddNumberToObject(o, "crf", s->crf);
+        if (s->qp >= 0)
+            cJSON_AddNumberToObject(o, "qp", s->qp);
+        cJSON_AddStringToObject(o, "preset", s->preset ? s->preset : "");
+    }
+    cJSON_AddNumberToObject(o, "gop", s->gop);
+    cJSON_AddNumberToObject(o, "tile", s->tile);
+    if (s->checksums)
+        cJSON_AddBoolToObject(o, "packet_crc32", 1);
+    return o;
+}
+
+static cJSON *time_json(const xav_desc *d)
+{
+    cJSON *t = cJSON_CreateObject();
+    cJSON_AddStringToObject(t, "name", d->time_name ? d->time_name : "time");
+    if (d->time_units != NULL)
+        cJSON_AddStringToObject(t, "units", d->time_units);
+    if (d->time_calendar != NULL)
+        cJSON_AddStringToObject(t, "calendar", d->time_calendar);
+    cJSON_AddItemToObject(t, "values", number_array(d->time_values, d->ntimes));
+    if (d->time_iso != NULL)
+        cJSON_AddItemToObject(t, "iso", string_list(d->time_iso));
+    return t;
+}
+
+static cJSON *band_metadata_json(const xav_desc *d)
+{
+    cJSON *o = cJSON_CreateObject();
+    int b, nbands = xav_desc_band_count(d);
+    for (b = 0; b < nbands; b++)
+        if (d->band_metadata[b] != NULL)
+            cJSON_AddItemToObject(o, CPLSPrintf("%d", b),
+                                  name_values(d->band_metadata[b]));
+    return o;
+}
+
+char *xav_sidecar_to_json(const xav_desc *d, int embedded)
+{
+    cJSON *root = cJSON_CreateObject(), *a;
+    char *text, *out;
+    int i;
+    int frame_rate[2] = {d->fps_num, d->fps_den};
+
+    /* "format" first: Identify looks for it in the first bytes. */
+    cJSON_AddStringToObject(root, "format", "xavideo");
+    cJSON_AddNumberToObject(root, "schema_version", d->schema_version);
+    cJSON_AddNumberToObject(root, "width", d->width);
+    cJSON_AddNumberToObject(root, "height", d->height);
+    if (d->tile_width > 0) { /* the nominal size, even above the raster's */
+        cJSON *t = cJSON_AddObjectToObject(root, "tiling");
+        cJSON_AddNumberToObject(t, "tile_width", d->tile_width);
+        cJSON_AddNumberToObject(t, "tile_height", d->tile_height);
+        cJSON_AddNumberToObject(t, "tiles_x", xav_desc_tiles_x(d));
+        cJSON_AddNumberToObject(t, "tiles_y", xav_desc_tiles_y(d));
+    }
+    cJSON_AddItemToObject(root, "georeferencing", georef_json(d, embedded));
+    cJSON_AddItemToObject(root, "metadata", name_values(d->metadata));
+    cJSON_AddStringToObject(
+        root, "band_order",
+        d->order == XAV_ORDER_TIME_MAJOR ? "time_major" : "variable_major");
+    if (d->time_values != NULL)
+        cJSON_AddItemToObject(root, "time", time_json(d));
+    a = cJSON_AddArrayToObject(root, "variables");
+    for (i = 0; i < d->nvars; i++)
+        cJSON_AddItemToArray(a, variable_json(&d->vars[i]));
+    if (d->band_metadata != NULL)
+        cJSON_AddItemToObject(root, "band_metadata", band_metadata_json(d));
+    a = cJSON_AddArrayToObject(root, "streams");
+    for (i = 0; i < d->nstreams; i++)
+        cJSON_AddItemToArray(a, stream_json(&d->streams[i]));
+    cJSON_AddItemToObject(root, "frame_rate",
+                          cJSON_CreateIntArray(frame_rate, 2));
+    if (d->psnr != NULL) {
+        cJSON *q = cJSON_AddObjectToObject(root, "quality");
+        int nbands = xav_desc_band_count(d);
+        cJSON_AddItemToObject(q, "psnr_db", number_array(d->psnr, nbands));
+        cJSON_AddItemToObject(q, "max_abs_error",
+                              number_array(d->max_abs_error, nbands));
+    }
+    cJSON_AddItemToObject(root, "encoder", name_values(d->encoder));
+
+    text = cJSON_PrintUnformatted(root);
+    out = CPLStrdup(text);
+    cJSON_free(text);
+    cJSON_Delete(root);
+    return out;
+}
+
+int xav_sidecar_write(const xav_desc *d, const char *path)
+{
+    char *json = xav_sidecar_to_json(d, 0);
+    size_t len = strlen(json);
+    VSILFILE *fp = VSIFOpenL(path, "wb");
+    int ok = fp != NULL && VSIFWriteL(json, 1, len, fp) == len;
+    if (fp != NULL && VSIFCloseL(fp) != 0)
+        ok = 0;
+    CPLFree(json);
+    if (!ok) {
+        CPLError(CE_Failure, CPLE_FileIO, "XAVIDEO: cannot write sidecar %s.",
+                 path);
+        return -1;
+    }
+    return 0;
+}
+
+char *xav_sidecar_pack(const char *json)
+{
+    size_t size = 0;
+    void *deflated = CPLZLibDeflate(json, strlen(json), 9, NULL, 0, &size);
+    char *b64, *out;
+    if (deflated == NULL)
+        return NULL;
+    b64 = CPLBase64Encode((int)size, (const GByte *)deflated);
+    out = CPLStrdup(b64);
+    CPLFree(b64);
+    VSIFree(deflated);
+    return out;
+}
