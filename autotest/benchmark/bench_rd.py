@@ -79,9 +79,20 @@ def cubes(tmp):
 # ---- running one compressor ---------------------------------------------
 
 def files_size(path):
+    """Bytes of every file whose name starts with path's, and of every file
+    under such a directory (XAVIDEO's NAME.mkv.tiles/)."""
     d, base = os.path.split(path)
-    return sum(os.path.getsize(os.path.join(d, f)) for f in os.listdir(d)
-               if f.startswith(os.path.basename(path)))
+    total = 0
+    for f in os.listdir(d):
+        if not f.startswith(base):
+            continue
+        p = os.path.join(d, f)
+        if os.path.isdir(p):
+            total += sum(os.path.getsize(os.path.join(r, g))
+                         for r, _, files in os.walk(p) for g in files)
+        else:
+            total += os.path.getsize(p)
+    return total
 
 
 def gdal_run(cube, tmp, driver, ext, options, translate_opts=None, back=None):
