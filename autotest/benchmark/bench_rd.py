@@ -178,11 +178,25 @@ def gdal_run(cube, tmp, driver, ext, options, translate_opts=None, back=None):
                    **(translate_opts or {}))
     enc = time.perf_counter() - t
     t = time.perf_counter()
-    dec = gdal.Open(out).ReadAsArray().astype(np.float64).reshape(cube.data.shape)
+    dec = read_all(out).reshape(cube.data.shape)
     dec_s = time.perf_counter() - t
     if back is not None:
         dec = back(dec)
     return files_size(out), dec, enc, dec_s
+
+
+def read_all(path):
+    """Every band as float64; a file of several variables (netCDF of a
+    source without a time axis: one variable per band) has no bands of its
+    own, its subdatasets are read in order."""
+    ds = gdal.Open(path)
+    if ds.RasterCount == 0:
+        subs = [n for k, n in sorted(ds.GetMetadata("SUBDATASETS").items(),
+                                     key=lambda kv: int(kv[0].split("_")[1]))
+                if k.endswith("_NAME")]
+        parts = [read_all(n) for n in subs]
+        return np.concatenate([a.reshape((-1,) + a.shape[-2:]) for a in parts])
+    return ds.ReadAsArray().astype(np.float64)
 
 
 def zfp_run(cube, tmp, tol):

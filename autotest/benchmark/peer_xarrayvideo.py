@@ -214,6 +214,6 @@ def runs(cube, quick, heavy):
         crfs = ["qpmax", 1, 7, 16]
     else:
         crfs = ["qpmax", 1, 4, 7, 12, 16, 21, 27]
-    label = "xarrayvideo x265" + (" (8 bits)" if cube.dtype == "Byte" else "")
-    return [(label, "crf=51:qpmax=0.01" if c == "qpmax" else "crf=%d" % c,
+    bits = " (8 bits)" if cube.dtype == "Byte" else ""
+    return [("xarrayvideo x265", ("crf=51:qpmax=0.01" if c == "qpmax" else "crf=%d" % c) + bits,
              lambda tmp, c=c: run(cube, tmp, c)) for c in crfs]
