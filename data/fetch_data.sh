@@ -17,10 +17,19 @@ ferret-datasets usr/share/ferret-vis/data/monthly_navy_winds.cdf
 ferret-datasets usr/share/ferret-vis/data/coads_climatology.cdf
 r-cran-satellite usr/lib/R/site-library/satellite/extdata/*
 python-grib-doc usr/share/doc/python-grib-doc/examples/ds.maxt.bin
+python-grib-doc usr/share/doc/python-grib-doc/examples/ds.waveh.bin
+python-grib-doc usr/share/doc/python-grib-doc/examples/safrica.grib2
+ferret-datasets usr/share/ferret-vis/data/ocean_atlas_subset.nc
 LIST
 }
 
-if [ -f "$cache/.complete" ]; then
+# complete when every listed file is there (a cache filled by an older
+# list gets the files added since)
+complete=yes
+for f in $(want | cut -d' ' -f2 | grep -v '\*' | xargs -n1 basename); do
+    [ -f "$cache/$f" ] || complete=no
+done
+if [ -f "$cache/.complete" ] && [ "$complete" = yes ]; then
     exit 0
 fi
 work=$(mktemp -d)

@@ -1,20 +1,31 @@
 #!/usr/bin/python3
-"""Rate-distortion benchmark (issue 5): XAVIDEO against GDAL's compressors
-and zfp on every real cube. Writes rd.csv, rd.md and one SVG plot per cube
-(PSNR against bpppb) into the output directory; asserts nothing.
+"""Rate-distortion benchmark (issues 5 and 12): XAVIDEO against GDAL's
+compressors, GRIB2, zfp and xarrayvideo on every real cube. Writes rd.csv,
+rd.md and one SVG plot per cube (PSNR against bpppb) into the output
+directory; asserts nothing.
 
-For every run: bpppb (all files of the output, per pixel per band), PSNR
-(peak = the variable's valid range, MSE over every valid pixel of the
-cube), maximum absolute error over valid pixels, encode and decode time.
+For every run: bpppb (every file of the output, tiles and sidecars
+included, per pixel per band), PSNR (each pixel's error divided by its
+variable's valid range, the peak; mean square over every valid pixel of
+the cube), maximum absolute error over valid pixels, encode and decode
+time.
 
 Peers get the source as a user would give it (nodata fills included).
 JP2OpenJPEG has no floating-point type: float cubes are scaled to UInt16
-first (as users do), which the table marks. zfp (Debian's `zfp` command,
-fixed-accuracy mode) is the reference for error-bounded float coding.
+first (as users do, each band over its variable's range), which the table
+marks. zfp (Debian's `zfp` command, fixed-accuracy mode) is the reference
+for error-bounded float coding. GRIB2 (peer_grib.py) and xarrayvideo
+(peer_xarrayvideo.py, a checkout that is never committed) have modules of
+their own; doc/rd/README.md says how each peer is run.
 
 Usage: /usr/bin/python3 autotest/benchmark/bench_rd.py [OUTPUT_DIR] [--quick]
+           [--cubes=NAME,...] [--peers=NAME,...] [--merge]
        /usr/bin/python3 autotest/benchmark/bench_rd.py [OUTPUT_DIR] --report
          (rebuild the table and plots from OUTPUT_DIR/rd.csv)
+  --quick: fewer cubes and settings. --cubes / --peers: only cubes /
+  compressors whose names contain one of the words (case-insensitive).
+  --merge: add the runs to OUTPUT_DIR/rd.csv, replacing the rows of the
+  same cube, compressor and setting, and rebuild the reports from all.
 """
 import csv
 import math
@@ -26,6 +37,9 @@ import time
 
 import numpy as np
 
+import peer_grib
+import peer_xarrayvideo
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ.setdefault("GDAL_DRIVER_PATH", os.path.join(ROOT, "build"))
 os.environ["GDAL_PAM_ENABLED"] = "NO"
@@ -34,22 +48,66 @@ from osgeo import gdal  # noqa: E402
 gdal.UseExceptions()
 DATA = os.path.join(ROOT, "data", "cache")
 QUICK = "--quick" in sys.argv
+
+
+def _words(opt):
+    for a in sys.argv[1:]:
+        if a.startswith(opt + "="):
+            return [w.strip().lower() for w in a.split("=", 1)[1].split(",") if w.strip()]
+    return None
+
+
+CUBES, PEERS = _words("--cubes"), _words("--peers")
+HEAVY_PIXELS = 2e7  # cubes larger than this get the quick settings
 L8 = ["B1", "B2", "B3", "B4", "B5", "B6", "B7", "B9", "B10", "B11"]
 
 
 class Cube:
-    def __init__(self, name, path, times):
+    """A cube of nvars variables x times time steps, bands in time-major
+    order (band = time * nvars + variable), as every source here has them.
+    xav_opts: XAVIDEO creation options that tell it that layout where it
+    cannot read it from the source."""
+    def __init__(self, name, path, times, xav_opts=()):
         self.name, self.path, self.times = name, path, times
+        self.xav_opts = list(xav_opts)
         ds = gdal.Open(path)
         self.dtype = gdal.GetDataTypeName(ds.GetRasterBand(1).DataType)
         self.nodata = ds.GetRasterBand(1).GetNoDataValue()
         self.data = ds.ReadAsArray().astype(np.float64).reshape(
             ds.RasterCount, ds.RasterYSize, ds.RasterXSize)
+        self.nvars = ds.RasterCount // times
+        self.geotransform, self.wkt = ds.GetGeoTransform(), ds.GetProjection()
+        self.time_units = "steps"
         self.valid = valid_mask(self.data, self.nodata, self.dtype)
         v = self.data[self.valid]
         self.lo, self.hi = float(v.min()), float(v.max())
+        self.var_ranges = []
+        for i in range(self.nvars):
+            b = [self.band(i, t) for t in range(times)]
+            vv = self.data[b][self.valid[b]]
+            self.var_ranges.append((float(vv.min()), float(vv.max())))
+        self.var_names = var_names(ds, self.nvars)
         self.pixels = self.data.size
         self.is_float = self.dtype.startswith("Float")
+        self.heavy = self.pixels > HEAVY_PIXELS
+
+    def band(self, var, t):
+        return t * self.nvars + var
+
+    def peaks(self):
+        """(bands,) array: each band's peak, its variable's valid range."""
+        return np.array([(lambda r: (r[1] - r[0]) or 1.0)(self.var_ranges[b % self.nvars])
+                         for b in range(self.data.shape[0])])
+
+
+def var_names(ds, nvars):
+    names = []
+    for i in range(nvars):
+        md = ds.GetRasterBand(i + 1).GetMetadata()
+        names.append(md.get("GRIB_ELEMENT") or md.get("NETCDF_VARNAME") or "band")
+    if len(set(names)) < nvars:
+        names = ["%s_%d" % (n, i + 1) for i, n in enumerate(names)]
+    return names
 
 
 def valid_mask(a, nodata, dtype):
@@ -60,28 +118,53 @@ def valid_mask(a, nodata, dtype):
     return m
 
 
-def cubes(tmp):
+def cube_spec(tmp):
+    """(name, source, time steps, XAVIDEO options, in --quick) of every cube."""
     nc = lambda f, v: 'NETCDF:"%s":%s' % (os.path.join(DATA, f), v)
+    return [("UWND (Float32, 132 months)", nc("monthly_navy_winds.cdf", "UWND"), 132, (), True),
+            ("VWND (Float32, 132 months)", nc("monthly_navy_winds.cdf", "VWND"), 132, (), False),
+            ("SST (Float32, 12 months, land masked)", nc("coads_climatology.cdf", "SST"), 12, (), True),
+            ("NDFD MaxT (Float64, 4 days)", os.path.join(DATA, "ds.maxt.bin"), 4, (), True),
+            ("NDFD WaveH (Float64, 21 x 3 h, 86 % land)", os.path.join(DATA, "ds.waveh.bin"), 21, (), False),
+            ("SAfrica (Float64, 3 variables x 25 x 3 h)", os.path.join(DATA, "safrica.grib2"), 25, (), True),
+            ("Ocean TEMP (Float32, 19 depths x 12 months)", nc("ocean_atlas_subset.nc", "TEMP"), 12,
+             ["BANDS_PER_TIME=19"], False),
+            ("L7_ETMs (Byte, 6 bands)", os.path.join(DATA, "L7_ETMs.tif"), 1, (), True),
+            ("Landsat 8 (Int16, 10 bands)", os.path.join(tmp, "l8.vrt"), 1, (), False)]
+
+
+CUBE_ORDER = [c[0] for c in cube_spec("")]
+
+
+def cubes(tmp):
+    """The cubes of this run, read one at a time."""
     l8 = gdal.BuildVRT(os.path.join(tmp, "l8.vrt"), [
         os.path.join(DATA, "LC08_L1TP_195025_20130707_20170503_01_T1_%s.TIF" % b)
         for b in L8], separate=True)
     l8 = None
-    out = [Cube("UWND (Float32, 132 months)", nc("monthly_navy_winds.cdf", "UWND"), 132),
-           Cube("VWND (Float32, 132 months)", nc("monthly_navy_winds.cdf", "VWND"), 132),
-           Cube("SST (Float32, 12 months, 86 % masked... land)", nc("coads_climatology.cdf", "SST"), 12),
-           Cube("NDFD MaxT (Float64, 4 days)", os.path.join(DATA, "ds.maxt.bin"), 4),
-           Cube("L7_ETMs (Byte, 6 bands)", os.path.join(DATA, "L7_ETMs.tif"), 1),
-           Cube("Landsat 8 (Int16, 10 bands)", os.path.join(tmp, "l8.vrt"), 1)]
-    out[2].name = "SST (Float32, 12 months, land masked)"
-    return out[:1] + out[2:5] if QUICK else out
+    for name, path, times, opts, quick in cube_spec(tmp):
+        if (QUICK and not quick) or (CUBES and not any(w in name.lower() for w in CUBES)):
+            continue
+        yield Cube(name, path, times, opts)
 
 
 # ---- running one compressor ---------------------------------------------
 
 def files_size(path):
+    """Bytes of every file whose name starts with path's, and of every file
+    under such a directory (XAVIDEO's NAME.mkv.tiles/)."""
     d, base = os.path.split(path)
-    return sum(os.path.getsize(os.path.join(d, f)) for f in os.listdir(d)
-               if f.startswith(os.path.basename(path)))
+    total = 0
+    for f in os.listdir(d):
+        if not f.startswith(base):
+            continue
+        p = os.path.join(d, f)
+        if os.path.isdir(p):
+            total += sum(os.path.getsize(os.path.join(r, g))
+                         for r, _, files in os.walk(p) for g in files)
+        else:
+            total += os.path.getsize(p)
+    return total
 
 
 def gdal_run(cube, tmp, driver, ext, options, translate_opts=None, back=None):
@@ -95,11 +178,25 @@ def gdal_run(cube, tmp, driver, ext, options, translate_opts=None, back=None):
                    **(translate_opts or {}))
     enc = time.perf_counter() - t
     t = time.perf_counter()
-    dec = gdal.Open(out).ReadAsArray().astype(np.float64).reshape(cube.data.shape)
+    dec = read_all(out).reshape(cube.data.shape)
     dec_s = time.perf_counter() - t
     if back is not None:
         dec = back(dec)
     return files_size(out), dec, enc, dec_s
+
+
+def read_all(path):
+    """Every band as float64; a file of several variables (netCDF of a
+    source without a time axis: one variable per band) has no bands of its
+    own, its subdatasets are read in order."""
+    ds = gdal.Open(path)
+    if ds.RasterCount == 0:
+        subs = [n for k, n in sorted(ds.GetMetadata("SUBDATASETS").items(),
+                                     key=lambda kv: int(kv[0].split("_")[1]))
+                if k.endswith("_NAME")]
+        parts = [read_all(n) for n in subs]
+        return np.concatenate([a.reshape((-1,) + a.shape[-2:]) for a in parts])
+    return ds.ReadAsArray().astype(np.float64)
 
 
 def zfp_run(cube, tmp, tol):
@@ -120,32 +217,45 @@ def zfp_run(cube, tmp, tol):
 
 
 def to_uint16(cube):
-    """Float cube -> UInt16 (valid range on 1..65535, invalid 0), for JP2."""
-    scale = (cube.hi - cube.lo) / 65534 or 1
-    opts = {"outputType": gdal.GDT_UInt16,
-            "scaleParams": [[cube.lo, cube.hi, 1, 65535]], "noData": 0}
-    return opts, lambda a: np.where(a == 0, np.nan, cube.lo + (a - 1) * scale)
+    """Float cube -> UInt16 (each band's variable's valid range on
+    1..65535, invalid 0), for JP2."""
+    lo = np.array([cube.var_ranges[b % cube.nvars][0] for b in range(cube.data.shape[0])])
+    scale = cube.peaks() / 65534
+    opts = {"outputType": gdal.GDT_UInt16, "noData": 0,
+            "scaleParams": [[cube.var_ranges[b % cube.nvars][0], cube.var_ranges[b % cube.nvars][1],
+                             1, 65535] for b in range(cube.data.shape[0])]}
+    return opts, lambda a: np.where(a == 0, np.nan, lo[:, None, None] + (a - 1) * scale[:, None, None])
 
 
 # ---- the runs of one cube -----------------------------------------------
 
 def runs(cube):
     """(compressor, parameter, callable(tmp) -> (bytes, decoded, enc, dec))."""
+    everything = _runs(cube)
+    if PEERS:
+        everything = [r for r in everything if any(w in r[0].lower() for w in PEERS)]
+    return everything
+
+
+def _runs(cube):
     rng = cube.hi - cube.lo
-    x = lambda opts: (lambda tmp: gdal_run(cube, tmp, "XAVIDEO", ".mkv", opts))
+    quick = QUICK or cube.heavy
+    x = lambda opts: (lambda tmp: gdal_run(cube, tmp, "XAVIDEO", ".mkv", cube.xav_opts + opts))
     out = []
-    for crf in ([0, 8, 16] if QUICK else [0, 2, 4, 8, 12, 16, 20, 26]):
-        out.append(("XAVIDEO x265", "CRF=%d" % crf, x(["CRF=%d" % crf])))
+    for crf in ([0, 4, 8, 16] if quick else [0, 2, 4, 8, 12, 16, 20, 26]):
+        # CRF 4 is the default: that run has no quality option at all
+        out.append(("XAVIDEO x265", "CRF=%d%s" % (crf, " (default)" if crf == 4 else ""),
+                    x([] if crf == 4 else ["CRF=%d" % crf])))
     out.append(("XAVIDEO x265", "QP=0", x(["QP=0"])))
-    for crf in ([2, 8, 20] if QUICK else [0, 2, 5, 8, 12, 18, 26, 36]):
+    for crf in ([2, 8, 20] if quick else [0, 2, 5, 8, 12, 18, 26, 36]):
         out.append(("XAVIDEO AV1", "CRF=%d" % crf, x(["CODEC=AV1", "CRF=%d" % crf])))
-    errs = [rng * f for f in ([1e-3, 1e-2] if QUICK else [3e-4, 1e-3, 3e-3, 1e-2])]
+    errs = [rng * f for f in ([1e-3, 1e-2] if quick else [3e-4, 1e-3, 3e-3, 1e-2])]
     if not cube.is_float:
         errs = sorted({max(1, round(e)) for e in errs})
     for e in errs:
         out.append(("XAVIDEO MAX_ERROR", "%.3g" % e, x(["MAX_ERROR=%.6g" % e])))
     out.append(("XAVIDEO lossless", "FFV1", x(["LOSSLESS=YES"])))
-    for pred in ([1, 2, 3] if cube.is_float else [1, 2]):
+    for pred in ([1, 2, 3] if cube.is_float and not cube.heavy else [1, 3] if cube.is_float else [1, 2]):
         out.append(("GTiff ZSTD", "PREDICTOR=%d" % pred,
                     lambda tmp, p=pred: gdal_run(cube, tmp, "GTiff", ".tif", [
                         "COMPRESS=ZSTD", "ZSTD_LEVEL=9", "PREDICTOR=%d" % p,
@@ -156,7 +266,7 @@ def runs(cube):
                         "COMPRESS=LERC_ZSTD", "MAX_Z_ERROR=%.6g" % e,
                         "INTERLEAVE=BAND", "TILED=YES"])))
     if cube.dtype == "Byte":
-        for q in ([50, 90] if QUICK else [50, 75, 90, 95]):
+        for q in ([50, 90] if quick else [50, 75, 90, 95]):
             out.append(("GTiff JPEG", "Q=%d" % q, lambda tmp, q=q: gdal_run(
                 cube, tmp, "GTiff", ".tif", ["COMPRESS=JPEG", "JPEG_QUALITY=%d" % q,
                                              "INTERLEAVE=BAND", "TILED=YES"])))
@@ -165,7 +275,7 @@ def runs(cube):
                                              "INTERLEAVE=BAND", "TILED=YES"])))
     topts, back = to_uint16(cube) if cube.is_float else ({}, None)
     jp2 = "JP2OpenJPEG" + (" (via UInt16)" if cube.is_float else "")
-    for q in ([10, 40] if QUICK else [5, 10, 20, 40, 70]):
+    for q in ([10, 40] if quick else [5, 10, 20, 40, 70]):
         out.append((jp2, "QUALITY=%d" % q, lambda tmp, q=q: gdal_run(
             cube, tmp, "JP2OpenJPEG", ".jp2", ["QUALITY=%d" % q], topts, back)))
     out.append((jp2 + " reversible", "", lambda tmp: gdal_run(
@@ -176,18 +286,23 @@ def runs(cube):
     if cube.is_float:
         for e in errs:
             out.append(("zfp accuracy", "%.3g" % e, lambda tmp, e=e: zfp_run(cube, tmp, e)))
+    out += peer_grib.runs(cube, QUICK, cube.heavy)
+    out += peer_xarrayvideo.runs(cube, QUICK, cube.heavy)
     return out
 
 
 def quality(cube, dec):
-    """PSNR and max error over valid pixels. A valid pixel that comes back
-    invalid (NaN, or a peer's nodata code) counts as an error of the whole
-    range in the PSNR, and makes the maximum error infinite."""
-    peak = cube.hi - cube.lo
+    """PSNR and max error over valid pixels. Each error is divided by the
+    peak of its variable (its valid range), so a cube of one variable gets
+    the usual PSNR and variables of different units weigh alike. A valid
+    pixel that comes back invalid (NaN, or a peer's nodata code) counts as
+    an error of the whole range in the PSNR, and makes the maximum error
+    infinite."""
+    peak = np.broadcast_to(cube.peaks()[:, None, None], cube.data.shape)[cube.valid]
     d = dec[cube.valid] - cube.data[cube.valid]
     lost = ~np.isfinite(d)
-    mse = float(np.mean(np.where(lost, peak, d) ** 2))
-    psnr = math.inf if mse == 0 else 10 * math.log10(peak ** 2 / mse)
+    mse = float(np.mean(np.where(lost, 1.0, d / peak) ** 2))
+    psnr = math.inf if mse == 0 else -10 * math.log10(mse)
     return psnr, math.inf if lost.any() else float(np.abs(d).max())
 
 
@@ -232,10 +347,16 @@ def by(rows, **kw):
     return [r for r in rows if all(r[k] == v for k, v in kw.items())]
 
 
-def markdown(all_rows, cube_list):
-    lines = ["# Rate-distortion: XAVIDEO against GDAL's compressors and zfp", "",
-             "Generated by `autotest/benchmark/bench_rd.py` (%s, FFmpeg 5.1, %d cores)."
-             % (gdal.VersionInfo("RELEASE_NAME"), os.cpu_count()), ""]
+def peer_versions():
+    x = peer_xarrayvideo.why_not()
+    return "xarrayvideo %s" % ("not run: " + x if x else peer_xarrayvideo.version())
+
+
+def markdown(all_rows, cube_list, versions=None):
+    lines = ["# Rate-distortion: XAVIDEO against GDAL's compressors, GRIB2, zfp and xarrayvideo", "",
+             "Generated by `autotest/benchmark/bench_rd.py` (GDAL %s, FFmpeg 5.1, %d cores; %s)."
+             % (gdal.VersionInfo("RELEASE_NAME"), os.cpu_count(), versions or peer_versions()), ""]
+    lines += defaults_table(all_rows, cube_list)
     lines += ["## bpppb at equal PSNR", "",
               "Linear interpolation between measured points; n/a: the curve does not reach it.", ""]
     lossless = ("XAVIDEO lossless", "GTiff ZSTD", "netCDF zlib")
@@ -258,9 +379,11 @@ def markdown(all_rows, cube_list):
             for peer in ("GTiff LERC_ZSTD", jp2):
                 if cube.times > 1 and peer in vals:
                     p = vals[peer]
-                    ok = x is not None and p is not None and x <= p / 2
+                    ok = x is not None and (p is None or x <= p / 2)
+                    verdict = ("met (the peer's curve does not reach it)" if ok and p is None
+                               else "met" if ok else "**missed**")
                     targets.append("| %s | %d dB: XAVIDEO <= half of %s | %s | %s | %s |" % (
-                        cube.name, db, peer, fmt(x), fmt(p), "met" if ok else "**missed**"))
+                        cube.name, db, peer, fmt(x), fmt(p), verdict))
     lines += ["", "## MAX_ERROR against LERC_ZSTD and zfp at the same bound", "",
               "| cube | bound | XAVIDEO MAX_ERROR bpppb (max err) | LERC_ZSTD bpppb (max err) | zfp bpppb (max err) |",
               "|---|---|---|---|---|"]
@@ -290,6 +413,7 @@ def markdown(all_rows, cube_list):
             targets.append("| %s | lossless no larger than GTiff ZSTD best predictor | %.3f | %.3f | %s |" % (
                 cube.name, x[0]["bpppb"], z[0]["bpppb"], "met" if ok else "**missed**"))
     lines += ["", "## Targets of issue 5", "", "| cube | target | XAVIDEO | peer | |", "|---|---|---|---|---|"] + targets
+    lines += issue12_table(all_rows, cube_list)
     lines += ["", "## Every run", "", "| cube | compressor | parameter | bpppb | PSNR dB | max error | encode s | decode s |",
               "|---|---|---|---|---|---|---|---|"]
     for r in all_rows:
@@ -303,6 +427,70 @@ def fmt(v):
     return "%.3f" % v if v is not None else "n/a"
 
 
+XAV_DEFAULT = ("XAVIDEO x265", "CRF=4 (default)")
+LOSSLESS = ("XAVIDEO lossless", "GTiff ZSTD", "netCDF zlib")
+
+
+def lossy_peers(rows):
+    out = []
+    for r in rows:
+        c = r["compressor"]
+        if not c.startswith("XAVIDEO") and c not in LOSSLESS and "reversible" not in c \
+                and c not in out:
+            out.append(c)
+    return out
+
+
+def defaults_table(all_rows, cube_list):
+    """XAVIDEO's default run against each peer's curve at the same PSNR."""
+    peers = lossy_peers(all_rows)
+    lines = ["## XAVIDEO defaults against every peer at equal PSNR", "",
+             "XAVIDEO with no option (x265, 12 bits, CRF 4); each peer's bpppb where its "
+             "curve reaches the same PSNR (linear interpolation between its measured "
+             "points; n/a: its curve does not reach it), and in brackets how many times "
+             "XAVIDEO's bits that is (above 1: XAVIDEO needs fewer bits).", "",
+             "| cube | XAVIDEO default bpppb | PSNR dB | " + " | ".join(peers) + " |",
+             "|---|---|---|" + "---|" * len(peers)]
+    for cube in cube_list:
+        rows = by(all_rows, cube=cube.name)
+        d = by(rows, compressor=XAV_DEFAULT[0], parameter=XAV_DEFAULT[1])
+        if not d:
+            continue
+        b, p = d[0]["bpppb"], d[0]["psnr"]
+        cells = []
+        for c in peers:
+            v = bpppb_at(by(rows, compressor=c), p)
+            cells.append("-" if not by(rows, compressor=c) else
+                         "n/a" if v is None else "%.3f (%.2fx)" % (v, v / b))
+        lines.append("| %s | %.3f | %.2f | %s |" % (cube.name, b, p, " | ".join(cells)))
+    return lines + [""]
+
+
+def issue12_table(all_rows, cube_list):
+    """Issue 12: fewer bits than every peer (xarrayvideo and the GDAL
+    compressors) at 50 and 60 dB, XAVIDEO's best mode against each peer."""
+    lines = ["", "## Targets of issue 12", "",
+             "XAVIDEO's best lossy mode (x265, AV1 or MAX_ERROR) against every lossy peer, "
+             "bpppb at the same PSNR; the peer named is the one with the fewest bits.", "",
+             "| cube | dB | XAVIDEO best | best peer | peer bpppb | |", "|---|---|---|---|---|---|"]
+    for cube in cube_list:
+        rows = by(all_rows, cube=cube.name)
+        for db in (50, 60):
+            xs = {c: bpppb_at(by(rows, compressor=c), db)
+                  for c in ("XAVIDEO x265", "XAVIDEO AV1", "XAVIDEO MAX_ERROR")}
+            xs = {c: v for c, v in xs.items() if v is not None}
+            ps = {c: bpppb_at(by(rows, compressor=c), db) for c in lossy_peers(rows)}
+            ps = {c: v for c, v in ps.items() if v is not None}
+            if not xs or not ps:
+                continue
+            xc = min(xs, key=xs.get)
+            pc = min(ps, key=ps.get)
+            ok = xs[xc] < ps[pc]
+            lines.append("| %s | %d | %.3f (%s) | %s | %.3f | %s |" % (
+                cube.name, db, xs[xc], xc, pc, ps[pc], "met" if ok else "**missed**"))
+    return lines
+
+
 COLORS = ["#d62728", "#ff7f0e", "#8c564b", "#1f77b4", "#2ca02c", "#9467bd",
           "#17becf", "#7f7f7f", "#bcbd22", "#e377c2"]
 
@@ -314,10 +502,15 @@ def svg(cube, rows):
     pts = [r for r in rows if math.isfinite(r["psnr"])]
     if not [r for r in pts if r["psnr"] >= 20]:
         return ""
-    xmax = max(r["bpppb"] for r in pts) * 1.05
-    ymin = 20  # lower points (zfp on SST's -1e34 land fill) are marked, not drawn
-    off = {r["compressor"] for r in pts if r["psnr"] < ymin}
-    pts = [r for r in pts if r["psnr"] >= ymin]
+    # the window: 20 to 100 dB, and up to 3 times the bits of XAVIDEO's
+    # costliest lossy point in it; points outside are left out and their
+    # compressors named under the legend
+    ymin, ytop = 20, 100  # zfp on SST's -1e34 land fill lands far below
+    inside = [r for r in pts if ymin <= r["psnr"] <= ytop]
+    xav = [r["bpppb"] for r in inside if r["compressor"].startswith("XAVIDEO")]
+    xmax = min(max(r["bpppb"] for r in inside), 3 * max(xav) if xav else math.inf) * 1.05
+    off = {r["compressor"] for r in pts if not (ymin <= r["psnr"] <= ytop and r["bpppb"] <= xmax)}
+    pts = [r for r in inside if r["bpppb"] <= xmax]
     ymax = max(r["psnr"] for r in pts) + 5
     X = lambda b: m + (w - legend - 2 * m) * b / xmax
     Y = lambda p: h - m - (h - 2 * m) * (p - ymin) / (ymax - ymin)
@@ -336,9 +529,9 @@ def svg(cube, rows):
     for r in pts:
         if r["compressor"] not in comps:
             comps.append(r["compressor"])
-    for i, c in enumerate(sorted(off - set(comps))):
-        out.append('<text x="%d" y="%d" fill="#555">%s: below %d dB</text>' % (
-            w - legend, h - m - 18 * i, c, ymin))
+    for i, c in enumerate(sorted(off)):
+        out.append('<text x="%d" y="%d" fill="#555">%s: %s off the plot</text>' % (
+            w - legend, h - m - 18 * i, c, "some points" if c in comps else "all points"))
     for i, c in enumerate(comps):
         cp = sorted((r["bpppb"], r["psnr"]) for r in pts if r["compressor"] == c)
         col = COLORS[i % len(COLORS)]
@@ -357,7 +550,7 @@ class Saved:
         self.is_float = row["float"] == "True"
 
 
-def write_reports(outdir, all_rows, cube_list):
+def write_reports(outdir, all_rows, cube_list, versions=None):
     for cube in cube_list:
         name = "".join(ch if ch.isalnum() else "_" for ch in cube.name.split(" (")[0])
         with open(os.path.join(outdir, "rd_%s.svg" % name), "w") as f:
@@ -366,24 +559,34 @@ def write_reports(outdir, all_rows, cube_list):
         wr = csv.DictWriter(f, fieldnames=list(all_rows[0]))
         wr.writeheader()
         wr.writerows(all_rows)
-    md = markdown(all_rows, cube_list)
+    md = markdown(all_rows, cube_list, versions)
     with open(os.path.join(outdir, "rd.md"), "w") as f:
         f.write(md)
     print("\n" + md.split("## Every run")[0])
 
 
-def report_only(outdir):
-    """--report: rebuild rd.md and the plots from rd.csv, without encoding."""
+def read_csv(outdir):
     with open(os.path.join(outdir, "rd.csv")) as f:
         rows = list(csv.DictReader(f))
-    cube_list, seen = [], set()
     for r in rows:
         for k in ("bpppb", "psnr", "max_error", "encode_s", "decode_s"):
             r[k] = float(r[k])
+    return rows
+
+
+def saved_cubes(rows):
+    cube_list, seen = [], set()
+    for r in rows:
         if r["cube"] not in seen:
             seen.add(r["cube"])
             cube_list.append(Saved(r))
-    write_reports(outdir, rows, cube_list)
+    return cube_list
+
+
+def report_only(outdir):
+    """--report: rebuild rd.md and the plots from rd.csv, without encoding."""
+    rows = read_csv(outdir)
+    write_reports(outdir, rows, saved_cubes(rows))
 
 
 def main():
@@ -394,13 +597,26 @@ def main():
         report_only(outdir)
         return
     all_rows = []
+    print(peer_versions())
     with tempfile.TemporaryDirectory() as tmp:
-        cube_list = cubes(tmp)
-        for cube in cube_list:
-            print("%s: %d bands of %s, valid range %.4g .. %.4g" % (
-                cube.name, cube.data.shape[0], cube.dtype, cube.lo, cube.hi))
+        for cube in cubes(tmp):
+            print("%s: %d bands of %s (%d variables x %d times), valid range %.4g .. %.4g, %.1f %% valid" % (
+                cube.name, cube.data.shape[0], cube.dtype, cube.nvars, cube.times,
+                cube.lo, cube.hi, 100 * cube.valid.mean()))
             all_rows += measure(cube)
-    write_reports(outdir, all_rows, cube_list)
+            del cube  # the large cubes are freed before the next is read
+    if "--merge" in sys.argv and os.path.exists(os.path.join(outdir, "rd.csv")):
+        key = lambda r: (r["cube"], r["compressor"], r["parameter"])
+        new = {key(r) for r in all_rows}
+        old = [r for r in read_csv(outdir) if key(r) not in new]
+        for r in all_rows:
+            r["float"] = str(r["float"])
+            r["times"] = str(r["times"])
+        all_rows = old + all_rows
+        order = [c for c in CUBE_ORDER if c in {r["cube"] for r in all_rows}]
+        all_rows.sort(key=lambda r: order.index(r["cube"]) if r["cube"] in order else len(order))
+    write_reports(outdir, all_rows, saved_cubes(all_rows) if "--merge" in sys.argv
+                  else saved_cubes([dict(r, times=str(r["times"]), float=str(r["float"])) for r in all_rows]))
 
 
 if __name__ == "__main__":
