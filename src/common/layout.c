@@ -63,12 +63,22 @@ typedef struct {
     int var, word;
 } chan;
 
+/* FFV1 for what must be exact (it codes byte planes, 16-bit integers and
+ * a lattice's codes best: doc/defaults.md) but a constant's one code,
+ * which x265's lossless mode codes in a few bytes a frame; the chosen codec
+ * for the rest. */
+static xav_codec data_codec(const xav_variable *v, const xav_create_options *o)
+{
+    if (v->quant == XAV_QUANT_CONSTANT)
+        return XAV_CODEC_X265;
+    return xav_variable_codes_exact(v) ? XAV_CODEC_FFV1 : o->codec;
+}
+
 static void emit(xav_desc *d, const xav_create_options *o, const chan *c, int n,
                  const char *file)
 {
     const xav_variable *v = &d->vars[c[0].var];
-    /* FFV1 for lossless variables and for the one code of a constant */
-    const int exact = xav_variable_is_exact(v);
+    const int exact = xav_variable_codes_exact(v);
     xav_stream *s = add_stream(d, file);
     int i;
     s->channels = n;
@@ -76,7 +86,7 @@ static void emit(xav_desc *d, const xav_create_options *o, const chan *c, int n,
         s->var[i] = c[i].var;
         s->word[i] = c[i].word;
     }
-    set_coding(s, o, exact ? XAV_CODEC_FFV1 : o->codec, exact, v->bits,
+    set_coding(s, o, data_codec(v, o), exact, v->bits,
                v->quant == XAV_QUANT_BITS);
 }
 
@@ -95,8 +105,8 @@ static void emit_chunks(xav_desc *d, const xav_create_options *o, const chan *c,
  * codes (a value's bytes never share with quantized values). */
 static int same_coding(const xav_variable *a, const xav_variable *b)
 {
-    return a->bits == b->bits &&
-           xav_variable_is_exact(a) == xav_variable_is_exact(b) &&
+    return a->bits == b->bits && a->lossless == b->lossless &&
+           xav_variable_codes_exact(a) == xav_variable_codes_exact(b) &&
            (a->quant == XAV_QUANT_BITS) == (b->quant == XAV_QUANT_BITS);
 }
 
@@ -269,7 +279,7 @@ int xav_layout_plan(xav_desc *d, const xav_create_options *o)
         }
     for (s = 0, n = d->nstreams; s < n; s++)
         if (xav_stream_is_lossy(&d->streams[s]) &&
-            d->vars[d->streams[s].var[0]].max_error > 0)
+            xav_variable_corrected(&d->vars[d->streams[s].var[0]]))
             add_corrections(d, o, s);
     replicate_for_tiles(d);
     return 0;

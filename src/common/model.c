@@ -15,7 +15,7 @@
 static const char *const codec_names[] = {"x265", "ffv1", "av1"};
 static const char *const role_names[] = {"data", "mask", "correction"};
 static const char *const quant_names[] = {"integer", "linear", "bits",
-                                          "constant"};
+                                          "constant", "lattice"};
 
 static int by_name(const char *const *names, int count, const char *name)
 {
@@ -48,7 +48,7 @@ const char *xav_quant_name(xav_quant_mode mode)
 }
 int xav_quant_by_name(const char *name)
 {
-    return by_name(quant_names, 4, name);
+    return by_name(quant_names, 5, name);
 }
 
 xav_desc *xav_desc_new(void)
@@ -113,6 +113,16 @@ void xav_desc_free(xav_desc *d)
 int xav_variable_is_exact(const xav_variable *v)
 {
     return v->lossless || v->quant == XAV_QUANT_CONSTANT;
+}
+
+int xav_variable_codes_exact(const xav_variable *v)
+{
+    return xav_variable_is_exact(v) || v->quant == XAV_QUANT_LATTICE;
+}
+
+int xav_variable_corrected(const xav_variable *v)
+{
+    return v->corr_step > 0;
 }
 
 int xav_stream_is_lossy(const xav_stream *s)
@@ -225,7 +235,7 @@ static int channel_slot(const xav_desc *d, const xav_stream *st, int c)
     case XAV_ROLE_MASK:
         return d->vars[v].has_mask ? MASK_SLOT : -1;
     case XAV_ROLE_CORRECTION:
-        return d->vars[v].max_error > 0 ? CORRECTION_SLOT : -1;
+        return xav_variable_corrected(&d->vars[v]) ? CORRECTION_SLOT : -1;
     default:
         return st->word[c] >= 0 && st->word[c] < d->vars[v].words ? st->word[c]
                                                                   : -1;
@@ -260,8 +270,8 @@ static int validate_channels(const xav_desc *d)
                 ok = ok && got[w] == 1;
             /* a tile without a mask channel has no invalid pixel */
             ok = ok && got[MASK_SLOT] <= (d->vars[v].has_mask ? 1 : 0);
-            ok = ok &&
-                 got[CORRECTION_SLOT] == (d->vars[v].max_error > 0 ? 1 : 0);
+            ok = ok && got[CORRECTION_SLOT] ==
+                           (xav_variable_corrected(&d->vars[v]) ? 1 : 0);
         }
     CPLFree(seen);
     return ok ? 0 : fail("streams do not carry every variable exactly once");
@@ -290,10 +300,12 @@ static int validate_variable(const xav_variable *var)
         if (!isfinite(var->exceptions[k]))
             return fail("exceptional values must be finite");
     if (!isfinite(var->q_offset) || !isfinite(var->q_scale) ||
-        (var->quant == XAV_QUANT_LINEAR && !(var->q_scale > 0)))
+        ((var->quant == XAV_QUANT_LINEAR || var->quant == XAV_QUANT_LATTICE) &&
+         !(var->q_scale > 0)))
         return fail("quantization scale must be positive and finite");
-    if (!(var->max_error >= 0) || (var->max_error > 0 && !(var->corr_step > 0)))
-        return fail("correction step must be positive");
+    if (!(var->max_error >= 0) || !(var->corr_step >= 0) ||
+        (var->corr_step > 0 && !(var->max_error > 0)))
+        return fail("error bound and correction step must be positive");
     return 0;
 }
 
@@ -354,8 +366,9 @@ void xav_desc_link_streams(xav_desc *d)
         const xav_stream *st = &d->streams[s];
         for (c = 0; st->role == XAV_ROLE_DATA && c < st->channels; c++) {
             xav_variable *v = &d->vars[st->var[c]];
-            /* a constant's one code is coded exactly: still a lossy one */
-            v->lossless = st->lossless && v->quant != XAV_QUANT_CONSTANT;
+            /* exact codes of a constant or a lattice: a lossy one still */
+            v->lossless = st->lossless && v->quant != XAV_QUANT_CONSTANT &&
+                          v->quant != XAV_QUANT_LATTICE;
             v->bits = st->bits;
         }
     }

@@ -47,8 +47,12 @@ typedef enum {
     XAV_QUANT_LINEAR = 1,
     /* the value's bits, order-preserving, split into bytes: lossless */
     XAV_QUANT_BITS = 2,
-    /* every valid value is q_offset, exactly: no data stream at all */
-    XAV_QUANT_CONSTANT = 3
+    /* every valid value is q_offset, exactly (its one code, 0, in an exact
+     * stream) */
+    XAV_QUANT_CONSTANT = 3,
+    /* value = q_offset + q_scale * code, the code coded exactly: values on
+     * a lattice of step q_scale (lattice.h) */
+    XAV_QUANT_LATTICE = 4
 } xav_quant_mode;
 
 typedef enum {
@@ -97,8 +101,8 @@ typedef struct {
     int words;                /* channels it occupies (XAV_QUANT_BITS) */
     double valid_min, valid_max;
     int has_mask;     /* some pixel is invalid and coding is lossy */
-    double max_error; /* bound guaranteed by a correction stream, or 0 */
-    double corr_step; /* value of one correction unit */
+    double max_error; /* bound on the error of its valid values, or 0 */
+    double corr_step; /* value of one correction unit, 0: no corrections */
     int nexceptions;  /* values kept exactly by the mask (quantize.h) */
     double exceptions[XAV_MAX_EXCEPTIONS];
 
@@ -175,6 +179,12 @@ void xav_desc_free(xav_desc *d);
 /* Whether a variable's values come back exactly (lossless, or a
  * constant). */
 int xav_variable_is_exact(const xav_variable *v);
+/* Whether its codes are coded exactly (then nothing is decoded to verify
+ * them): its values, a constant's code, a lattice's. */
+int xav_variable_codes_exact(const xav_variable *v);
+/* Whether it has a correction stream (its bound is not met by exact
+ * codes). */
+int xav_variable_corrected(const xav_variable *v);
 
 /* Whether a stream carries lossy codes (a data stream not lossless). */
 int xav_stream_is_lossy(const xav_stream *s);

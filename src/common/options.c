@@ -83,8 +83,9 @@ static const char creation_options[] =
     "(default: unset, the data&apos;s range)'/>"
     "  <Option name='MAX_ERROR' type='float' min='0' "
     "description='Lossy coding: guaranteed bound on the absolute error of "
-    "every valid pixel, in the band&apos;s physical units (default: "
-    "unset, no bound)'/>"
+    "every valid pixel, in the band&apos;s physical units (default: a 64th "
+    "of each variable&apos;s valid range, scaled with CRF, QP or "
+    "TARGET_PSNR)'/>"
     "</CreationOptionList>";
 
 static const char open_options[] =

@@ -64,6 +64,7 @@ void xav_quant_encode_row(const xav_variable *v, int bits, const double *values,
         memset(codes, 0, n * sizeof(*codes));
         return;
     }
+    /* a lattice's codes are its integers k: rounding finds them exactly */
     for (i = 0; i < n; i++) {
         double c = floor((values[i] - off) * inv + 0.5);
         codes[i] = (uint16_t)(c < 0 ? 0 : c > maxcode ? maxcode : c);

@@ -324,7 +324,7 @@ static void parse_variable(parser *p, const cJSON *o, xav_variable *v)
     CPLFree(range);
     v->has_mask = cJSON_IsTrue(get(p, o, "mask", 0));
     v->max_error = get_finite(p, o, "max_error", 0, 0);
-    v->corr_step = get_finite(p, o, "correction_step", 0, v->max_error > 0);
+    v->corr_step = get_finite(p, o, "correction_step", 0, 0);
     if (get(p, o, "exceptions", 0) != NULL) {
         int n = 0;
         double *e = get_numbers(p, o, "exceptions", -1, &n);

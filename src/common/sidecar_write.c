@@ -129,10 +129,10 @@ static cJSON *variable_json(const xav_variable *v)
     cJSON_AddItemToObject(o, "metadata", name_values(v->metadata));
     cJSON_AddItemToObject(o, "valid_range", number_array(&v->valid_min, 2));
     cJSON_AddBoolToObject(o, "mask", v->has_mask);
-    if (v->max_error > 0) {
+    if (v->max_error > 0)
         cJSON_AddNumberToObject(o, "max_error", v->max_error);
+    if (v->corr_step > 0)
         cJSON_AddNumberToObject(o, "correction_step", v->corr_step);
-    }
     if (v->nexceptions > 0)
         cJSON_AddItemToObject(o, "exceptions",
                               number_array(v->exceptions, v->nexceptions));

@@ -127,7 +127,7 @@ static int read_codes(xav_dataset *ds, const xav_variable *var, int v, int tile,
     if (channel_plane(ds, v, 0, XAV_ROLE_DATA, tile, t, &data) != 0 ||
         (has_channel(ds->d, v, XAV_ROLE_MASK, tile) &&
          channel_plane(ds, v, 0, XAV_ROLE_MASK, tile, t, &mask) != 0) ||
-        (var->max_error > 0 &&
+        (xav_variable_corrected(var) &&
          channel_plane(ds, v, 0, XAV_ROLE_CORRECTION, tile, t, &corr) != 0))
         return -1;
     row.bytes_per_code = data.bytes;

@@ -27,6 +27,9 @@ static int scan_window(xav_copy *cs, xav_window *win, int t, xav_extremes *ext)
         var->has_mask |= invalid > 0;
         xav_extremes_add(&ext[v], win->values[v], win->mask[v],
                          xav_window_pixels(win));
+        if (GDALDataTypeIsFloating(var->type))
+            xav_lattice_add(&cs->lattice[v], win->values[v], win->mask[v],
+                            xav_window_pixels(win));
     }
     return 0;
 }
@@ -57,8 +60,11 @@ static int scan_all(xav_copy *cs, GDALProgressFunc progress, void *pdata,
         (xav_extremes *)CPLMalloc(d->nvars * sizeof(xav_extremes));
     xav_window win;
     int t, k, v, rc = xav_window_alloc(d, &win);
-    for (v = 0; v < d->nvars; v++)
+    cs->lattice = (xav_lattice *)CPLMalloc(d->nvars * sizeof(xav_lattice));
+    for (v = 0; v < d->nvars; v++) {
         xav_extremes_init(&ext[v]);
+        xav_lattice_init(&cs->lattice[v]);
+    }
     for (t = 0; t < d->ntimes && rc == 0; t++) {
         for (k = 0; k < xav_desc_tile_count(d) && rc == 0; k++) {
             xav_window_set_tile(d, &win, k);
@@ -68,6 +74,8 @@ static int scan_all(xav_copy *cs, GDALProgressFunc progress, void *pdata,
             rc =
                 xav_copy_progress(progress, pdata, share * (t + 1) / d->ntimes);
     }
+    for (v = 0; v < d->nvars; v++)
+        xav_lattice_finish(&cs->lattice[v]);
     if (rc == 0)
         set_ranges(cs, ext);
     xav_window_free(d, &win);

@@ -7,6 +7,8 @@
 #include "cpl_error.h"
 #include "cpl_vsi.h"
 
+#include "plan.h"
+
 /* Time steps the CRF search encodes: enough GOPs to see temporal
  * prediction at work, few enough to cost a fraction of the real encode. */
 #define XAV_TARGET_PROBE_TIMES 32
@@ -28,10 +30,24 @@ static double worst_psnr(const xav_desc *d, int s, int ntimes,
     return worst;
 }
 
-/* Per lossy stream of the tile, the largest CRF whose worst band reaches
- * the target on the first time steps: a binary search of every stream at
- * once, one probe encode (to /vsimem/) per step. */
-int xav_target_search(const xav_tile_job *job, xav_window *win, double share)
+/* With a residual layer (plan.h) the target holds at any rung: the codec
+ * codes at its best, where the corrections are fewest. */
+static void code_at_best(const xav_tile_job *job)
+{
+    int s;
+    for (s = job->first; s < job->first + job->count; s++) {
+        xav_stream *st = &job->cs->d->streams[s];
+        if (!xav_stream_is_lossy(st))
+            continue;
+        st->crf = 0;
+        st->qp = st->codec == XAV_CODEC_X265 ? 0 : -1;
+    }
+}
+
+/* The largest CRF of each lossy stream whose worst band reaches the target
+ * on the first time steps: a binary search of every stream at once, one
+ * probe encode (to /vsimem/) per step. */
+static int search_crf(const xav_tile_job *job, xav_window *win, double share)
 {
     xav_copy *cs = job->cs;
     xav_desc *d = cs->d;
@@ -80,6 +96,15 @@ int xav_target_search(const xav_tile_job *job, xav_window *win, double share)
     CPLFree(hi);
     CPLFree(probe);
     return rc;
+}
+
+int xav_target_search(const xav_tile_job *job, xav_window *win, double share)
+{
+    if (xav_plan_residual(&job->cs->opt)) {
+        code_at_best(job);
+        return 0;
+    }
+    return search_crf(job, win, share);
 }
 
 /* One rung down the codec's quality ladder: CRF, then (x265) constant

@@ -12,8 +12,9 @@
 #include "window.h"
 
 /* Sets the CRF of each lossy stream of the job's tile to the largest whose
- * worst band reaches the target on the first time steps; progress from 0
- * to share of the job. Returns 0, or -1 with a CPLError. */
+ * worst band reaches the target on the first time steps (progress from 0
+ * to share of the job), or, with a residual layer (plan.h), to the codec's
+ * best. Returns 0, or -1 with a CPLError. */
 int xav_target_search(const xav_tile_job *job, xav_window *win, double share);
 
 /* After an encode with per-band error sums sums: lowers the CRF (for x265,

@@ -105,6 +105,15 @@ static int put_mask(const xav_tile_job *job, xav_writer *w, xav_window *win,
     return put_side(job, w, v, XAV_ROLE_MASK, win->planes[0]);
 }
 
+/* Whether a data stream's error is measured on the codes it was given:
+ * exact codes that still are not the values (a lattice's). */
+static int measured_from_codes(const xav_desc *d, const xav_stream *st)
+{
+    const xav_variable *v = &d->vars[st->var[0]];
+    return st->role == XAV_ROLE_DATA && xav_variable_codes_exact(v) &&
+           !xav_variable_is_exact(v);
+}
+
 /* Reads the job's tile of every variable at time t, puts their masks,
  * hands the lossy ones to the verifier, fills their invalid pixels and
  * codes the tile's data streams (corrections follow from verification). */
@@ -134,7 +143,10 @@ static int encode_frame(const xav_tile_job *job, xav_window *win, xav_writer *w,
         for (c = 0; c < st->channels; c++)
             fill_plane(d, win, st, c);
         if (xav_writer_put(w, s, (const uint16_t *const *)win->planes) != 0 ||
-            (xav_stream_is_lossy(st) && verify_decoded(job, w, vf, s) != 0))
+            (xav_stream_is_lossy(st) && verify_decoded(job, w, vf, s) != 0) ||
+            (measured_from_codes(d, st) &&
+             xav_verifier_check_codes(
+                 vf, s, t, (const uint16_t *const *)win->planes) != 0))
             return -1;
     }
     return 0;

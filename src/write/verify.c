@@ -123,32 +123,41 @@ static int correction_zero(const xav_verifier *vf, int v)
     return xav_correction_zero(vf->d->streams[s].bits);
 }
 
-/* Measures channel c of a decoded frame against its source, filling the
- * channel's corrections if the variable has a bound. */
-static void measure(xav_verifier *vf, const xav_frame *f, int c, int v, int t,
-                    const pending *p)
+/* Codes of one channel of a frame, as the reader takes them. */
+typedef struct {
+    const uint8_t *data;
+    int linesize;
+    int bytes;
+} codes_plane;
+
+/* Measures channel c of a frame's codes against its source, filling the
+ * channel's corrections if the variable has them. */
+static void measure(xav_verifier *vf, const codes_plane *plane, int c, int v,
+                    int t, const pending *p)
 {
     const xav_desc *d = vf->d;
     const xav_variable *var = &d->vars[v];
     xav_error_sum *sum = &vf->sums[xav_desc_band_index(d, v, t)];
-    int x0, y0, width, height, y, linesize;
-    const uint8_t *plane = xav_frame_plane(f, c, &linesize);
+    int x0, y0, width, height, y;
     xav_verify_in in;
-    in.bytes_per_code = xav_frame_code_bytes(f);
+    in.bytes_per_code = plane->bytes;
     in.correction_zero = correction_zero(vf, v);
     xav_desc_tile_rect(d, vf->tile, &x0, &y0, &width, &height);
     for (y = 0; y < height; y++) {
         const size_t row = (size_t)y * width;
         in.x = p->values + row;
         in.mask = p->mask + row;
-        in.codes = plane + (size_t)y * linesize;
-        in.corrections = var->max_error > 0 ? vf->corrections[c] + row : NULL;
+        in.codes = plane->data + (size_t)y * plane->linesize;
+        in.corrections =
+            xav_variable_corrected(var) ? vf->corrections[c] + row : NULL;
         vf->beyond += xav_verify_row(var, &in, width, vf->scratch, vf->typed,
                                      vf->got, sum);
     }
 }
 
-int xav_verifier_check(xav_verifier *vf, int s, int t, const xav_frame *f)
+/* Measures every channel of stream s at time t, planes[c] its codes. */
+static int measure_all(xav_verifier *vf, int s, int t,
+                       const codes_plane *planes)
 {
     const xav_stream *st = &vf->d->streams[s];
     int c;
@@ -156,10 +165,35 @@ int xav_verifier_check(xav_verifier *vf, int s, int t, const xav_frame *f)
         pending *p = pop(vf, st->var[c], t);
         if (p == NULL)
             return -1;
-        measure(vf, f, c, st->var[c], t, p);
+        measure(vf, &planes[c], c, st->var[c], t, p);
         pending_free(p);
     }
     return 0;
+}
+
+int xav_verifier_check(xav_verifier *vf, int s, int t, const xav_frame *f)
+{
+    codes_plane planes[XAV_MAX_CHANNELS];
+    int c;
+    for (c = 0; c < vf->d->streams[s].channels; c++) {
+        planes[c].data = xav_frame_plane(f, c, &planes[c].linesize);
+        planes[c].bytes = xav_frame_code_bytes(f);
+    }
+    return measure_all(vf, s, t, planes);
+}
+
+int xav_verifier_check_codes(xav_verifier *vf, int s, int t,
+                             const uint16_t *const *codes)
+{
+    codes_plane planes[XAV_MAX_CHANNELS];
+    int x0, y0, width, height, c;
+    xav_desc_tile_rect(vf->d, vf->tile, &x0, &y0, &width, &height);
+    for (c = 0; c < vf->d->streams[s].channels; c++) {
+        planes[c].data = (const uint8_t *)codes[c];
+        planes[c].linesize = width * 2;
+        planes[c].bytes = 2;
+    }
+    return measure_all(vf, s, t, planes);
 }
 
 const uint16_t *xav_verifier_corrections(const xav_verifier *vf, int c)

@@ -29,6 +29,10 @@ void xav_verifier_push(xav_verifier *vf, int v, int t, const double *values,
  * st->var[c] at time t. Returns 0, or -1 with a CPLError (a frame out of
  * order). */
 int xav_verifier_check(xav_verifier *vf, int s, int t, const xav_frame *f);
+/* The same for the codes of an exact stream, which readers get as they
+ * are: codes[c], width x height of the tile, of channel c. */
+int xav_verifier_check_codes(xav_verifier *vf, int s, int t,
+                             const uint16_t *const *codes);
 /* Channel c of the frame last checked: its corrections (meaningful where
  * its variable has a bound), one per pixel of the tile, row after row;
  * valid until the next check. */
