@@ -600,8 +600,8 @@ char *xav_sidecar_unpack(const char *packed, const char *source)
         VSIFree(json);
         json = NULL;
         CPLError(CE_Failure, CPLE_AppDefined,
-                 "XAVIDEO: the description embedded in %s does not unpack "
-                 "(damaged).",
+                 "XAVIDEO: the description embedded in %s is corrupt: it does "
+                 "not unpack.",
                  source);
     }
     CPLFree(bytes);

@@ -64,6 +64,18 @@ static void derive_dataset_metadata(xav_dataset *ds)
         CSLSetNameValue(ds->xav_metadata, "TIMES", CPLSPrintf("%d", d->ntimes));
 }
 
+/* v in the fewest digits that read back as v: a bound printed shorter
+ * would be below the guarantee, and 0.2 should not read 0.20000000000000001.
+ */
+static const char *exact_text(double v)
+{
+    int digits;
+    for (digits = 6; digits < 17; digits++)
+        if (CPLAtof(CPLSPrintf("%.*g", digits, v)) == v)
+            break;
+    return CPLSPrintf("%.*g", digits, v);
+}
+
 /* What the coding of band b cost and guarantees, in its IMAGE_STRUCTURE
  * domain: gdalinfo shows it, and gdal_translate does not copy it into
  * files where it would no longer be true. */
@@ -83,7 +95,7 @@ static char **coding_metadata(const xav_dataset *ds, int b,
                          xav_variable_is_exact(var) ? "LOSSLESS" : "LOSSY");
     if (var->max_error > 0)
         md = CSLSetNameValue(md, "XAVIDEO_MAX_ERROR_BOUND",
-                             CPLSPrintf("%.17g", var->max_error));
+                             exact_text(var->max_error));
     if (d->psnr != NULL) {
         md = CSLSetNameValue(
             md, "XAVIDEO_PSNR_DB",
