@@ -237,15 +237,19 @@ def runs(cube):
     return everything
 
 
+# XAVIDEO's default CRF (src/common/options.h)
+DEFAULT_CRF = 6
+
+
 def _runs(cube):
     rng = cube.hi - cube.lo
     quick = QUICK or cube.heavy
     x = lambda opts: (lambda tmp: gdal_run(cube, tmp, "XAVIDEO", ".mkv", cube.xav_opts + opts))
     out = []
-    for crf in ([0, 4, 8, 16] if quick else [0, 2, 4, 8, 12, 16, 20, 26]):
-        # CRF 4 is the default: that run has no quality option at all
-        out.append(("XAVIDEO x265", "CRF=%d%s" % (crf, " (default)" if crf == 4 else ""),
-                    x([] if crf == 4 else ["CRF=%d" % crf])))
+    for crf in ([0, 6, 10, 16] if quick else [0, 2, 4, 6, 8, 12, 16, 20, 26]):
+        # CRF 6 is the default: that run has no quality option at all
+        out.append(("XAVIDEO x265", "CRF=%d%s" % (crf, " (default)" if crf == DEFAULT_CRF else ""),
+                    x([] if crf == DEFAULT_CRF else ["CRF=%d" % crf])))
     out.append(("XAVIDEO x265", "QP=0", x(["QP=0"])))
     for crf in ([2, 8, 20] if quick else [0, 2, 5, 8, 12, 18, 26, 36]):
         out.append(("XAVIDEO AV1", "CRF=%d" % crf, x(["CODEC=AV1", "CRF=%d" % crf])))
@@ -427,7 +431,7 @@ def fmt(v):
     return "%.3f" % v if v is not None else "n/a"
 
 
-XAV_DEFAULT = ("XAVIDEO x265", "CRF=4 (default)")
+XAV_DEFAULT = ("XAVIDEO x265", "CRF=%d (default)" % DEFAULT_CRF)
 LOSSLESS = ("XAVIDEO lossless", "GTiff ZSTD", "netCDF zlib")
 
 
@@ -445,10 +449,10 @@ def defaults_table(all_rows, cube_list):
     """XAVIDEO's default run against each peer's curve at the same PSNR."""
     peers = lossy_peers(all_rows)
     lines = ["## XAVIDEO defaults against every peer at equal PSNR", "",
-             "XAVIDEO with no option (x265, 12 bits, CRF 4); each peer's bpppb where its "
-             "curve reaches the same PSNR (linear interpolation between its measured "
-             "points; n/a: its curve does not reach it), and in brackets how many times "
-             "XAVIDEO's bits that is (above 1: XAVIDEO needs fewer bits).", "",
+             ("XAVIDEO with no option (x265, 12 bits, CRF %d); each peer's bpppb where its "
+              "curve reaches the same PSNR (linear interpolation between its measured "
+              "points; n/a: its curve does not reach it), and in brackets how many times "
+              "XAVIDEO's bits that is (above 1: XAVIDEO needs fewer bits).") % DEFAULT_CRF, "",
              "| cube | XAVIDEO default bpppb | PSNR dB | " + " | ".join(peers) + " |",
              "|---|---|---|" + "---|" * len(peers)]
     for cube in cube_list:

@@ -26,7 +26,7 @@ static const char creation_options[] =
     "Byte data, 12 otherwise)'/>"
     "  <Option name='CRF' type='int' min='0' max='63' "
     "description='Constant rate factor, lower is better quality: x265 0-51 "
-    "(default 4), AV1 0-63 (default 5)'/>"
+    "(default 6), AV1 0-63 (default 5)'/>"
     "  <Option name='QP' type='int' min='0' max='51' "
     "description='x265 constant QP instead of CRF; QP=0 is the highest "
     "quality x265 gives short of lossless (default: unset, CRF applies)'/>"

@@ -13,7 +13,7 @@
  * tile or 1024-pixel tiles (0.92 bpppb against 0.92 and 0.90) and a 512 x
  * 512 window decodes in 188 ms against 1154 and 407 (doc/tiles.md). */
 #define XAV_DEFAULT_TILE_SIZE 512
-#define XAV_DEFAULT_CRF 4     /* x265: doc/defaults.md */
+#define XAV_DEFAULT_CRF 6     /* x265: doc/defaults.md */
 #define XAV_DEFAULT_AV1_CRF 5 /* about the same PSNR as x265 CRF 4 */
 
 typedef enum {
