@@ -157,16 +157,25 @@ def test_interrupting_a_threaded_encode_leaves_nothing(tmp_path):
 
 
 def test_a_failing_tile_reports_its_error_and_leaves_nothing(tmp_path):
-    """An unreachable TARGET_PSNR fails inside a worker thread: the caller
-    gets that thread's message, and no file is left. 57.5 dB at 8 bits:
-    below the residual layer (58 dB), past what 8-bit codes give (58.9 dB
-    for their rounding alone, less x265's error at QP 0)."""
-    ds, log = xav_create(gdal.Open(str(MAXT)), tmp_path / "o.mkv",
-                         ["TILE_SIZE=512", "NUM_THREADS=2", "BITS=8",
-                          "TARGET_PSNR=57.5"])
-    assert ds is None and any("TARGET_PSNR=57.5" in m and "out of reach" in m
-                              for m in log.messages), log.messages
-    assert list(tmp_path.iterdir()) == []
+    """A source read that fails inside a worker thread (the right half of a
+    mosaic whose file went missing; lossless, so no scan reads it first in
+    the calling thread): the caller gets that thread's message, and no
+    file of the copy is left."""
+    left = gdal.Translate(str(tmp_path / "left.tif"), str(L7))
+    gt = list(left.GetGeoTransform())
+    right = gdal.Translate(str(tmp_path / "right.tif"), str(L7))
+    gt[0] += gt[1] * left.RasterXSize
+    right.SetGeoTransform(gt)
+    left = right = None
+    gdal.BuildVRT(str(tmp_path / "m.vrt"),
+                  [str(tmp_path / "left.tif"), str(tmp_path / "right.tif")])
+    (tmp_path / "right.tif").unlink()
+    out = tmp_path / "out"
+    out.mkdir()
+    ds, log = xav_create(gdal.Open(str(tmp_path / "m.vrt")), out / "o.mkv",
+                         ["LOSSLESS=YES", "TILE_SIZE=128", "NUM_THREADS=2"])
+    assert ds is None and any("right.tif" in m for m in log.messages), log.messages
+    assert list(out.iterdir()) == []
 
 
 def test_rename_copy_and_delete_move_the_tiles(tmp_path):
