@@ -1,11 +1,14 @@
 /* output: see output.h. */
 #include "output.h"
 
+#include <errno.h>
+
 #include "cpl_conv.h"
 #include "cpl_error.h"
 #include "cpl_string.h"
 #include "cpl_vsi.h"
 
+#include "file_io.h"
 #include "layout.h"
 #include "names.h"
 #include "sidecar.h"
@@ -17,11 +20,10 @@ static int make_tile_dir(const xav_copy *cs, const char *filename)
     VSIStatBufL st;
     int rc = 0;
     if (xav_desc_tile_count(cs->d) > 1 &&
-        VSIStatExL(dir, &st, VSI_STAT_EXISTS_FLAG) != 0 &&
-        VSIMkdir(dir, 0755) != 0) {
-        CPLError(CE_Failure, CPLE_FileIO,
-                 "XAVIDEO: cannot create the folder %s.", dir);
-        rc = -1;
+        VSIStatExL(dir, &st, VSI_STAT_EXISTS_FLAG) != 0) {
+        errno = 0;
+        if (VSIMkdir(dir, 0755) != 0)
+            rc = xav_file_error("create the folder", dir, errno);
     }
     CPLFree(dir);
     return rc;
@@ -47,22 +49,28 @@ int xav_output_prepare(xav_copy *cs, const char *filename)
     return make_tile_dir(cs, filename);
 }
 
+static int move_into_place(const char *tmp, const char *path)
+{
+    errno = 0;
+    if (VSIRename(tmp, path) == 0)
+        return 0;
+    return xav_file_error(CPLSPrintf("move %s into place as", tmp), path,
+                          errno);
+}
+
 int xav_output_commit(xav_copy *cs, const char *filename)
 {
     const int ntiles = xav_desc_tile_count(cs->d);
     char *sidecar = xav_name_sidecar(filename), *tmp = xav_name_temp(sidecar);
     int rc = xav_sidecar_write(cs->d, tmp);
-    if (rc == 0) {
-        for (; cs->moved < ntiles && rc == 0; cs->moved++)
-            rc =
-                VSIRename(cs->tile_temps[cs->moved], cs->tile_paths[cs->moved]);
-        if (rc == 0)
-            rc = VSIRename(tmp, sidecar);
-        if (rc != 0)
-            CPLError(CE_Failure, CPLE_FileIO,
-                     "XAVIDEO: cannot move the output into place as %s.",
-                     sidecar);
+    /* moved counts what is in place, for xav_output_remove */
+    while (rc == 0 && cs->moved < ntiles) {
+        const int k = cs->moved;
+        if ((rc = move_into_place(cs->tile_temps[k], cs->tile_paths[k])) == 0)
+            cs->moved++;
     }
+    if (rc == 0)
+        rc = move_into_place(tmp, sidecar);
     CPLFree(tmp);
     CPLFree(sidecar);
     return rc;

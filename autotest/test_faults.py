@@ -1,0 +1,193 @@
+"""Faults from outside: a full disk, on real gdal_translate
+processes writing to real file systems (doc/xavideo.md, "Failures").
+
+Full disk: a tmpfs of the size wanted, mounted in a private mount namespace
+(`unshare`), so that nothing is mounted for the rest of the machine and the
+file system goes away with the process. As root that needs nothing more;
+as another user, unprivileged user namespaces (allowed on Debian 12).
+Where neither works (a container without the privilege), those tests are
+skipped and say why. The file-size-limit tests (RLIMIT_FSIZE: writes fail
+with EFBIG through the same paths) need no privilege and always run.
+
+Every failing copy must exit non-zero, say what happened and which file it
+was writing, and leave nothing: no .xavpart, no half dataset, no empty
+tile folder."""
+
+import math
+import os
+import re
+import resource
+import signal
+import subprocess
+
+import pytest
+
+from conftest import L7, MAXT, UWND, gdal_env, gdal_tool
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+SIDECAR = ".mkv.json"
+
+# name: (source, creation options); lossy and lossless, one tile and many
+CASES = {
+    "l7-lossy": (L7, []),
+    "l7-lossless-tiled": (L7, ["LOSSLESS=YES", "TILE_SIZE=128"]),
+    "uwnd-lossless": (UWND, ["LOSSLESS=YES"]),
+    "maxt-lossy-tiled": (MAXT, []),  # 1073 x 689: tiled by default
+}
+
+
+def translate_args(src, options, dst):
+    args = [gdal_tool("gdal_translate"), "-q", "-of", "XAVIDEO"]
+    for o in options:
+        args += ["-co", o]
+    return args + [str(src), str(dst)]
+
+
+def listing(root):
+    """Every file and folder under root, relative, but the filler."""
+    found = []
+    for d, dirs, files in os.walk(root):
+        found += [os.path.relpath(os.path.join(d, n), root) for n in dirs + files]
+    return sorted(f for f in found if f != ".filler")
+
+
+def assert_clean_failure(rc, stderr, left, disk, reason, what):
+    """Non-zero exit, an error naming a file of the copy in disk with the
+    reason, nothing left."""
+    assert rc > 0, f"{what}: exit {rc}, stderr {stderr!r}"
+    errors = [l for l in stderr.splitlines() if l.startswith("ERROR")]
+    assert errors, f"{what}: exit {rc} without a message"
+    named = re.search(r"cannot [a-z ]+ (%s/\S+?):" % re.escape(str(disk)), errors[0])
+    assert named and os.path.relpath(named.group(1), disk).startswith("out.mkv"), (
+        f"{what}: the first error names no file of the copy: {errors}")
+    assert reason in errors[0], f"{what}: the first error does not say {reason!r}: {errors}"
+    assert left == [], f"{what}: left {left}"
+
+
+# --------------------------------------------------------------------------
+# A full disk: a small tmpfs in a private mount namespace
+# --------------------------------------------------------------------------
+
+# Mounts a tmpfs of $SIZE bytes ($INODES files at most, if set) on $DISK,
+# fills one page of it, runs the copy given as arguments, prints its exit
+# status and what is left, and exits: the mount goes with the namespace.
+DISK_SCRIPT = r"""
+opts="size=$SIZE"
+[ -n "${INODES:-}" ] && opts="$opts,nr_inodes=$INODES"
+mount -t tmpfs -o "$opts" tmpfs "$DISK" || exit 97
+head -c "$PAGE" /dev/zero > "$DISK/.filler" || exit 98
+"$@" 2> "$ERR"
+echo "rc=$?"
+cd "$DISK" && find . -mindepth 1 ! -name .filler
+"""
+
+
+@pytest.fixture(scope="module")
+def namespace(tmp_path_factory):
+    """The unshare command that gives this process a private mount namespace
+    in which it may mount a tmpfs; skips, saying why, if there is none."""
+    where = tmp_path_factory.mktemp("probe")
+    tries = [["unshare", "--mount"],
+             ["unshare", "--user", "--map-root-user", "--mount"]]
+    said = []
+    for prefix in tries:
+        try:
+            p = subprocess.run(prefix + ["sh", "-c", 'mount -t tmpfs -o size=64k tmpfs "$1"',
+                                         "sh", str(where)], capture_output=True, text=True,
+                               timeout=30)
+        except FileNotFoundError as e:
+            pytest.skip(f"full-disk tests skipped: no unshare ({e})")
+        if p.returncode == 0:
+            return prefix
+        said.append(f"`{' '.join(prefix)}`: {p.stderr.strip()}")
+    pytest.skip("full-disk tests skipped: this machine lets this user mount no tmpfs, "
+                "neither as root nor in a user namespace (a container without "
+                "CAP_SYS_ADMIN, or unprivileged user namespaces disabled): "
+                + "; ".join(said))
+
+
+def copy_onto_disk(namespace, tmp_path, case, free_pages, inodes=None):
+    """The copy of case onto a tmpfs with free_pages pages free (and inodes
+    files at most): (exit status, stderr, what was left, the disk)."""
+    src, options = CASES[case]
+    disk, err = tmp_path / "disk", tmp_path / "stderr"
+    disk.mkdir()
+    env = dict(gdal_env(), DISK=str(disk), ERR=str(err), PAGE=str(PAGE),
+               SIZE=str((free_pages + 1) * PAGE), INODES=str(inodes or ""))
+    p = subprocess.run(namespace + ["sh", "-c", DISK_SCRIPT, "sh"]
+                       + translate_args(src, options, disk / "out.mkv"),
+                       env=env, capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, f"mounting the small disk failed ({p.returncode}): {p.stderr}"
+    lines = p.stdout.splitlines()
+    rc = int(lines[0][len("rc="):])
+    left = sorted(os.path.normpath(l) for l in lines[1:])
+    return rc, err.read_text(), left, disk
+
+
+@pytest.fixture(scope="module")
+def sizes(tmp_path_factory, data_dir):
+    """Per case, pages taken by its videos and by its sidecar on a disk with
+    room (the same bytes: encoding is deterministic)."""
+    out = {}
+    for case, (src, options) in CASES.items():
+        d = tmp_path_factory.mktemp(case)
+        p = subprocess.run(translate_args(src, options, d / "out.mkv"), env=gdal_env(),
+                           capture_output=True, text=True, timeout=600)
+        assert p.returncode == 0, p.stderr
+        pages = {"videos": 0, "sidecar": 0}
+        for f in listing(d):
+            if os.path.isfile(d / f):
+                n = math.ceil(os.path.getsize(d / f) / PAGE)
+                pages["sidecar" if f.endswith(SIDECAR) else "videos"] += n
+        out[case] = pages
+    return out
+
+
+# where the disk fills: before anything is written, in the middle of the
+# videos, at their last page (the Matroska index), and when only the sidecar
+# is left to write
+LEVELS = {
+    "empty": lambda s: 0,
+    "half": lambda s: s["videos"] // 2,
+    "last-page": lambda s: s["videos"] - 1,
+    "sidecar": lambda s: s["videos"],
+}
+
+
+@pytest.mark.parametrize("level", LEVELS)
+@pytest.mark.parametrize("case", CASES)
+def test_full_disk(namespace, sizes, tmp_path, case, level):
+    rc, stderr, left, disk = copy_onto_disk(namespace, tmp_path, case,
+                                            LEVELS[level](sizes[case]))
+    assert_clean_failure(rc, stderr, left, disk, "the disk is full", f"{case} at {level}")
+    if level == "sidecar" and "tiled" not in case:
+        assert "the sidecar" in stderr and SIDECAR in stderr, stderr
+
+
+@pytest.mark.parametrize("inodes", [2, 3], ids=["no-folder", "no-tile-file"])
+def test_full_disk_no_file_left_to_create(namespace, tmp_path, data_dir, inodes):
+    """Out of inodes (ENOSPC too): the tiles' folder (2: the root and the
+    filler take them all) or a tile's file (3) cannot be created."""
+    rc, stderr, left, disk = copy_onto_disk(namespace, tmp_path, "l7-lossless-tiled",
+                                            1000, inodes)
+    assert_clean_failure(rc, stderr, left, disk, "the disk is full", f"{inodes} inodes")
+    assert "cannot create" in stderr, stderr
+
+
+# --------------------------------------------------------------------------
+# A file size limit: no privilege needed
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("limit_kb", [0, 64, 300])
+def test_file_size_limit(tmp_path, data_dir, limit_kb):
+    """ulimit -f: writes fail with EFBIG (SIGXFSZ ignored, as the shell
+    does not, so that the process lives to clean up)."""
+    def limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit_kb * 1024, limit_kb * 1024))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+    p = subprocess.run(translate_args(L7, [], tmp_path / "out.mkv"), env=gdal_env(),
+                       capture_output=True, text=True, timeout=600, preexec_fn=limit)
+    assert_clean_failure(p.returncode, p.stderr, listing(tmp_path), tmp_path,
+                         "file too large", f"ulimit -f {limit_kb}")
