@@ -174,6 +174,39 @@ def test_full_disk_no_file_left_to_create(namespace, tmp_path, data_dir, inodes)
     assert "cannot create" in stderr, stderr
 
 
+# ext4 on a loop device over a tmpfs left 64 KiB: the disk takes every write
+# into the system's cache, and fails only as the cache is written back
+THIN_SCRIPT = r"""
+mount -t tmpfs -o size=8m tmpfs "$BACK" || exit 97
+truncate -s 64M "$BACK/disk.img" && mkfs.ext4 -q -m 0 -F "$BACK/disk.img" &&
+    mount -o loop "$BACK/disk.img" "$DISK" || exit 96
+head -c 8M /dev/zero > "$BACK/fill" 2> /dev/null; truncate -s -64K "$BACK/fill"
+"$@" 2> "$ERR"
+echo "rc=$?"
+"""
+
+
+def test_disk_that_fills_on_write_back(namespace, tmp_path, data_dir):
+    """Thin provisioning: the copy must fail (it used to succeed, and the
+    dataset was gone after a remount)."""
+    if namespace != ["unshare", "--mount"] or not os.path.exists("/dev/loop-control"):
+        pytest.skip("needs root and loop devices (a disk image mounted with -o loop)")
+    back, disk, err = tmp_path / "back", tmp_path / "disk", tmp_path / "stderr"
+    back.mkdir()
+    disk.mkdir()
+    env = dict(gdal_env(), BACK=str(back), DISK=str(disk), ERR=str(err))
+    p = subprocess.run(namespace + ["sh", "-c", THIN_SCRIPT, "sh"]
+                       + translate_args(L7, ["LOSSLESS=YES"], disk / "out.mkv"),
+                       env=env, capture_output=True, text=True, timeout=600)
+    if p.returncode == 96:
+        pytest.skip(f"cannot mount a disk image here: {p.stderr.strip()}")
+    assert p.returncode == 0, p.stderr
+    rc, stderr = int(p.stdout.split("rc=")[1]), err.read_text()
+    assert rc == 1, f"exit {rc}: {stderr!r}"
+    assert re.search(r"cannot write %s/out\.mkv\S*: (the disk is full|input/output error: "
+                     r"the device could not store)" % re.escape(str(disk)), stderr), stderr
+
+
 # --------------------------------------------------------------------------
 # A file size limit: no privilege needed
 # --------------------------------------------------------------------------

@@ -263,7 +263,8 @@ int xav_sidecar_write(const xav_desc *d, const char *path)
     int ok, errnum;
     errno = 0;
     fp = VSIFOpenL(path, "wb");
-    ok = fp != NULL && VSIFWriteL(json, 1, len, fp) == len;
+    ok = fp != NULL && VSIFWriteL(json, 1, len, fp) == len &&
+         xav_file_sync(fp) == 0;
     errnum = errno; /* of the failure, if one */
     if (fp != NULL && VSIFCloseL(fp) != 0 && ok) {
         ok = 0;

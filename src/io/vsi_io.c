@@ -120,6 +120,16 @@ int xav_vsi_io_write_failed(AVIOContext *pb)
     return 1;
 }
 
+int xav_vsi_io_sync(AVIOContext *pb)
+{
+    vsi_file *f = (vsi_file *)pb->opaque;
+    avio_flush(pb); /* a failure is kept by write_packet */
+    errno = 0;
+    if (!f->failed && xav_file_sync(f->fp) != 0)
+        io_failed(f, errno);
+    return xav_vsi_io_write_failed(pb) ? -1 : 0;
+}
+
 int xav_vsi_io_close(AVIOContext **pb)
 {
     vsi_file *f;

@@ -15,6 +15,10 @@ AVIOContext *xav_vsi_io_open(const char *path, int write);
  * naming the file and the reason, and returns 1; else returns 0. FFmpeg's
  * own message for it would name neither. */
 int xav_vsi_io_write_failed(AVIOContext *pb);
+/* Flushes a written file and puts it on the disk (xav_file_sync).
+ * Returns 0, or -1 with the failure reported as by xav_vsi_io_write_failed.
+ */
+int xav_vsi_io_sync(AVIOContext *pb);
 /* Flushes, closes the file and frees the context; sets *pb to NULL.
  * Returns 0, or -1 if the file could not be written completely (reported,
  * once, as by xav_vsi_io_write_failed) or closed. */

@@ -509,6 +509,8 @@ int xav_writer_finish(xav_writer *w)
         rc = xav_writer_flush(w, w->first + s);
     if (rc == 0 && (err = av_write_trailer(w->oc)) < 0)
         rc = mux_fail(w, "writing the Matroska index", err);
+    if (rc == 0 && xav_vsi_io_sync(w->oc->pb) != 0)
+        rc = -1;
     if (xav_vsi_io_close(&w->oc->pb) != 0)
         rc = -1;
     xav_writer_free(w);
