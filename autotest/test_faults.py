@@ -1,4 +1,4 @@
-"""Faults from outside: a full disk, on real gdal_translate
+"""Faults from outside: a full disk, and signals, on real gdal_translate
 processes writing to real file systems (doc/xavideo.md, "Failures").
 
 Full disk: a tmpfs of the size wanted, mounted in a private mount namespace
@@ -11,18 +11,22 @@ with EFBIG through the same paths) need no privilege and always run.
 
 Every failing copy must exit non-zero, say what happened and which file it
 was writing, and leave nothing: no .xavpart, no half dataset, no empty
-tile folder."""
+tile folder. A copy stopped by SIGINT, SIGTERM or SIGHUP must leave nothing
+and the process must still die of the signal."""
 
+import json
 import math
 import os
 import re
 import resource
 import signal
 import subprocess
+import sys
+import time
 
 import pytest
 
-from conftest import L7, MAXT, UWND, gdal_env, gdal_tool
+from conftest import L7, MAXT, UWND, gdal_env, gdal_tool, list_dir, open_ds
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 SIDECAR = ".mkv.json"
@@ -224,3 +228,86 @@ def test_file_size_limit(tmp_path, data_dir, limit_kb):
                        capture_output=True, text=True, timeout=600, preexec_fn=limit)
     assert_clean_failure(p.returncode, p.stderr, listing(tmp_path), tmp_path,
                          "file too large", f"ulimit -f {limit_kb}")
+
+
+# --------------------------------------------------------------------------
+# Signals
+# --------------------------------------------------------------------------
+
+# a copy that writes for seconds: the NDFD forecast, lossless, one thread
+SLOW = (MAXT, ["LOSSLESS=YES", "NUM_THREADS=1"])
+
+
+def wait_for_writing(p, out_dir, what):
+    """Returns once the copy has created its first temporary file."""
+    deadline = time.time() + 120
+    while not any(f.endswith(".xavpart") for f in listing(out_dir)):
+        assert p.poll() is None, f"{what} ended before writing: {p.communicate()}"
+        assert time.time() < deadline, f"{what} wrote nothing in 120 s"
+        time.sleep(0.005)
+    time.sleep(0.2)  # into the encoding
+    assert p.poll() is None, f"{what} finished before the signal: the copy is too short"
+
+
+def default_sigint():
+    # a shell that starts jobs in the background makes them ignore SIGINT
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP],
+                         ids=lambda s: s.name)
+def test_signal_leaves_nothing(tmp_path, data_dir, sig):
+    p = subprocess.Popen(translate_args(*SLOW, tmp_path / "out.mkv"), env=gdal_env(),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=default_sigint)
+    wait_for_writing(p, tmp_path, "gdal_translate")
+    p.send_signal(sig)
+    _, stderr = p.communicate(timeout=120)
+    assert p.returncode == -sig, (
+        f"gdal_translate did not die of {sig.name}: exit {p.returncode}, {stderr!r}")
+    assert listing(tmp_path) == [], f"{sig.name} left {listing(tmp_path)}"
+    assert f"interrupted by {sig.name}" in stderr, stderr
+
+
+PY_COPY = """
+import json, signal
+from osgeo import gdal
+handled = []
+if {handler!r}:
+    signal.signal(signal.SIGTERM, lambda s, f: handled.append(s))
+src = gdal.Open({src!r})
+out = gdal.GetDriverByName("XAVIDEO").CreateCopy({dst!r}, src, 0, {options!r})
+created = out is not None
+out = None
+print("RESULT" + json.dumps({{"created": created, "handled": handled}}))
+"""
+
+
+def python_copy(tmp_path, handler):
+    code = PY_COPY.format(handler=handler, src=str(SLOW[0]), options=SLOW[1],
+                          dst=str(tmp_path / "out.mkv"))
+    p = subprocess.Popen([sys.executable, "-c", code], env=gdal_env(),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for_writing(p, tmp_path, "the Python copy")
+    p.send_signal(signal.SIGTERM)
+    stdout, stderr = p.communicate(timeout=120)
+    return p.returncode, stdout, stderr
+
+
+def test_sigterm_in_python_leaves_nothing(tmp_path, data_dir):
+    """Python leaves SIGTERM at its default: the library's handler stops the
+    copy there too, and the interpreter still dies of the signal."""
+    rc, stdout, stderr = python_copy(tmp_path, handler=False)
+    assert rc == -signal.SIGTERM, f"exit {rc}: {stdout} {stderr}"
+    assert listing(tmp_path) == [], listing(tmp_path)
+
+
+def test_application_handler_is_kept(tmp_path, data_dir):
+    """An application's own handler is never replaced: it gets the signal
+    and the copy goes on to the end."""
+    rc, stdout, stderr = python_copy(tmp_path, handler=True)
+    assert rc == 0, f"exit {rc}: {stderr}"
+    result = json.loads([l for l in stdout.splitlines() if l.startswith("RESULT")][0][6:])
+    assert result == {"created": True, "handled": [signal.SIGTERM]}, result
+    assert open_ds(tmp_path / "out.mkv") is not None
+    assert not [f for f in listing(tmp_path) if f.endswith(".xavpart")], listing(tmp_path)
