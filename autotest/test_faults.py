@@ -311,3 +311,19 @@ def test_application_handler_is_kept(tmp_path, data_dir):
     assert result == {"created": True, "handled": [signal.SIGTERM]}, result
     assert open_ds(tmp_path / "out.mkv") is not None
     assert not [f for f in listing(tmp_path) if f.endswith(".xavpart")], listing(tmp_path)
+
+
+def test_next_copy_removes_what_sigkill_left(tmp_path, data_dir):
+    """SIGKILL cannot be caught: its .xavpart files stay until the next copy
+    to the same name, which removes them, whatever its tiles."""
+    out = tmp_path / "out.mkv"
+    p = subprocess.Popen(translate_args(*SLOW, out), env=gdal_env(),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    wait_for_writing(p, tmp_path, "gdal_translate")
+    p.kill()
+    p.communicate(timeout=120)
+    assert [f for f in listing(tmp_path) if f.endswith(".xavpart")], listing(tmp_path)
+    p = subprocess.run(translate_args(L7, [], out), env=gdal_env(), capture_output=True,
+                       text=True, timeout=600)
+    assert p.returncode == 0, p.stderr
+    assert list_dir(tmp_path) == ["out.mkv", "out.mkv.json"], listing(tmp_path)

@@ -29,6 +29,30 @@ static int make_tile_dir(const xav_copy *cs, const char *filename)
     return rc;
 }
 
+/* What a copy to this name left when it could not clean up (SIGKILL, a
+ * crash, a power cut): its temporary files, which no dataset names, and
+ * the tiles' folder if nothing else is in it. */
+static void remove_stale(const char *filename)
+{
+    char *dir = xav_name_tile_dir(filename);
+    char *sidecar = xav_name_sidecar(filename);
+    char *temps[2], **names = VSIReadDir(dir);
+    int i;
+    temps[0] = xav_name_temp(filename);
+    temps[1] = xav_name_temp(sidecar);
+    for (i = 0; names != NULL && names[i] != NULL; i++)
+        if (xav_name_is_temp(names[i]))
+            VSIUnlink(CPLFormFilename(dir, names[i], NULL));
+    for (i = 0; i < 2; i++) {
+        VSIUnlink(temps[i]);
+        CPLFree(temps[i]);
+    }
+    VSIRmdir(dir);
+    CSLDestroy(names);
+    CPLFree(sidecar);
+    CPLFree(dir);
+}
+
 int xav_output_prepare(xav_copy *cs, const char *filename)
 {
     const xav_desc *d = cs->d;
@@ -46,6 +70,7 @@ int xav_output_prepare(xav_copy *cs, const char *filename)
         CPLFree(file);
     }
     cs->embedded_json = xav_sidecar_to_json(d, 1);
+    remove_stale(filename);
     return make_tile_dir(cs, filename);
 }
 

@@ -11,8 +11,9 @@
 #include "copy.h"
 
 /* Once the streams are planned: each tile's final and temporary path,
- * the description tile 0's file embeds, and the tiles' folder. Returns 0,
- * or -1 with a CPLError. */
+ * the description tile 0's file embeds, and the tiles' folder; the
+ * temporary files a copy to this name could not remove (killed) are
+ * removed. Returns 0, or -1 with a CPLError. */
 int xav_output_prepare(xav_copy *cs, const char *filename);
 /* Writes the sidecar and moves every file into place. Returns 0, or -1
  * with a CPLError. */
