@@ -88,9 +88,11 @@ int xav_output_commit(xav_copy *cs, const char *filename)
     const int ntiles = xav_desc_tile_count(cs->d);
     char *sidecar = xav_name_sidecar(filename), *tmp = xav_name_temp(sidecar);
     int rc = xav_sidecar_write(cs->d, tmp);
-    /* moved counts what is in place, for xav_output_remove */
+    /* tile 0 last: its file embeds the description, so the dataset appears
+     * with it, whole, even to a reader that does not wait for the sidecar;
+     * moved counts what is in place, for xav_output_remove */
     while (rc == 0 && cs->moved < ntiles) {
-        const int k = cs->moved;
+        const int k = ntiles - 1 - cs->moved;
         if ((rc = move_into_place(cs->tile_temps[k], cs->tile_paths[k])) == 0)
             cs->moved++;
     }
@@ -105,10 +107,11 @@ void xav_output_remove(const xav_copy *cs, const char *filename)
 {
     char *sidecar = xav_name_sidecar(filename), *tmp = xav_name_temp(sidecar);
     char *dir = xav_name_tile_dir(filename);
+    const int first_moved = xav_desc_tile_count(cs->d) - cs->moved;
     int k;
     for (k = 0; cs->tile_temps != NULL && cs->tile_temps[k] != NULL; k++) {
         VSIUnlink(cs->tile_temps[k]);
-        if (k < cs->moved)
+        if (k >= first_moved)
             VSIUnlink(cs->tile_paths[k]);
     }
     VSIRmdir(dir);

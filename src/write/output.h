@@ -1,9 +1,9 @@
 /*
  * output: the files of a copy (names.h). Everything is written to a
  * temporary name first (PATH.xavpart) and moved into place at the end,
- * tiles first and the sidecar last, so that a failure or an interruption
- * leaves no file of the copy behind, and no reader sees a dataset whose
- * tiles are not all there.
+ * tiles first (tile 0, which embeds the description, last of them) and the
+ * sidecar last, so that a failure or an interruption leaves no file of the
+ * copy behind, and no reader sees a dataset whose tiles are not all there.
  */
 #ifndef XAV_OUTPUT_H
 #define XAV_OUTPUT_H
