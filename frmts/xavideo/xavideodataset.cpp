@@ -282,7 +282,15 @@ GDALDataset *XAVIDEODataset::CreateCopy(const char *filename, GDALDataset *src,
                         progress_data) != 0)
         return nullptr;
     GDALOpenInfo info(filename, GA_ReadOnly);
-    return Open(&info);
+    GDALDataset *ds = Open(&info);
+    /* Open says nothing of a file it does not recognise: without this, a
+     * copy whose files were not what it wrote (lost to the disk after it)
+     * ended in gdal_translate's exit 1 without a word */
+    if (ds == nullptr)
+        CPLError(CE_Failure, CPLE_OpenFailed,
+                 "XAVIDEO: %s was written but cannot be opened again.",
+                 filename);
+    return ds;
 }
 
 /* Declared only so that it refuses: a client that sees CreateCopy without

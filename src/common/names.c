@@ -6,10 +6,15 @@
 #include "cpl_conv.h"
 #include "cpl_string.h"
 
+static int has_suffix(const char *name, const char *suffix)
+{
+    const size_t n = strlen(name), k = strlen(suffix);
+    return n > k && EQUAL(name + n - k, suffix);
+}
+
 int xav_name_is_sidecar(const char *name)
 {
-    const size_t n = strlen(name), k = strlen(XAV_SIDECAR_SUFFIX);
-    return n > k && EQUAL(name + n - k, XAV_SIDECAR_SUFFIX);
+    return has_suffix(name, XAV_SIDECAR_SUFFIX);
 }
 
 char *xav_name_video(const char *name)
@@ -41,4 +46,9 @@ char *xav_name_tile_file(const char *video, int row, int col)
 char *xav_name_temp(const char *path)
 {
     return CPLStrdup(CPLSPrintf("%s" XAV_TEMP_SUFFIX, path));
+}
+
+int xav_name_is_temp(const char *name)
+{
+    return has_suffix(name, XAV_TEMP_SUFFIX);
 }

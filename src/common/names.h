@@ -28,5 +28,7 @@ char *xav_name_tile_dir(const char *video);
 char *xav_name_tile_file(const char *video, int row, int col);
 /* Where path is written until it is complete. */
 char *xav_name_temp(const char *path);
+/* Whether name is such a file (ends with XAV_TEMP_SUFFIX). */
+int xav_name_is_temp(const char *name);
 
 #endif /* XAV_NAMES_H */

@@ -2,6 +2,7 @@
  * doc/sidecar.md. */
 #include "sidecar.h"
 
+#include <errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -11,6 +12,8 @@
 #include "cpl_error.h"
 #include "cpl_string.h"
 #include "cpl_vsi.h"
+
+#include "file_io.h"
 
 /* JSON has no NaN or infinity: they travel as strings. */
 static cJSON *number(double v)
@@ -255,18 +258,20 @@ char *xav_sidecar_to_json(const xav_desc *d, int embedded)
 int xav_sidecar_write(const xav_desc *d, const char *path)
 {
     char *json = xav_sidecar_to_json(d, 0);
-    size_t len = strlen(json);
-    VSILFILE *fp = VSIFOpenL(path, "wb");
-    int ok = fp != NULL && VSIFWriteL(json, 1, len, fp) == len;
-    if (fp != NULL && VSIFCloseL(fp) != 0)
+    const size_t len = strlen(json);
+    VSILFILE *fp;
+    int ok, errnum;
+    errno = 0;
+    fp = VSIFOpenL(path, "wb");
+    ok = fp != NULL && VSIFWriteL(json, 1, len, fp) == len &&
+         xav_file_sync(fp) == 0;
+    errnum = errno; /* of the failure, if one */
+    if (fp != NULL && VSIFCloseL(fp) != 0 && ok) {
         ok = 0;
-    CPLFree(json);
-    if (!ok) {
-        CPLError(CE_Failure, CPLE_FileIO, "XAVIDEO: cannot write sidecar %s.",
-                 path);
-        return -1;
+        errnum = errno;
     }
-    return 0;
+    CPLFree(json);
+    return ok ? 0 : xav_file_error("write the sidecar", path, errnum);
 }
 
 char *xav_sidecar_pack(const char *json)

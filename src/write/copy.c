@@ -5,6 +5,8 @@
 #include "cpl_error.h"
 #include "cpl_string.h"
 
+#include "interrupt.h"
+
 void xav_copy_free(xav_copy *cs)
 {
     if (cs->src_lock != NULL)
@@ -16,11 +18,21 @@ void xav_copy_free(xav_copy *cs)
     xav_desc_free(cs->d);
 }
 
+int xav_copy_interrupted(void)
+{
+    const int sig = xav_interrupt_caught();
+    if (sig != 0)
+        CPLError(CE_Failure, CPLE_UserInterrupt,
+                 "XAVIDEO: CreateCopy interrupted by %s; the files written so "
+                 "far are removed.",
+                 xav_interrupt_name(sig));
+    else
+        CPLError(CE_Failure, CPLE_UserInterrupt,
+                 "XAVIDEO: CreateCopy interrupted by the user.");
+    return -1;
+}
+
 int xav_copy_progress(GDALProgressFunc progress, void *data, double done)
 {
-    if (progress(done, NULL, data))
-        return 0;
-    CPLError(CE_Failure, CPLE_UserInterrupt,
-             "XAVIDEO: CreateCopy interrupted by the user.");
-    return -1;
+    return progress(done, NULL, data) ? 0 : xav_copy_interrupted();
 }

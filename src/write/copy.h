@@ -30,6 +30,9 @@ typedef struct {
 
 void xav_copy_free(xav_copy *cs);
 
+/* The CPLError of a copy the user or a signal (interrupt.h) stopped.
+ * Returns -1. */
+int xav_copy_interrupted(void);
 /* Reports done (0 to 1); -1 with a CPLError if the user interrupts. */
 int xav_copy_progress(GDALProgressFunc progress, void *data, double done);
 

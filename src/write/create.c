@@ -8,7 +8,8 @@
  *           (tile_pool);
  *   commit  the sidecar, and every file moved into place (output).
  * Output goes to temporary names first, so a failure or an interruption
- * leaves nothing behind.
+ * leaves nothing behind; SIGINT, SIGTERM and SIGHUP interrupt the copy
+ * like the user does, then end the process (interrupt).
  */
 #include <string.h>
 
@@ -19,6 +20,7 @@
 #include "band_model.h"
 #include "copy.h"
 #include "describe.h"
+#include "interrupt.h"
 #include "output.h"
 #include "plan.h"
 #include "scan.h"
@@ -63,39 +65,58 @@ static double scan_share(const xav_desc *d)
     return 0;
 }
 
+typedef struct {
+    GDALProgressFunc pfn;
+    void *data;
+} user_progress;
+
+/* The caller's progress function, except that a signal caught
+ * (interrupt.h) stops the copy as the user would. */
+static int CPL_STDCALL copy_progress(double done, const char *msg, void *arg)
+{
+    const user_progress *up = (const user_progress *)arg;
+    return !xav_interrupt_caught() && up->pfn(done, msg, up->data);
+}
+
+/* Plan, scan, encode, commit, with every progress report going through
+ * copy_progress; 0, or -1 with a CPLError. */
+static int copy(xav_copy *cs, const char *filename, user_progress *up)
+{
+    double share;
+    if (plan(cs) != 0)
+        return -1;
+    share = scan_share(cs->d);
+    return xav_scan(cs, copy_progress, up, share) == 0 &&
+                   xav_plan_coding(cs) == 0 && xav_desc_validate(cs->d) == 0 &&
+                   xav_output_prepare(cs, filename) == 0 &&
+                   xav_encode_tiles(cs, share, copy_progress, up) == 0 &&
+                   xav_copy_progress(copy_progress, up, 1.0) == 0 &&
+                   xav_output_commit(cs, filename) == 0
+               ? 0
+               : -1;
+}
+
 int xav_create_copy(const char *filename, GDALDatasetH src,
                     CSLConstList options, GDALProgressFunc progress,
                     void *progress_data)
 {
+    user_progress up = {progress ? progress : GDALDummyProgress, progress_data};
     xav_copy cs;
-    double share = 0;
-    int rc = -1;
+    int rc;
 
     xav_route_ffmpeg_log();
     memset(&cs, 0, sizeof(cs));
     cs.src = src;
-    if (progress == NULL)
-        progress = GDALDummyProgress;
     if (check_source(src) != 0 ||
         xav_parse_create_options(options, &cs.opt) != 0)
-        goto done;
+        return -1;
     cs.d = xav_desc_new();
     cs.src_lock = CPLCreateMutex();
     CPLReleaseMutex(cs.src_lock); /* created held */
-    if (plan(&cs) != 0)
-        goto done;
-    share = scan_share(cs.d);
-    if (xav_scan(&cs, progress, progress_data, share) != 0 ||
-        xav_plan_coding(&cs) != 0 || xav_desc_validate(cs.d) != 0 ||
-        xav_output_prepare(&cs, filename) != 0 ||
-        xav_encode_tiles(&cs, share, progress, progress_data) != 0 ||
-        xav_copy_progress(progress, progress_data, 1.0) != 0 ||
-        xav_output_commit(&cs, filename) != 0)
-        goto done;
-    rc = 0;
-done:
-    if (rc != 0)
+    xav_interrupt_begin();
+    if ((rc = copy(&cs, filename, &up)) != 0)
         xav_output_remove(&cs, filename);
     xav_copy_free(&cs);
+    xav_interrupt_end(); /* a signal caught ends the process here */
     return rc;
 }

@@ -62,6 +62,13 @@ static int av_fail(const char *what, int err)
     return -1;
 }
 
+/* A muxer's failure: where writing the file failed (a full disk), that
+ * failure, with the file's name; else FFmpeg's reason. */
+static int mux_fail(xav_writer *w, const char *what, int err)
+{
+    return xav_vsi_io_write_failed(w->oc->pb) ? -1 : av_fail(what, err);
+}
+
 /* Rate-distortion optimized quantization at its fullest (slow's level):
  * on UWND, 9 % fewer bits at equal PSNR for about 20 % more encode time
  * (doc/defaults.md). */
@@ -271,7 +278,7 @@ xav_writer *xav_writer_open(const char *path, const xav_desc *d, int first,
         av_dict_set(&w->oc->metadata, XAV_EMBEDDED_CRC_TAG, crc, 0);
     }
     if ((err = avformat_write_header(w->oc, NULL)) < 0) {
-        av_fail("writing the Matroska header", err);
+        mux_fail(w, "writing the Matroska header", err);
         goto fail;
     }
     return w;
@@ -382,7 +389,7 @@ static int mux(xav_writer *w, encoder *e, AVPacket *pkt)
     av_packet_rescale_ts(pkt, e->ctx->time_base, e->st->time_base);
     pkt->stream_index = e->st->index;
     if ((err = av_interleaved_write_frame(w->oc, pkt)) < 0)
-        return av_fail("writing a packet", err);
+        return mux_fail(w, "writing a packet", err);
     return 0;
 }
 
@@ -506,12 +513,11 @@ int xav_writer_finish(xav_writer *w)
     for (s = 0; s < w->nstreams && rc == 0; s++)
         rc = xav_writer_flush(w, w->first + s);
     if (rc == 0 && (err = av_write_trailer(w->oc)) < 0)
-        rc = av_fail("writing the Matroska index", err);
-    if (xav_vsi_io_close(&w->oc->pb) != 0 && rc == 0) {
-        CPLError(CE_Failure, CPLE_FileIO,
-                 "XAVIDEO: could not write the whole video (disk full?).");
+        rc = mux_fail(w, "writing the Matroska index", err);
+    if (rc == 0 && xav_vsi_io_sync(w->oc->pb) != 0)
         rc = -1;
-    }
+    if (xav_vsi_io_close(&w->oc->pb) != 0)
+        rc = -1;
     xav_writer_free(w);
     return rc;
 }

@@ -1,11 +1,14 @@
 /* output: see output.h. */
 #include "output.h"
 
+#include <errno.h>
+
 #include "cpl_conv.h"
 #include "cpl_error.h"
 #include "cpl_string.h"
 #include "cpl_vsi.h"
 
+#include "file_io.h"
 #include "layout.h"
 #include "names.h"
 #include "sidecar.h"
@@ -17,14 +20,37 @@ static int make_tile_dir(const xav_copy *cs, const char *filename)
     VSIStatBufL st;
     int rc = 0;
     if (xav_desc_tile_count(cs->d) > 1 &&
-        VSIStatExL(dir, &st, VSI_STAT_EXISTS_FLAG) != 0 &&
-        VSIMkdir(dir, 0755) != 0) {
-        CPLError(CE_Failure, CPLE_FileIO,
-                 "XAVIDEO: cannot create the folder %s.", dir);
-        rc = -1;
+        VSIStatExL(dir, &st, VSI_STAT_EXISTS_FLAG) != 0) {
+        errno = 0;
+        if (VSIMkdir(dir, 0755) != 0)
+            rc = xav_file_error("create the folder", dir, errno);
     }
     CPLFree(dir);
     return rc;
+}
+
+/* What a copy to this name left when it could not clean up (SIGKILL, a
+ * crash, a power cut): its temporary files, which no dataset names, and
+ * the tiles' folder if nothing else is in it. */
+static void remove_stale(const char *filename)
+{
+    char *dir = xav_name_tile_dir(filename);
+    char *sidecar = xav_name_sidecar(filename);
+    char *temps[2], **names = VSIReadDir(dir);
+    int i;
+    temps[0] = xav_name_temp(filename);
+    temps[1] = xav_name_temp(sidecar);
+    for (i = 0; names != NULL && names[i] != NULL; i++)
+        if (xav_name_is_temp(names[i]))
+            VSIUnlink(CPLFormFilename(dir, names[i], NULL));
+    for (i = 0; i < 2; i++) {
+        VSIUnlink(temps[i]);
+        CPLFree(temps[i]);
+    }
+    VSIRmdir(dir);
+    CSLDestroy(names);
+    CPLFree(sidecar);
+    CPLFree(dir);
 }
 
 int xav_output_prepare(xav_copy *cs, const char *filename)
@@ -44,7 +70,17 @@ int xav_output_prepare(xav_copy *cs, const char *filename)
         CPLFree(file);
     }
     cs->embedded_json = xav_sidecar_to_json(d, 1);
+    remove_stale(filename);
     return make_tile_dir(cs, filename);
+}
+
+static int move_into_place(const char *tmp, const char *path)
+{
+    errno = 0;
+    if (VSIRename(tmp, path) == 0)
+        return 0;
+    return xav_file_error(CPLSPrintf("move %s into place as", tmp), path,
+                          errno);
 }
 
 int xav_output_commit(xav_copy *cs, const char *filename)
@@ -52,17 +88,16 @@ int xav_output_commit(xav_copy *cs, const char *filename)
     const int ntiles = xav_desc_tile_count(cs->d);
     char *sidecar = xav_name_sidecar(filename), *tmp = xav_name_temp(sidecar);
     int rc = xav_sidecar_write(cs->d, tmp);
-    if (rc == 0) {
-        for (; cs->moved < ntiles && rc == 0; cs->moved++)
-            rc =
-                VSIRename(cs->tile_temps[cs->moved], cs->tile_paths[cs->moved]);
-        if (rc == 0)
-            rc = VSIRename(tmp, sidecar);
-        if (rc != 0)
-            CPLError(CE_Failure, CPLE_FileIO,
-                     "XAVIDEO: cannot move the output into place as %s.",
-                     sidecar);
+    /* tile 0 last: its file embeds the description, so the dataset appears
+     * with it, whole, even to a reader that does not wait for the sidecar;
+     * moved counts what is in place, for xav_output_remove */
+    while (rc == 0 && cs->moved < ntiles) {
+        const int k = ntiles - 1 - cs->moved;
+        if ((rc = move_into_place(cs->tile_temps[k], cs->tile_paths[k])) == 0)
+            cs->moved++;
     }
+    if (rc == 0)
+        rc = move_into_place(tmp, sidecar);
     CPLFree(tmp);
     CPLFree(sidecar);
     return rc;
@@ -72,10 +107,11 @@ void xav_output_remove(const xav_copy *cs, const char *filename)
 {
     char *sidecar = xav_name_sidecar(filename), *tmp = xav_name_temp(sidecar);
     char *dir = xav_name_tile_dir(filename);
+    const int first_moved = xav_desc_tile_count(cs->d) - cs->moved;
     int k;
     for (k = 0; cs->tile_temps != NULL && cs->tile_temps[k] != NULL; k++) {
         VSIUnlink(cs->tile_temps[k]);
-        if (k < cs->moved)
+        if (k >= first_moved)
             VSIUnlink(cs->tile_paths[k]);
     }
     VSIRmdir(dir);

@@ -180,8 +180,7 @@ int xav_encode_tiles(xav_copy *cs, double from, GDALProgressFunc pfn,
         CPLError(CE_Warning, CPLE_AppDefined, "%s", *w);
     rc = p.stop || p.next_tile < ntiles ? -1 : 0;
     if (p.interrupted)
-        CPLError(CE_Failure, CPLE_UserInterrupt,
-                 "XAVIDEO: CreateCopy interrupted by the user.");
+        xav_copy_interrupted();
     else if (p.error != NULL)
         CPLError(CE_Failure, p.error_no, "%s", p.error);
     else if (rc != 0)
