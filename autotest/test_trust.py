@@ -246,3 +246,34 @@ def test_truncated_video_says_truncated(data_dir, tmp_path, keep):
         ok = ds is not None and ds.GetRasterBand(4).ReadAsArray() is not None
     assert not ok
     assert any("truncated" in m for m in log.messages), log.messages
+
+
+# ---- every double of the description, exactly -------------------------------
+
+
+def test_doubles_of_the_description_come_back_exactly(data_dir, tmp_path):
+    """The sidecar's numbers are written in as many digits as they need: a
+    JSON printer that keeps 15 digits wherever they read back within an ulp
+    moved a geotransform's origin (-34.91658896148451, a pixel size of a
+    real UTM grid in degrees) and a Float64 constant (1 ulp above 0.1) by
+    their last bit. NDFD MaxT's own geotransform and time axis too."""
+    src = open_source(MAXT)
+    out = xav_create_ok(src, tmp_path / "m.mkv", ["LOSSLESS=YES"])
+    assert out.GetGeoTransform() == src.GetGeoTransform()
+    for b in (1, 4):
+        assert out.GetRasterBand(b).GetMetadataItem("GRIB_VALID_TIME") == \
+            src.GetRasterBand(b).GetMetadataItem("GRIB_VALID_TIME")
+    value = 0.10000000000000002
+    gt = (-34.91658896148451, 0.00027777777777777, 0, 12.345678901234567, 0,
+          -0.00027777777777777)
+    c = xav_create_ok(mem_dataset([np.full((40, 50), value)], gdal.GDT_Float64, gt=gt),
+                      tmp_path / "c.mkv")
+    assert c.GetGeoTransform() == gt
+    assert (read_all(c) == value).all()
+    times = [0.10000000000000002, 1 / 3, 12345.678901234567]
+    stack = mem_dataset([np.zeros((20, 20), np.float32)] * len(times), gdal.GDT_Float32)
+    xav_create_ok(stack, tmp_path / "t.mkv", [
+        "BAND_LAYOUT=TIME", "TIME_UNITS=days since 2000-01-01",
+        "TIME_VALUES=" + ",".join(repr(x) for x in times)])
+    doc = json.loads((tmp_path / "t.mkv.json").read_text())
+    assert doc["time"]["values"] == times

@@ -16,13 +16,25 @@
 #include "file_io.h"
 
 /* JSON has no NaN or infinity: they travel as strings. */
+/* A number as JSON, exactly: in the fewest digits that read back as the
+ * same double (cJSON prints 15 digits whenever they read back within an
+ * ulp, which changed a Float64 constant or a geotransform's origin in its
+ * last bit). JSON has no NaN or infinity: they travel as strings. */
 static cJSON *number(double v)
 {
+    char text[40];
+    int digits;
     if (isnan(v))
         return cJSON_CreateString("nan");
     if (isinf(v))
         return cJSON_CreateString(v > 0 ? "inf" : "-inf");
-    return cJSON_CreateNumber(v);
+    for (digits = 15; digits < 17; digits++) {
+        snprintf(text, sizeof(text), "%.*g", digits, v);
+        if (CPLStrtod(text, NULL) == v)
+            break;
+    }
+    snprintf(text, sizeof(text), "%.*g", digits, v);
+    return cJSON_CreateRaw(text);
 }
 
 static cJSON *number_array(const double *v, int n)
@@ -85,11 +97,11 @@ static cJSON *georef_json(const xav_desc *d, int embedded)
             cJSON *o = cJSON_CreateObject();
             cJSON_AddStringToObject(o, "id", p->pszId ? p->pszId : "");
             cJSON_AddStringToObject(o, "info", p->pszInfo ? p->pszInfo : "");
-            cJSON_AddNumberToObject(o, "pixel", p->dfGCPPixel);
-            cJSON_AddNumberToObject(o, "line", p->dfGCPLine);
-            cJSON_AddNumberToObject(o, "x", p->dfGCPX);
-            cJSON_AddNumberToObject(o, "y", p->dfGCPY);
-            cJSON_AddNumberToObject(o, "z", p->dfGCPZ);
+            cJSON_AddItemToObject(o, "pixel", number(p->dfGCPPixel));
+            cJSON_AddItemToObject(o, "line", number(p->dfGCPLine));
+            cJSON_AddItemToObject(o, "x", number(p->dfGCPX));
+            cJSON_AddItemToObject(o, "y", number(p->dfGCPY));
+            cJSON_AddItemToObject(o, "z", number(p->dfGCPZ));
             cJSON_AddItemToArray(gcps, o);
         }
     }
@@ -133,9 +145,9 @@ static cJSON *variable_json(const xav_variable *v)
     cJSON_AddItemToObject(o, "valid_range", number_array(&v->valid_min, 2));
     cJSON_AddBoolToObject(o, "mask", v->has_mask);
     if (v->max_error > 0)
-        cJSON_AddNumberToObject(o, "max_error", v->max_error);
+        cJSON_AddItemToObject(o, "max_error", number(v->max_error));
     if (v->corr_step > 0)
-        cJSON_AddNumberToObject(o, "correction_step", v->corr_step);
+        cJSON_AddItemToObject(o, "correction_step", number(v->corr_step));
     if (v->nexceptions > 0)
         cJSON_AddItemToObject(o, "exceptions",
                               number_array(v->exceptions, v->nexceptions));
