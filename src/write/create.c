@@ -63,6 +63,47 @@ static double scan_share(const xav_desc *d)
     return 0;
 }
 
+int xav_check_create(int width, int height, int bands, GDALDataType type,
+                     CSLConstList options)
+{
+    xav_create_options o;
+    if (width < 1 || height < 1 || width > XAV_MAX_RASTER_SIZE ||
+        height > XAV_MAX_RASTER_SIZE) {
+        CPLError(CE_Failure, CPLE_NotSupported,
+                 "XAVIDEO: %d x %d pixels are out of range (1 to %d a side).",
+                 width, height, XAV_MAX_RASTER_SIZE);
+        return -1;
+    }
+    if (bands < 1 || bands > XAV_MAX_BANDS) {
+        CPLError(CE_Failure, CPLE_NotSupported,
+                 "XAVIDEO: %d bands are out of range (1 to %d).", bands,
+                 XAV_MAX_BANDS);
+        return -1;
+    }
+    if (GDALDataTypeIsComplex(type) || type == GDT_Unknown) {
+        CPLError(CE_Failure, CPLE_NotSupported,
+                 "XAVIDEO: data type %s cannot be stored; use a real type "
+                 "(Byte to Float64).",
+                 GDALGetDataTypeName(type));
+        return -1;
+    }
+    if (xav_parse_create_options(options, &o) != 0)
+        return -1;
+    if (o.tile_size > XAV_MAX_FRAME_SIZE) {
+        CPLError(CE_Failure, CPLE_IllegalArg,
+                 "XAVIDEO: TILE_SIZE=%d is larger than the codecs take (%d).",
+                 o.tile_size, XAV_MAX_FRAME_SIZE);
+        return -1;
+    }
+    if (o.bands_per_time > 0 && bands % o.bands_per_time != 0) {
+        CPLError(CE_Failure, CPLE_IllegalArg,
+                 "XAVIDEO: BANDS_PER_TIME=%d does not divide the %d bands.",
+                 o.bands_per_time, bands);
+        return -1;
+    }
+    return 0;
+}
+
 int xav_create_copy(const char *filename, GDALDatasetH src,
                     CSLConstList options, GDALProgressFunc progress,
                     void *progress_data)
