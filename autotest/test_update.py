@@ -1,12 +1,13 @@
 """Update access is refused, loudly, and leaves the files as they were
 (issue 11: nothing wrong or lost silently).
 
-XAVIDEO datasets are written whole by CreateCopy. rasterio 1.3 opens 'r+'
-on a driver that has CreateCopy but not Create by copying the dataset to
-MEM and writing it back at close with CreateCopy and no creation options:
-a lossless dataset came back lossy x265, with no error. The driver now
-declares a Create that refuses, so rasterio takes GDAL's update access,
-which Open refuses."""
+XAVIDEO datasets are written whole, by CreateCopy or by Create (which
+encodes at flush or close, autotest/test_create.py). rasterio 1.3 opens
+'r+' on a driver that has CreateCopy but not Create by copying the dataset
+to MEM and writing it back at close with CreateCopy and no creation
+options: a lossless dataset came back lossy x265, with no error. The driver
+declares a Create, so rasterio takes GDAL's update access, which Open
+refuses."""
 
 import hashlib
 import os
@@ -16,8 +17,8 @@ import pytest
 from osgeo import gdal
 
 from conftest import (
-    L7, assert_error, capture_errors, list_dir, open_ds, open_source, read_all,
-    run_cli, xav_create_ok,
+    L7, assert_error, capture_errors, open_ds, open_source, read_all, run_cli,
+    xav_create_ok,
 )
 
 import rasterio  # installed by scripts/bootstrap.sh: missing fails, never skips
@@ -99,35 +100,44 @@ def test_gdal_update_refused(lossless, name, how):
     assert snapshot(d) == before
 
 
-def test_create_refused_leaves_nothing(data_dir, tmp_path):
-    drv = gdal.GetDriverByName("XAVIDEO")
-    with capture_errors() as log:
-        ds = drv.Create(str(tmp_path / "new.mkv"), 16, 16, 2, gdal.GDT_Byte, ["LOSSLESS=YES"])
-    assert ds is None
-    assert_error(log, ["CreateCopy"], what="Create")
-    assert any(says_why(m) for m in log.messages), log.messages
-    assert list_dir(tmp_path) == []
+def test_create_declared_so_rasterio_asks_gdal(driver):
+    """rasterio emulates 'r+' only for drivers without Create."""
+    assert driver.GetMetadataItem(gdal.DCAP_CREATE) == "YES"
+    assert driver.GetMetadataItem(gdal.DCAP_CREATECOPY) == "YES"
 
 
-def test_rasterio_w_refused_leaves_nothing(tmp_path):
-    """rasterio 'w' goes through Create now: an error at open, not a
-    dataset whose encoding happens (or fails) at close."""
+def test_written_by_rasterio_w_then_r_plus_refused(tmp_path):
+    """A dataset rasterio wrote ('w', through Create) is as read-only as
+    any: 'r+' on it raises and changes nothing."""
+    d = tmp_path / "ds"
+    d.mkdir()
+    out = d / "w.mkv"
+    with rasterio.open(L7) as src:
+        data = src.read()
+        with rasterio.open(out, "w", driver="XAVIDEO", width=src.width, height=src.height,
+                           count=src.count, dtype="uint8", crs=src.crs, transform=src.transform,
+                           LOSSLESS="YES") as ds:
+            ds.write(data)
+    before = snapshot(d)
     with pytest.raises(Exception) as e:
-        with rasterio.open(tmp_path / "w.mkv", "w", driver="XAVIDEO", width=16, height=16,
-                           count=1, dtype="uint8", LOSSLESS="YES") as ds:
-            ds.write(np.zeros((1, 16, 16), np.uint8))
+        with rasterio.open(out, "r+") as ds:
+            ds.write(np.zeros_like(data))
     assert says_why(str(e.value)), str(e.value)
-    assert list_dir(tmp_path) == []
+    assert snapshot(d) == before
+    assert np.array_equal(read_all(open_ds(out)), data)
 
 
-def test_gdalwarp_to_xavideo_refused(data_dir, tmp_path):
-    """gdalwarp writes through Create when the driver has one: refused with
-    the reason, nothing written (gdalwarp -of VRT, then gdal_translate)."""
-    p = run_cli(["gdalwarp", "-q", "-of", "XAVIDEO", "-co", "LOSSLESS=YES", L7,
-                 tmp_path / "w.mkv"])
+def test_gdalwarp_onto_existing_dataset_refused(lossless):
+    """gdalwarp into an existing output opens it for update: refused (in
+    gdalwarp's words: it keeps the driver's to itself), and the files stay
+    as they were (-overwrite replaces the dataset instead, as GDAL's Create
+    does for any driver)."""
+    d = lossless.parent
+    before = snapshot(d)
+    p = run_cli(["gdalwarp", "-q", "-of", "XAVIDEO", L7, lossless])
     assert p.returncode != 0
-    assert says_why(p.stderr), p.stderr
-    assert list_dir(tmp_path) == []
+    assert "cannot be opened in update mode" in p.stderr, p.stderr
+    assert snapshot(d) == before
 
 
 def test_rasterio_writes_through_createcopy(data_dir, tmp_path):

@@ -13,6 +13,7 @@
 #include "ogr_spatialref.h"
 #include "xavideo.h"
 #include "xavideomultidim.h"
+#include "xavideowriter.h"
 
 namespace
 {
@@ -34,8 +35,6 @@ class XAVIDEODataset final : public GDALPamDataset
 
     static int Identify(GDALOpenInfo *info);
     static GDALDataset *Open(GDALOpenInfo *info);
-    static GDALDataset *Create(const char *filename, int xsize, int ysize,
-                               int bands, GDALDataType type, char **options);
     static GDALDataset *CreateCopy(const char *filename, GDALDataset *src,
                                    int strict, char **options,
                                    GDALProgressFunc progress,
@@ -293,26 +292,6 @@ GDALDataset *XAVIDEODataset::CreateCopy(const char *filename, GDALDataset *src,
     return ds;
 }
 
-/* Declared only so that it refuses: a client that sees CreateCopy without
- * Create may emulate update access by copying the dataset elsewhere and
- * writing it back with CreateCopy at close (rasterio 1.3 does for 'r+',
- * with no creation options: a lossless dataset came back lossy). With a
- * Create, it asks for update access instead, which Open refuses. No real
- * Create: its bands may be written in any order while the encoder takes
- * frames in time order, so the dataset could only be encoded at close,
- * whose failure GDAL 3.6 cannot return (GDALClose is void). */
-GDALDataset *XAVIDEODataset::Create(const char *filename, int, int, int,
-                                    GDALDataType, char **)
-{
-    CPLError(CE_Failure, CPLE_NotSupported,
-             "XAVIDEO datasets are read-only and cannot be created empty to "
-             "be filled (Create): they are written whole by CreateCopy "
-             "(gdal_translate -of XAVIDEO, rasterio.shutil.copy); write %s "
-             "in another format first, then copy it.",
-             filename);
-    return nullptr;
-}
-
 CPLErr DeleteDataset(const char *filename)
 {
     return xav_delete(filename) == 0 ? CE_None : CE_Failure;
@@ -356,7 +335,14 @@ extern "C" void GDALRegister_XAVIDEO()
     driver->SetMetadataItem(GDAL_DCAP_VIRTUALIO, "YES");
     driver->pfnIdentify = XAVIDEODataset::Identify;
     driver->pfnOpen = XAVIDEODataset::Open;
-    driver->pfnCreate = XAVIDEODataset::Create;
+    /* Create buffers and encodes at flush or close (xavideowriter.cpp).
+     * Declaring it also keeps update access refused: a client that finds
+     * CreateCopy without Create may emulate update on its own (rasterio
+     * 1.3's 'r+' copied the dataset to MEM and wrote it back by CreateCopy
+     * with no creation options at close: a lossless dataset came back
+     * lossy); with a Create it asks GDAL for update access, which Open
+     * refuses. */
+    driver->pfnCreate = XAVIDEOCreate;
     driver->pfnCreateCopy = XAVIDEODataset::CreateCopy;
     driver->pfnDelete = DeleteDataset;
     driver->pfnRename = RenameDataset;

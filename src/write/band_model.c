@@ -129,6 +129,15 @@ static int count_items(const char *list)
     return n;
 }
 
+int xav_check_bands_per_time(const xav_create_options *o, int nbands)
+{
+    if (o->bands_per_time <= 0 || nbands % o->bands_per_time == 0)
+        return 0;
+    return band_model_error(
+        CPLSPrintf("BANDS_PER_TIME=%d does not divide the %d bands",
+                   o->bands_per_time, nbands));
+}
+
 int xav_plan_band_model(GDALDatasetH src, const xav_create_options *o,
                         xav_desc *d)
 {
@@ -140,10 +149,8 @@ int xav_plan_band_model(GDALDatasetH src, const xav_create_options *o,
     d->nvars = nbands;
     d->ntimes = 1;
     if (o->bands_per_time > 0) {
-        if (nbands % o->bands_per_time != 0)
-            return band_model_error(
-                CPLSPrintf("BANDS_PER_TIME=%d does not divide the %d bands",
-                           o->bands_per_time, nbands));
+        if (xav_check_bands_per_time(o, nbands) != 0)
+            return -1;
         d->nvars = o->bands_per_time;
         d->ntimes = nbands / o->bands_per_time;
     } else if (o->layout == XAV_LAYOUT_TIME) {

@@ -12,6 +12,10 @@
 #include "model.h"
 #include "options.h"
 
+/* Whether BANDS_PER_TIME (if given) divides nbands: 0, or -1 with a
+ * CPLError. */
+int xav_check_bands_per_time(const xav_create_options *o, int nbands);
+
 /* Sets d's nvars, ntimes, order and time axis (values, name, units,
  * calendar, ISO strings). Returns 0, or -1 with a CPLError when the options
  * do not fit the source. */

@@ -96,6 +96,38 @@ static int copy(xav_copy *cs, const char *filename, user_progress *up)
                : -1;
 }
 
+int xav_check_create(int width, int height, int bands, GDALDataType type,
+                     CSLConstList options)
+{
+    xav_create_options o;
+    if (width < 1 || height < 1 || width > XAV_MAX_RASTER_SIZE ||
+        height > XAV_MAX_RASTER_SIZE) {
+        CPLError(CE_Failure, CPLE_NotSupported,
+                 "XAVIDEO: %d x %d pixels are out of range (1 to %d a side).",
+                 width, height, XAV_MAX_RASTER_SIZE);
+        return -1;
+    }
+    if (bands < 1 || bands > XAV_MAX_BANDS) {
+        CPLError(CE_Failure, CPLE_NotSupported,
+                 "XAVIDEO: %d bands are out of range (1 to %d).", bands,
+                 XAV_MAX_BANDS);
+        return -1;
+    }
+    if (GDALDataTypeIsComplex(type) || type == GDT_Unknown) {
+        CPLError(CE_Failure, CPLE_NotSupported,
+                 "XAVIDEO: data type %s cannot be stored; use a real type "
+                 "(Byte to Float64).",
+                 GDALGetDataTypeName(type));
+        return -1;
+    }
+    if (xav_parse_create_options(options, &o) != 0)
+        return -1;
+    return xav_check_tile_size(o.tile_size) == 0 &&
+                   xav_check_bands_per_time(&o, bands) == 0
+               ? 0
+               : -1;
+}
+
 int xav_create_copy(const char *filename, GDALDatasetH src,
                     CSLConstList options, GDALProgressFunc progress,
                     void *progress_data)

@@ -11,16 +11,22 @@
 #include "metrics.h"
 #include "quantize.h"
 
+int xav_check_tile_size(int size)
+{
+    if (size <= XAV_MAX_FRAME_SIZE)
+        return 0;
+    CPLError(CE_Failure, CPLE_IllegalArg,
+             "XAVIDEO: TILE_SIZE=%d is larger than the codecs take (%d).", size,
+             XAV_MAX_FRAME_SIZE);
+    return -1;
+}
+
 int xav_plan_tiles(xav_copy *cs)
 {
     xav_desc *d = cs->d;
     int size = cs->opt.tile_size;
-    if (size > XAV_MAX_FRAME_SIZE) {
-        CPLError(CE_Failure, CPLE_IllegalArg,
-                 "XAVIDEO: TILE_SIZE=%d is larger than the codecs take (%d).",
-                 size, XAV_MAX_FRAME_SIZE);
+    if (xav_check_tile_size(size) != 0)
         return -1;
-    }
     if (size == 0 &&
         (d->width > XAV_MAX_FRAME_SIZE || d->height > XAV_MAX_FRAME_SIZE)) {
         size = XAV_DEFAULT_TILE_SIZE;

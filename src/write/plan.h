@@ -21,6 +21,9 @@
 #define XAV_RESIDUAL_DB 58.0
 int xav_plan_residual(const xav_create_options *o);
 
+/* Whether a TILE_SIZE fits the codecs: 0, or -1 with a CPLError. */
+int xav_check_tile_size(int size);
+
 /* d's size must be set. Returns 0, or -1 with a CPLError (TILE_SIZE). */
 int xav_plan_tiles(xav_copy *cs);
 /* Quantization, MAX_ERROR bounds and streams. Returns 0, or -1 with a
