@@ -261,3 +261,12 @@ def test_sidecar_copied_beside_another_dataset_is_refused(data_dir, tmp_path):
         ok = ds is not None and ds.GetRasterBand(1).ReadRaster(0, 0, 8, 8) is not None
     assert not ok, "a foreign sidecar read another dataset's video"
     assert log.failures(), log.messages
+
+
+def test_createcopy_to_a_sidecars_name_is_refused_and_leaves_nothing(data_dir, tmp_path):
+    """gdal_translate -of XAVIDEO src out.json wrote out.json (a video) and
+    out.json.json, then failed to open them, and left them."""
+    ds, log = xav_create(open_source(L7), tmp_path / "out.json", ["LOSSLESS=YES"])
+    assert ds is None
+    assert any("name of a sidecar" in m for m in log.messages), log.messages
+    assert list(tmp_path.iterdir()) == []

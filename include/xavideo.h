@@ -160,11 +160,11 @@ int xav_create_copy(const char *filename, GDALDatasetH src,
                     void *progress_data);
 
 /* What can be checked of a copy before its source exists (the driver's
- * Create, which encodes at close with xav_create_copy): size, band count,
- * data type and the options as xav_create_copy parses them. Returns 0, or
- * -1 with a CPLError naming what is wrong. */
-int xav_check_create(int width, int height, int bands, GDALDataType type,
-                     CSLConstList options);
+ * Create, which encodes at close with xav_create_copy): the output's name,
+ * size, band count, data type and the options as xav_create_copy parses
+ * them. Returns 0, or -1 with a CPLError naming what is wrong. */
+int xav_check_create(const char *filename, int width, int height, int bands,
+                     GDALDataType type, CSLConstList options);
 
 /* Writes output, a sidecar (name ending in .json), describing one dataset
  * made of pieces encoded apart (their videos or sidecars, in output's

@@ -642,14 +642,6 @@ bool CheckName(const char *filename)
                  "(NAME.mkv).");
         return false;
     }
-    if (EQUAL(CPLGetExtension(filename), "json")) {
-        CPLError(CE_Failure, CPLE_IllegalArg,
-                 "XAVIDEO: %s is the name of a sidecar: Create takes the name "
-                 "of the video (NAME.mkv) and writes its sidecar "
-                 "(NAME.mkv.json) next to it.",
-                 filename);
-        return false;
-    }
     if (STARTS_WITH(filename, "/vsi"))
         return true;
     const std::string dir = CPLGetPath(filename);
@@ -719,7 +711,7 @@ GDALDataset *XAVIDEOCreate(const char *filename, int xsize, int ysize,
                            int bands, GDALDataType type, char **options)
 {
     if (!CheckName(filename) ||
-        xav_check_create(xsize, ysize, bands, type, options) != 0)
+        xav_check_create(filename, xsize, ysize, bands, type, options) != 0)
         return nullptr;
     auto ds = std::make_unique<XAVIDEOWriter>(filename, options);
     std::string bufferFile;

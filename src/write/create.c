@@ -21,6 +21,7 @@
 #include "copy.h"
 #include "describe.h"
 #include "interrupt.h"
+#include "names.h"
 #include "output.h"
 #include "plan.h"
 #include "scan.h"
@@ -29,6 +30,20 @@
 
 /* Share of the progress bar the scan takes, when there is one. */
 #define XAV_SCAN_SHARE 0.3
+
+/* The output is named by its video: a sidecar's name would make the video
+ * NAME.json and its sidecar NAME.json.json, which nothing opens. */
+static int check_output_name(const char *filename)
+{
+    if (!xav_name_is_sidecar(filename))
+        return 0;
+    CPLError(CE_Failure, CPLE_IllegalArg,
+             "XAVIDEO: %s is the name of a sidecar: give the name of the "
+             "video (NAME.mkv), and its sidecar (NAME.mkv.json) is written "
+             "next to it.",
+             filename);
+    return -1;
+}
 
 static int check_source(GDALDatasetH src)
 {
@@ -96,10 +111,12 @@ static int copy(xav_copy *cs, const char *filename, user_progress *up)
                : -1;
 }
 
-int xav_check_create(int width, int height, int bands, GDALDataType type,
-                     CSLConstList options)
+int xav_check_create(const char *filename, int width, int height, int bands,
+                     GDALDataType type, CSLConstList options)
 {
     xav_create_options o;
+    if (check_output_name(filename) != 0)
+        return -1;
     if (width < 1 || height < 1 || width > XAV_MAX_RASTER_SIZE ||
         height > XAV_MAX_RASTER_SIZE) {
         CPLError(CE_Failure, CPLE_NotSupported,
@@ -139,7 +156,7 @@ int xav_create_copy(const char *filename, GDALDatasetH src,
     xav_route_ffmpeg_log();
     memset(&cs, 0, sizeof(cs));
     cs.src = src;
-    if (check_source(src) != 0 ||
+    if (check_output_name(filename) != 0 || check_source(src) != 0 ||
         xav_parse_create_options(options, &cs.opt) != 0)
         return -1;
     cs.d = xav_desc_new();
