@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from osgeo import gdal
 
-from conftest import (
+from xavtest import (
     L7, LC, MAXT, UWND, assert_bits_equal, assert_georef_equal, capture_errors, cf_to_datetime, list_dir,
     open_ds, open_source, parse_nc_list, read_all, run_cli, valid_mask, with_srs,
 )
@@ -389,7 +389,7 @@ def test_failure_at_close_reported_nothing_left(buffer, tmp_path):
     out = tmp_path / "c.mkv"
     ds = _l7_create(out)
     with capture_errors() as log:
-        ds = None
+        del ds
     failures = [m for c, _, m in log.records if c == gdal.CE_Failure]
     assert any(_says_not_written(m, out) and "closed" in m for m in failures), log.messages
     assert gdal.GetLastErrorType() == gdal.CE_Failure

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from osgeo import gdal
 
-from conftest import MAXT, xav_create_ok
+from xavtest import MAXT, xav_create_ok
 
 # installed by scripts/bootstrap.sh: a missing one fails, it is not skipped
 import distributed  # noqa: E402

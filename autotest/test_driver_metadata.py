@@ -10,7 +10,7 @@ import pytest
 from lxml import etree  # installed by scripts/bootstrap.sh (python3-lxml)
 from osgeo import gdal
 
-from conftest import L7, REPO, capture_errors, run_cli
+from xavtest import L7, REPO, capture_errors, run_cli
 
 # Our own schema of GDAL's option lists: <Option> elements with a name
 # without spaces, one of the types GDALValidateOptions knows, a required

@@ -26,7 +26,7 @@ import time
 
 import pytest
 
-from conftest import L7, MAXT, UWND, gdal_env, gdal_tool, list_dir, open_ds
+from xavtest import L7, MAXT, UWND, gdal_env, gdal_tool, list_dir, open_ds
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 SIDECAR = ".mkv.json"

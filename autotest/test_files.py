@@ -6,7 +6,7 @@ import os
 import pytest
 from osgeo import gdal
 
-from conftest import (
+from xavtest import (
     L7, UWND, DRIVER_NAME,
     assert_bits_equal, assert_datasets_bits_equal, capture_errors, file_exists,
     list_dir, open_ds, open_source, read_all, xav_create,
@@ -191,7 +191,7 @@ def test_createcopy_overwrites_existing_dataset(data_dir, where):
 def _tiled_copy(tmp_path, name):
     """A lossless NDFD forecast in 256-pixel tiles: a video, a sidecar and a
     folder of tiles, the three kinds of files a dataset has."""
-    from conftest import MAXT
+    from xavtest import MAXT
     mkv = tmp_path / f"{name}.mkv"
     xav_create_ok(MAXT, mkv, ["LOSSLESS=YES", "TILE_SIZE=256"])
     assert (tmp_path / f"{name}.mkv.tiles").is_dir()
@@ -199,7 +199,7 @@ def _tiled_copy(tmp_path, name):
 
 
 def _assert_reads_source(name):
-    from conftest import MAXT
+    from xavtest import MAXT
     ds = open_ds(name)
     assert ds is not None, gdal.GetLastErrorMsg()
     assert_bits_equal(read_all(open_source(MAXT)), read_all(ds), str(name))

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from osgeo import gdal
 
-from conftest import L7, UWND, open_ds, read_all, run_cli, with_srs, xav_create_ok
+from xavtest import L7, UWND, open_ds, read_all, run_cli, with_srs, xav_create_ok
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +125,7 @@ def test_gdal_translate_srcwin_and_bands(l7, uwnd, tmp_path):
 def test_overviews_follow_the_dataset(tmp_path):
     """The .ovr is listed, renamed, copied and deleted with the dataset, and
     a new dataset written over an old name does not inherit its overviews."""
-    from conftest import xav_create
+    from xavtest import xav_create
     drv = gdal.GetDriverByName("XAVIDEO")
     src = gdal.Translate("", str(L7), format="MEM", bandList=[1])
     a, b, c = (str(tmp_path / n) for n in ("a.mkv", "b.mkv", "c.mkv"))

@@ -5,7 +5,7 @@ import os
 import subprocess
 import sys
 
-from conftest import BUILD_DIR
+from xavtest import BUILD_DIR
 
 
 def loaded_libgdal_dir():

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from osgeo import gdal
 
-from conftest import L7, open_ds, xav_create
-from mosaic import mosaic_vrt
+from xavtest import L7, open_ds, xav_create
+from tools.mosaic import mosaic_vrt
 
 
 @pytest.fixture(scope="module")

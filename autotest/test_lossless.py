@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from osgeo import gdal
 
-from conftest import (
+from xavtest import (
     L7, LC, MAXT, UWND, DRIVER_NAME,
     assert_bits_equal, assert_datasets_bits_equal, assert_georef_equal,
     file_exists, l8_stack, mem_dataset, open_ds, open_source, read_all,

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from osgeo import gdal
 
-from conftest import (
+from xavtest import (
     L7, SST, UWND, DRIVER_NAME,
     assert_bits_equal, file_exists, mem_dataset, open_source, psnr,
     read_all, sidecar_of, valid_mask, with_srs, xav_create_ok,
@@ -167,7 +167,7 @@ def test_lossy_invalid_positions_synthetic(tmp_path, gdt, np_type, nodata):
 
 def test_maxt_lossy_nodata_mask_exact(data_dir, tmp_path):
     """GRIB Float64, nodata 9999 outside the CONUS grid: exact after lossy."""
-    from conftest import MAXT
+    from xavtest import MAXT
     src = open_source(MAXT)
     mkv = tmp_path / "maxt.mkv"
     out = xav_create_ok(src, mkv)

@@ -3,7 +3,7 @@ flipped bytes, sidecars that disagree with their video, absurd numbers,
 wrong JSON types, missing keys, deep nesting, huge strings, invalid UTF-8,
 non-finite numbers, and references outside the sidecar's folder.
 
-Every case runs in a child interpreter with a timeout (test_errors'
+Every case runs in a child interpreter with a timeout (xavtest's
 run_child: a crash or a hang fails the test, not the session). What must
 hold: opening or reading fails with a CPLError that names the problem, and
 whatever reads succeed give exactly the source's pixels: wrong data is never
@@ -17,8 +17,8 @@ import shutil
 import numpy as np
 import pytest
 
-from conftest import L7, MAXT, UWND, open_source, read_all, xav_create_ok
-from test_errors import run_child
+from xavtest import L7, MAXT, UWND, open_source, read_all, xav_create_ok
+from xavtest import DRIVER_NAME, assert_open_refused, probe_open, run_child, sidecar_of
 
 # Words of the messages that say the video is damaged.
 DAMAGE_WORDS = ["corrupt", "truncated", "missing", "cannot read", "no video stream",
@@ -664,3 +664,152 @@ def test_open_close_1000_times_does_not_grow(l7, tmp_path):
     if not r["asan"]:  # under ASan, LeakSanitizer is the check
         assert rss1 - rss0 < 4096, (
             f"resident memory grew by {rss1 - rss0} KiB over 900 cycles ({rss0} -> {rss1})")
+
+
+# --------------------------------------------------------------------------
+# Broken sidecars and videos, opened through every driver
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def good(tmp_path, data_dir):
+    """A real lossless L7 output in tmp_path/good/: (mkv, sidecar, doc)."""
+    d = tmp_path / "good"
+    d.mkdir()
+    mkv = d / "l7.mkv"
+    xav_create_ok(L7, mkv, ["LOSSLESS=YES"])
+    js = d / "l7.mkv.json"
+    return mkv, js, json.loads(js.read_text())
+
+
+def copy_pair(good, tmp_path, name="bad"):
+    mkv, js, _ = good
+    d = tmp_path / name
+    d.mkdir()
+    shutil.copy(mkv, d / "l7.mkv")
+    shutil.copy(js, d / "l7.mkv.json")
+    return d / "l7.mkv", d / "l7.mkv.json"
+
+
+# --------------------------------------------------------------------------
+# Broken sidecars
+# --------------------------------------------------------------------------
+
+def test_malformed_json_sidecar(good, tmp_path):
+    mkv, js = copy_pair(good, tmp_path)
+    text = js.read_text()
+    # Keep the identifying start, break the syntax further on.
+    broken = text.replace('"width"', '"width" : : ,', 1)
+    assert broken != text
+    js.write_text(broken)
+    res = probe_open(js)
+    assert_open_refused(res, ["json", "sidecar", "parse", "syntax"], [js, mkv], "malformed sidecar")
+
+
+def test_truncated_sidecar(good, tmp_path):
+    mkv, js = copy_pair(good, tmp_path)
+    data = js.read_bytes()
+    js.write_bytes(data[: len(data) // 2])
+    res = probe_open(js)
+    assert_open_refused(res, ["json", "sidecar", "parse", "syntax", "truncat"], [js, mkv], "truncated sidecar")
+
+
+def test_unknown_schema_version(good, tmp_path):
+    mkv, js = copy_pair(good, tmp_path)
+    doc = json.loads(js.read_text())
+    doc["schema_version"] = 999
+    js.write_text(json.dumps(doc))
+    res = probe_open(js)
+    assert_open_refused(res, ["schema", "version"], [js, mkv], "schema_version 999")
+
+
+def test_sidecar_video_missing(good, tmp_path):
+    mkv, js = copy_pair(good, tmp_path)
+    mkv.unlink()
+    res = probe_open(js)
+    assert_open_refused(res, ["video", "mkv", "no such file", "missing", "cannot open", "not found",
+                              "exist"], [js], "sidecar without its video")
+
+
+@pytest.mark.parametrize("mutation", ["width0", "height-negative", "channel-variable-99",
+                                      "data_type", "no-streams", "variables-not-list"])
+def test_inconsistent_sidecar(good, tmp_path, mutation):
+    mkv, js = copy_pair(good, tmp_path)
+    doc = json.loads(js.read_text())
+    if mutation == "width0":
+        doc["width"] = 0
+    elif mutation == "height-negative":
+        doc["height"] = -5
+    elif mutation == "channel-variable-99":
+        doc["streams"][0]["channels"][0]["variable"] = 99
+    elif mutation == "data_type":
+        doc["variables"][0]["data_type"] = "NotAType"
+    elif mutation == "no-streams":
+        doc["streams"] = []
+    elif mutation == "variables-not-list":
+        doc["variables"] = "oops"
+    js.write_text(json.dumps(doc))
+    res = probe_open(js)
+    # Generic words: the driver should say the sidecar is invalid/inconsistent.
+    assert_open_refused(res, ["sidecar", "invalid", "inconsistent", "width", "height", "variable",
+                              "stream", "channel", "type"], [js, mkv], f"inconsistent sidecar ({mutation})")
+
+
+def test_broken_sidecar_opening_the_video_does_not_crash(good, tmp_path):
+    """The mkv next to a corrupted sidecar: opening it either fails with an
+    error or (falling back to the embedded sidecar) reads correct data."""
+    mkv, js = copy_pair(good, tmp_path)
+    js.write_text('{"format": "xavideo", "schema_version": 1, "width": ')
+    res = probe_open(mkv)
+    if res["opened"]:
+        assert res["read_ok"], f"opened but reading failed: {res}"
+    else:
+        assert res["errors"] and res["last"], res
+
+
+# --------------------------------------------------------------------------
+# Truncated videos
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("keep", [1000, "half"])
+def test_truncated_video(good, tmp_path, keep):
+    mkv, js = copy_pair(good, tmp_path)
+    data = mkv.read_bytes()
+    n = 1000 if keep == 1000 else len(data) // 2
+    mkv.write_bytes(data[:n])
+    for name in (js, mkv):
+        res = probe_open(name, read=True)
+        if res["opened"]:
+            assert res["driver"] == DRIVER_NAME
+            assert res["read_ok"] is False, (
+                f"truncated video ({n} of {len(data)} bytes) opened from {name.name} and read "
+                f"without error"
+            )
+        assert res["errors"] and res["last"], f"truncated video via {name.name}: no CPLError: {res}"
+
+
+@pytest.mark.parametrize("codec_opts", [["LOSSLESS=YES"], []], ids=["ffv1", "x265"])
+def test_corrupted_video_bytes_no_crash(data_dir, tmp_path, codec_opts):
+    """Garbage in the middle of the video: an error or (concealed) data,
+    never a crash or a hang."""
+    mkv = tmp_path / "u.mkv"
+    xav_create_ok(UWND, mkv, codec_opts)
+    data = bytearray(mkv.read_bytes())
+    rng = np.random.default_rng(5)
+    for start in (len(data) // 3, len(data) // 2, 2 * len(data) // 3):
+        data[start:start + 4096] = rng.integers(0, 256, size=4096, dtype=np.uint8).tobytes()
+    mkv.write_bytes(bytes(data))
+    res = probe_open(sidecar_of(mkv), read=True)
+    if not res["opened"] or res["read_ok"] is False:
+        assert res["errors"] and res["last"], f"failure without a CPLError: {res}"
+
+
+def test_truncated_lossy_video(data_dir, tmp_path):
+    mkv = tmp_path / "u.mkv"
+    xav_create_ok(UWND, mkv)
+    data = mkv.read_bytes()
+    mkv.write_bytes(data[: len(data) // 3])
+    res = probe_open(sidecar_of(mkv), read=True)
+    if res["opened"]:
+        assert res["read_ok"] is False, "a third of the frames are missing yet every band read"
+    assert res["errors"] and res["last"], res

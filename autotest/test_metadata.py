@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from osgeo import gdal
 
-from conftest import (
+from xavtest import (
     L7, LC, UWND, SST,
     assert_bits_equal, assert_datasets_bits_equal, cf_to_datetime, l8_stack,
     mem_dataset, open_ds, open_source, parse_nc_list, psnr, read_all, read_band,

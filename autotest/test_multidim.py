@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from osgeo import gdal, osr
 
-from conftest import (
+from xavtest import (
     UWND, WINDS, assert_bits_equal, capture_errors, l8_stack, open_source,
     run_cli, with_srs, xav_create_ok,
 )

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from osgeo import gdal
 
-from conftest import BUILD_DIR, MAXT, gdal_env, gdal_tool, open_ds
+from xavtest import BUILD_DIR, MAXT, gdal_env, gdal_tool, open_ds
 
 TILE = 256
 BLOCK = 512  # each piece: 2 x 2 tiles

@@ -5,7 +5,7 @@ descriptions; rendered to a PNG it is not blank and equals the rendering
 of the same data from a GTiff (within a small tolerance when lossy); the
 driver is in QGIS's raster file dialog.
 
-QGIS runs in a child process (qgis_render.py) with a clean environment,
+QGIS runs in a child process (tools/qgis_render.py) with a clean environment,
 so it cannot disturb the GDAL of the other tests."""
 import json
 import os
@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 from osgeo import gdal
 
-from conftest import BUILD_DIR, L7, UWND, open_ds, with_srs, xav_create_ok
+from xavtest import BUILD_DIR, L7, UWND, open_ds, with_srs, xav_create_ok
 
-CHILD = Path(__file__).resolve().parent / "qgis_render.py"
+CHILD = Path(__file__).resolve().parent / "tools" / "qgis_render.py"
 WIDTH, HEIGHT = 400, 300
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from osgeo import gdal
 
-from conftest import (L7, L8_BANDS, MAXT, SST, UWND, capture_errors,
+from xavtest import (L7, L8_BANDS, MAXT, SST, UWND,
                       file_exists, l8_path, open_ds, read_all, valid_mask,
                       xav_create, xav_create_ok)
 

@@ -5,7 +5,7 @@ the decoded-frame cache serves repeated reads within its bound."""
 import pytest
 from osgeo import gdal
 
-from conftest import L7, UWND, open_ds, read_band, xav_create_ok
+from xavtest import L7, UWND, open_ds, read_band, xav_create_ok
 
 GOP = 8
 # A lossy UWND band is its data stream's frame and its correction stream's

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from osgeo import gdal
 
-from conftest import UWND, cf_to_datetime, l8_stack, parse_nc_list, with_srs, xav_create_ok
+from xavtest import UWND, cf_to_datetime, l8_stack, parse_nc_list, with_srs, xav_create_ok
 
 import rasterio  # installed by scripts/bootstrap.sh: missing fails, never skips
 from rasterio.windows import Window

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from osgeo import gdal
 
-from conftest import UWND, open_ds, read_band, xav_create_ok
+from xavtest import UWND, open_ds, read_band, xav_create_ok
 
 GOP = 8
 TIME = 100  # band 101

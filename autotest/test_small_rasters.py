@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from osgeo import gdal
 
-from conftest import L7, open_ds, xav_create_ok
+from xavtest import L7, open_ds, xav_create_ok
 
 
 @pytest.mark.parametrize("size", [(1, 1), (5, 5), (12, 40), (16, 9)])

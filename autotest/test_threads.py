@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from osgeo import gdal
 
-from conftest import MAXT, UWND, open_ds, open_source, read_all, xav_create_ok
+from xavtest import MAXT, UWND, open_ds, open_source, read_all, xav_create_ok
 
 THREADS = 8
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from osgeo import gdal
 
-from conftest import (L7, MAXT, SST, capture_errors, file_exists, open_ds,
+from xavtest import (L7, MAXT, SST, file_exists, open_ds,
                       valid_mask, xav_create, xav_create_ok)
 
 

@@ -4,15 +4,14 @@ valid pixels never read as nodata, damaged and truncated files refused.
 Each class on real data, compared with the source."""
 
 import json
-import os
 import subprocess
 
 import numpy as np
 import pytest
 from osgeo import gdal
 
-from conftest import (
-    COADS, L7, MAXT, SST, UWND, capture_errors, l8_stack, mem_dataset,
+from xavtest import (
+    L7, MAXT, SST, UWND, capture_errors, l8_stack, mem_dataset,
     open_ds, open_source, read_all, valid_mask, xav_create_ok,
 )
 

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from osgeo import gdal
 
-from conftest import (
+from xavtest import (
     L7, assert_error, capture_errors, open_ds, open_source, read_all, run_cli,
     xav_create_ok,
 )

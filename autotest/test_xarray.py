@@ -8,7 +8,7 @@ import pytest
 import xarray as xr
 from osgeo import gdal
 
-from conftest import SST, UWND, cf_to_datetime, l8_stack, parse_nc_list, with_srs, xav_create_ok
+from xavtest import SST, UWND, cf_to_datetime, l8_stack, parse_nc_list, with_srs, xav_create_ok
 
 import rioxarray  # noqa: F401  installed by scripts/bootstrap.sh; registers .rio and the engine
 
@@ -94,7 +94,7 @@ def test_band_as_variable(l8_cube):
 def test_explicit_time_axis_decoded(tmp_path):
     """A plain GeoTIFF stack given a time axis by creation options comes
     back from rioxarray with dates as its band coordinate."""
-    from conftest import L7
+    from xavtest import L7
     path = tmp_path / "series.mkv"
     xav_create_ok(str(L7), path, ["BAND_LAYOUT=TIME", "TIME_VALUES=0,16,32,48,64,80",
                                   "TIME_UNITS=days since 2001-07-30", "VARIABLE_NAMES=dn",

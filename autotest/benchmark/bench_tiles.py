@@ -32,7 +32,7 @@ sys.path.insert(0, os.path.join(ROOT, "autotest"))
 import numpy as np  # noqa: E402
 from osgeo import gdal  # noqa: E402
 
-from mosaic import mosaic_vrt  # noqa: E402
+from tools.mosaic import mosaic_vrt  # noqa: E402
 
 gdal.UseExceptions()
 DATA = os.path.join(ROOT, "data", "cache")
