@@ -13,7 +13,7 @@
 #include "ogr_spatialref.h"
 #include "xavideo.h"
 #include "xavideomultidim.h"
-#include "xavideowriter.h"
+#include "xavideocreate.h"
 
 namespace
 {
@@ -335,7 +335,7 @@ extern "C" void GDALRegister_XAVIDEO()
     driver->SetMetadataItem(GDAL_DCAP_VIRTUALIO, "YES");
     driver->pfnIdentify = XAVIDEODataset::Identify;
     driver->pfnOpen = XAVIDEODataset::Open;
-    /* Create buffers and encodes at flush or close (xavideowriter.cpp).
+    /* Create buffers and encodes at flush or close (xavideocreate.cpp, xavideowriter.cpp).
      * Declaring it also keeps update access refused: a client that finds
      * CreateCopy without Create may emulate update on its own (rasterio
      * 1.3's 'r+' copied the dataset to MEM and wrote it back by CreateCopy
