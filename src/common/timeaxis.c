@@ -46,6 +46,12 @@ static int parse_calendar(const char *name, calendar *cal)
     return -1;
 }
 
+int xav_calendar_known(const char *name)
+{
+    calendar cal;
+    return parse_calendar(name, &cal) == 0;
+}
+
 /* Seconds per unit; 0 if unknown, -1 for months and -12 for years, which
  * are calendar months and years (see timeaxis.h). */
 static double unit_seconds(const char *u)

@@ -20,4 +20,7 @@
 int xav_time_to_iso(double value, const char *units, const char *calendar,
                     char *out, size_t out_size);
 
+/* Whether the calendar is one of the above (NULL or "": standard). */
+int xav_calendar_known(const char *calendar);
+
 #endif /* XAV_TIMEAXIS_H */
