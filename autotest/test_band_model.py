@@ -284,6 +284,21 @@ def test_time_axis_from_gdal_multidimensional_api(data_dir, tmp_path):
     assert_datasets_bits_equal(open_source(tif4), out4, "TEMP via AsClassicDataset")
 
 
+def test_time_axis_from_the_lists_of_rioxarrays_geotiff(data_dir, tmp_path):
+    """rioxarray's to_raster of all 132 months keeps the netCDF lists of
+    the whole file and no item on the bands: the lists, one value per band,
+    are the time axis."""
+    import rioxarray
+    tif = tmp_path / "uwnd.tif"
+    rioxarray.open_rasterio(f"netcdf:{WINDS}:UWND", decode_times=False).rio.to_raster(str(tif))
+    out = xav_create_ok(open_source(tif), tmp_path / "u.mkv", ["LOSSLESS=YES"])
+    src = open_source(UWND)
+    assert out.GetMetadataItem("NETCDF_DIM_EXTRA") == "{TIME}"
+    assert (parse_nc_list(out.GetMetadataItem("NETCDF_DIM_TIME_VALUES")) ==
+            parse_nc_list(src.GetMetadataItem("NETCDF_DIM_TIME_VALUES")))
+    assert variables(out) == ["ZONAL WIND"] * 132
+
+
 def test_subset_of_time_steps_to_netcdf(data_dir, tmp_path):
     """Months 13 to 24 of UWND: one variable over the 12 months in a netCDF
     copy (it came out as 12 unrelated 2-D variables: the source's 132-month
