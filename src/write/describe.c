@@ -27,27 +27,6 @@ static char **source_metadata(GDALMajorObjectH object)
     return md;
 }
 
-/* The dataset's metadata, less the netCDF items that describe its
- * dimensions (NETCDF_DIM_EXTRA, NETCDF_DIM_<d>_DEF and _VALUES): they are
- * derived from the dataset's own axes when it is read, and a source's are
- * stale as soon as its bands were subset (gdal_translate -b). */
-static char **dataset_metadata(GDALDatasetH src)
-{
-    char **md = source_metadata(src), **out = NULL, **it;
-    for (it = md; it != NULL && *it != NULL; it++) {
-        const char *eq = strchr(*it, '=');
-        const size_t n = eq != NULL ? (size_t)(eq - *it) : strlen(*it);
-        const int derived = STARTS_WITH(*it, "NETCDF_DIM_EXTRA=") ||
-                            (STARTS_WITH(*it, "NETCDF_DIM_") &&
-                             ((n > 4 && EQUALN(*it + n - 4, "_DEF", 4)) ||
-                              (n > 7 && EQUALN(*it + n - 7, "_VALUES", 7))));
-        if (!derived)
-            out = CSLAddString(out, *it);
-    }
-    CSLDestroy(md);
-    return out;
-}
-
 /* What describing a source needs: read-only. */
 typedef struct {
     GDALDatasetH src;
@@ -353,7 +332,7 @@ int xav_describe_source(GDALDatasetH src, const xav_create_options *o,
                         xav_desc *d)
 {
     source cs = {src, o, d};
-    d->metadata = dataset_metadata(src);
+    d->metadata = source_metadata(src);
     if (describe_variables(&cs) != 0 || describe_georef(&cs) != 0)
         return -1;
     record_encoder(&cs);
