@@ -44,6 +44,8 @@ LC = DATA_DIR / "lc.tif"
 WINDS = DATA_DIR / "monthly_navy_winds.cdf"
 COADS = DATA_DIR / "coads_climatology.cdf"
 MAXT = DATA_DIR / "ds.maxt.bin"
+OCEAN = DATA_DIR / "ocean_atlas_subset.nc"  # TEMP, 12 months x 19 depths
+ETA = DATA_DIR / "eta.grb"  # 181 GRIB fields, elements at many levels
 L8_PREFIX = "LC08_L1TP_195025_20130707_20170503_01_T1_"
 # The 41x41 Landsat 8 bands (B8, the panchromatic band, is 82x82).
 L8_BANDS = ["B1", "B2", "B3", "B4", "B5", "B6", "B7", "B9", "B10", "B11"]

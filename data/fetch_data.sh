@@ -20,6 +20,7 @@ python-grib-doc usr/share/doc/python-grib-doc/examples/ds.maxt.bin
 python-grib-doc usr/share/doc/python-grib-doc/examples/ds.waveh.bin
 python-grib-doc usr/share/doc/python-grib-doc/examples/safrica.grib2
 ferret-datasets usr/share/ferret-vis/data/ocean_atlas_subset.nc
+python-grib-doc usr/share/doc/python-grib-doc/examples/eta.grb
 LIST
 }
 

@@ -146,6 +146,20 @@ const double *xav_time_values(const xav_dataset *ds);
 const char *xav_time_name(const xav_dataset *ds);
 const char *xav_time_units(const xav_dataset *ds);
 const char *xav_time_calendar(const xav_dataset *ds);
+/* The source's dimensions besides time, y and x (a 4-D netCDF's depth),
+ * kept as such: each variable is a slice of an array along them, at one
+ * index of each. Count, then per dimension its name, units (or NULL), size
+ * and values. */
+int xav_dim_count(const xav_dataset *ds);
+const char *xav_dim_name(const xav_dataset *ds, int dim);
+const char *xav_dim_units(const xav_dataset *ds, int dim);
+int xav_dim_size(const xav_dataset *ds, int dim);
+const double *xav_dim_values(const xav_dataset *ds, int dim);
+/* The array variable var is a slice of ("TEMP" for TEMP_ZAXLEVIT19_10),
+ * and its index along dimension dim; NULL and -1 for a variable that is
+ * not a slice. */
+const char *xav_variable_array(const xav_dataset *ds, int var);
+int xav_variable_coordinate(const xav_dataset *ds, int var, int dim);
 /* The "XAVIDEO" metadata domain as of now: the static items plus
  * DECODED_FRAMES and CACHE_BYTES. A new list: free with CSLDestroy(). */
 char **xav_state_metadata(const xav_dataset *ds);

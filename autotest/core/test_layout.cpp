@@ -158,6 +158,27 @@ TEST(Layout, GroupsOptionIsHonouredAndChecked)
     xav_desc_free(e);
 }
 
+TEST(Layout, NoFileOfMoreStreamsThanFFmpegTakes)
+{
+    // 1500 lossy variables: 500 data and 500 correction streams fit; 1503
+    // need 1002, which FFmpeg would refuse after every encoder was open
+    const char *none[] = {nullptr};
+    xav_create_options o;
+    ASSERT_EQ(0, xav_parse_create_options(none, &o));
+    xav_desc *fits = described(1500, 0, 16, 16, 0);
+    EXPECT_EQ(0, xav_layout_plan(fits, &o));
+    EXPECT_EQ(XAV_MAX_STREAMS_PER_FILE, fits->nstreams);
+    xav_desc_free(fits);
+    xav_desc *d = described(1503, 0, 16, 16, 0);
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    EXPECT_NE(0, xav_layout_plan(d, &o));
+    CPLPopErrorHandler();
+    const std::string msg = CPLGetLastErrorMsg();
+    EXPECT_NE(msg.find("1002 video streams"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("max_streams"), std::string::npos) << msg;
+    xav_desc_free(d);
+}
+
 TEST(Names, EveryFileOfADatasetFromItsVideo)
 {
     char *s = xav_name_sidecar("/data/a.mkv");

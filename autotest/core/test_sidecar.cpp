@@ -137,9 +137,9 @@ TEST_F(SidecarErrors, TruncatedOrMalformedJson)
 TEST_F(SidecarErrors, UnknownSchemaVersionIsRefusedByName)
 {
     std::string msg;
-    EXPECT_FALSE(parses(
-        replaced(good, "\"schema_version\":2", "\"schema_version\":999"),
-        &msg));
+    EXPECT_FALSE(
+        parses(replaced(good, "\"schema_version\":2", "\"schema_version\":999"),
+               &msg));
     EXPECT_NE(msg.find("schema version 999"), std::string::npos) << msg;
 }
 
@@ -163,16 +163,74 @@ TEST_F(SidecarErrors, MissingOrMistypedKeysAreNamed)
 TEST_F(SidecarErrors, InconsistentDescriptions)
 {
     std::string msg;
-    EXPECT_FALSE(
-        parses(replaced(good, "\"width\":4", "\"width\":0"), &msg));
+    EXPECT_FALSE(parses(replaced(good, "\"width\":4", "\"width\":0"), &msg));
     EXPECT_NE(msg.find("raster size"), std::string::npos) << msg;
     // a channel pointing at a variable that does not exist
     EXPECT_FALSE(
         parses(replaced(good, "\"variable\":1", "\"variable\":7"), &msg));
     EXPECT_NE(msg.find("inconsistent"), std::string::npos) << msg;
-    EXPECT_FALSE(parses(replaced(good, "\"data_type\":\"Byte\"",
-                                 "\"data_type\":\"CFloat32\""),
-                        &msg));
+    EXPECT_FALSE(parses(
+        replaced(good, "\"data_type\":\"Byte\"", "\"data_type\":\"CFloat32\""),
+        &msg));
+}
+
+// sample() with a depth of two levels, its two variables the slices of one
+// array at each.
+xav_desc *sliced()
+{
+    xav_desc *d = sample();
+    d->ndims = 1;
+    d->dims = static_cast<xav_dim *>(CPLCalloc(1, sizeof(xav_dim)));
+    d->dims[0].name = CPLStrdup("depth");
+    d->dims[0].units = CPLStrdup("m");
+    d->dims[0].size = 2;
+    d->dims[0].values = static_cast<double *>(CPLCalloc(2, sizeof(double)));
+    d->dims[0].values[1] = 12.5;
+    for (int v = 0; v < 2; v++) {
+        d->vars[v].array = CPLStrdup("T");
+        d->vars[v].coords = static_cast<int *>(CPLCalloc(1, sizeof(int)));
+        d->vars[v].coords[0] = v;
+    }
+    return d;
+}
+
+TEST(Sidecar, ExtraDimensionsRoundTrip)
+{
+    xav_desc *d = sliced();
+    std::string json = to_json(d);
+    xav_desc_free(d);
+    xav_desc *e = xav_sidecar_from_json(json.data(), json.size(), "test");
+    ASSERT_NE(e, nullptr) << CPLGetLastErrorMsg();
+    ASSERT_EQ(1, e->ndims);
+    EXPECT_STREQ("depth", e->dims[0].name);
+    EXPECT_STREQ("m", e->dims[0].units);
+    ASSERT_EQ(2, e->dims[0].size);
+    EXPECT_EQ(12.5, e->dims[0].values[1]);
+    EXPECT_STREQ("T", e->vars[1].array);
+    EXPECT_EQ(1, e->vars[1].coords[0]);
+    EXPECT_EQ(to_json(e), json) << "writing what was read changes nothing";
+    xav_desc_free(e);
+}
+
+TEST(Sidecar, ExtraDimensionsAreChecked)
+{
+    xav_desc *d = sliced();
+    const std::string good = to_json(d);
+    xav_desc_free(d);
+    std::string msg;
+    EXPECT_FALSE(parses(
+        replaced(good, "\"coordinates\":[1]", "\"coordinates\":[2]"), &msg));
+    EXPECT_NE(msg.find("coordinate is out of its dimension"), std::string::npos)
+        << msg;
+    EXPECT_FALSE(parses(
+        replaced(good, "\"coordinates\":[1]", "\"coordinates\":[0,1]"), &msg));
+    EXPECT_NE(msg.find("'coordinates'"), std::string::npos) << msg;
+    EXPECT_FALSE(parses(
+        replaced(good, "\"name\":\"depth\"", "\"name\":\"time\""), &msg));
+    EXPECT_NE(msg.find("time axis"), std::string::npos) << msg;
+    EXPECT_FALSE(parses(
+        replaced(good, "\"values\":[0,12.5]", "\"values\":[0,\"nan\"]"), &msg));
+    EXPECT_NE(msg.find("finite"), std::string::npos) << msg;
 }
 
 } // namespace

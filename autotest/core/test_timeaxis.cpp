@@ -48,6 +48,46 @@ TEST(TimeAxis, NegativeOffsetsAndSeconds)
               "2020-07-01T00:00:30");
 }
 
+TEST(TimeAxis, JulianCalendar)
+{
+    // every fourth year is a leap year, 1900 too; checked with cftime 1.6
+    EXPECT_EQ(iso(10, "days since 2000-02-20", "julian"),
+              "2000-03-01T00:00:00");
+    EXPECT_EQ(iso(13, "days since 1900-02-20", "julian"),
+              "1900-03-04T00:00:00");
+    EXPECT_EQ(iso(365 * 2000 + 400, "days since 0001-01-01", "julian"),
+              "2000-09-23T00:00:00");
+}
+
+TEST(TimeAxis, StandardIsJulianBefore1582)
+{
+    // CF's standard calendar skips 1582-10-05 to 1582-10-14 (cftime 1.6)
+    EXPECT_EQ(iso(1, "days since 1582-10-04"), "1582-10-15T00:00:00");
+    EXPECT_EQ(iso(-1, "days since 1582-10-15", "gregorian"),
+              "1582-10-04T00:00:00");
+    EXPECT_EQ(iso(1, "days since 1582-10-04", "proleptic_gregorian"),
+              "1582-10-05T00:00:00");
+    // Julian leap day 1500-02-29 exists in the standard calendar
+    EXPECT_EQ(iso(59, "days since 1500-01-01"), "1500-02-29T00:00:00");
+}
+
+TEST(TimeAxis, CalendarMonthsAndYears)
+{
+    EXPECT_EQ(iso(0, "months since 1960-01-01"), "1960-01-01T00:00:00");
+    EXPECT_EQ(iso(13, "months since 1960-01-01"), "1961-02-01T00:00:00");
+    EXPECT_EQ(iso(-1, "months since 1960-01-15"), "1959-12-15T00:00:00");
+    // a fraction is that share of the month reached: half of February 2000
+    EXPECT_EQ(iso(1.5, "months since 2000-01-01"), "2000-02-15T12:00:00");
+    // the end of a shorter month, not an overflow into the next
+    EXPECT_EQ(iso(1, "months since 2001-01-31"), "2001-02-28T00:00:00");
+    // 360_day: CF's 30-day month exactly (cftime 1.6)
+    EXPECT_EQ(iso(1.5, "months since 2000-01-01", "360_day"),
+              "2000-02-16T00:00:00");
+    EXPECT_EQ(iso(2, "years since 2000-02-29"), "2002-02-28T00:00:00");
+    EXPECT_EQ(iso(0.5, "years since 2001-01-01", "noleap"),
+              "2001-07-02T12:00:00");
+}
+
 TEST(TimeAxis, RefusesWhatItDoesNotUnderstand)
 {
     EXPECT_EQ(iso(1, "fortnights since 2000-01-01"), "error");

@@ -2,378 +2,118 @@
  * GDAL driver XAVIDEO: the multidimensional view (see xavideomultidim.h and
  * doc/multidim.md).
  *
- * The group "/" holds the dimensions (time, y, x), one array per variable
- * over them, the indexing variables (time: the CF values with units and
- * calendar; y and x: pixel centres from the geotransform, unless it is
- * rotated) and the dataset metadata as attributes. Arrays read through the
- * core's block reads, so a slab decodes only the time steps and tiles it
- * touches; the dataset's XAVIDEO metadata domain counts what was decoded.
+ * The group "/" holds the dimensions (time, the source's extra dimensions
+ * such as a depth, y, x), the arrays, the indexing variables (time: the CF
+ * values with units and calendar; an extra dimension: its values; y and x:
+ * pixel centres from the geotransform, unless it is rotated) and the
+ * dataset metadata as attributes. An array is a variable over (time, y, x),
+ * or all the slices of one source array over (time, extra dimensions, y,
+ * x), as the source had it. Arrays read through the core's block reads, so
+ * a slab decodes only the time steps and tiles it touches; the dataset's
+ * XAVIDEO metadata domain counts what was decoded.
  */
 #include "xavideomultidim.h"
 
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "ogr_spatialref.h"
 #include "xavideo.h"
+#include "xavideomdarray.h"
 
 namespace
 {
 
-using Core = std::shared_ptr<xav_dataset>;
-using Attributes = std::vector<std::shared_ptr<GDALAttribute>>;
-using Dimensions = std::vector<std::shared_ptr<GDALDimension>>;
-
-constexpr const char *kRoot = "/";
-constexpr const char *kGlobalPrefix = "NC_GLOBAL#";
-
-/* ---- attributes -------------------------------------------------------- */
-
-/* A metadata value as an attribute. Metadata has lost the source's types;
- * CF readers want numbers numeric (valid_min, ...), hence the guess. */
-std::shared_ptr<GDALAttribute> MakeAttribute(const std::string &parent,
-                                             const std::string &name,
-                                             const char *value)
-{
-    switch (CPLGetValueType(value)) {
-    case CPL_VALUE_INTEGER: {
-        const GIntBig n = CPLAtoGIntBig(value);
-        if (n >= INT_MIN && n <= INT_MAX)
-            return std::make_shared<GDALAttributeNumeric>(parent, name,
-                                                          static_cast<int>(n));
-        return std::make_shared<GDALAttributeNumeric>(parent, name,
-                                                      CPLAtof(value));
-    }
-    case CPL_VALUE_REAL:
-        return std::make_shared<GDALAttributeNumeric>(parent, name,
-                                                      CPLAtof(value));
-    default:
-        return std::make_shared<GDALAttributeString>(parent, name, value);
-    }
-}
-
-/* Attributes from the KEY=VALUE items that rename(key, name) keeps, under
- * the name it gives them. */
-template <class Rename>
-void AddAttributes(Attributes &out, const std::string &parent,
-                   CSLConstList metadata, Rename rename)
-{
-    for (CSLConstList item = metadata; item != nullptr && *item; item++) {
-        char *key = nullptr;
-        const char *value = CPLParseNameValue(*item, &key);
-        std::string name;
-        if (key != nullptr && value != nullptr &&
-            rename(std::string(key), name))
-            out.push_back(MakeAttribute(parent, name, value));
-        CPLFree(key);
-    }
-}
-
-bool StartsWith(const std::string &s, const std::string &prefix)
-{
-    return s.compare(0, prefix.size(), prefix) == 0;
-}
-
-/* Dataset items: netCDF global attributes lose their prefix; the netCDF
- * time dimension items and the attributes of other netCDF variables (the
- * variables' own, the source's coordinates, the time axis) are said by the
- * arrays instead. */
-bool GroupAttributeName(const std::string &key, std::string &name)
-{
-    if (StartsWith(key, kGlobalPrefix)) {
-        name = key.substr(strlen(kGlobalPrefix));
-        return true;
-    }
-    name = key;
-    return !StartsWith(key, "NETCDF_DIM_") &&
-           key.find('#') == std::string::npos;
-}
-
-/* A variable's items, less those its array says otherwise: nodata, unit,
- * offset and scale, and the netCDF driver's bookkeeping. */
-bool VariableAttributeName(const std::string &key, std::string &name)
-{
-    static const char *const kSaidOtherwise[] = {
-        "_FillValue", "missing_value", "units", "scale_factor", "add_offset"};
-    for (const char *k : kSaidOtherwise)
-        if (key == k)
-            return false;
-    name = key;
-    return !StartsWith(key, "NETCDF_");
-}
-
-/* ---- arrays ------------------------------------------------------------ */
-
-/* What the arrays of this view share: read-only, their own attributes. */
-class ReadOnlyArray : public GDALMDArray
-{
-  protected:
-    Dimensions m_dims;
-    GDALExtendedDataType m_dt;
-    std::string m_unit{};
-    Attributes m_attributes{};
-    std::string m_filename;
-
-    ReadOnlyArray(const std::string &name, const Dimensions &dims,
-                  const GDALExtendedDataType &dt, const std::string &filename)
-        : GDALAbstractMDArray(kRoot, name), GDALMDArray(kRoot, name),
-          m_dims(dims), m_dt(dt), m_filename(filename)
-    {
-    }
-
-  public:
-    bool IsWritable() const override { return false; }
-    const std::string &GetFilename() const override { return m_filename; }
-    const Dimensions &GetDimensions() const override { return m_dims; }
-    const GDALExtendedDataType &GetDataType() const override { return m_dt; }
-    const std::string &GetUnit() const override { return m_unit; }
-    Attributes GetAttributes(CSLConstList) const override
-    {
-        return m_attributes;
-    }
-
-    /* GDALMDArray needs to know its shared_ptr (views, subsets). */
-    template <class T, class... Args>
-    static std::shared_ptr<T> Create(Args &&...args)
-    {
-        std::shared_ptr<T> array(new T(std::forward<Args>(args)...));
-        array->SetSelf(array);
-        return array;
-    }
-};
-
-/* The time axis: its CF values, with units and calendar. */
-class TimeArray final : public ReadOnlyArray
-{
-    friend class ReadOnlyArray;
-    std::vector<double> m_values;
-
-    TimeArray(const std::shared_ptr<GDALDimension> &dim, const Core &core,
-              const std::string &filename)
-        : GDALAbstractMDArray(kRoot, dim->GetName()),
-          ReadOnlyArray(dim->GetName(), {dim},
-                        GDALExtendedDataType::Create(GDT_Float64), filename),
-          m_values(xav_time_values(core.get()),
-                   xav_time_values(core.get()) + xav_time_count(core.get()))
-    {
-        const char *units = xav_time_units(core.get());
-        const char *calendar = xav_time_calendar(core.get());
-        if (units != nullptr) {
-            m_unit = units;
-            m_attributes.push_back(std::make_shared<GDALAttributeString>(
-                GetFullName(), "units", units));
-        }
-        if (calendar != nullptr)
-            m_attributes.push_back(std::make_shared<GDALAttributeString>(
-                GetFullName(), "calendar", calendar));
-        const std::string prefix = dim->GetName() + "#";
-        AddAttributes(m_attributes, GetFullName(),
-                      xav_metadata(core.get(), nullptr),
-                      [&prefix](const std::string &key, std::string &name) {
-                          if (!StartsWith(key, prefix))
-                              return false;
-                          name = key.substr(prefix.size());
-                          return name != "units" && name != "calendar";
-                      });
-    }
-
-  protected:
-    bool IRead(const GUInt64 *start, const size_t *count, const GInt64 *step,
-               const GPtrDiff_t *stride, const GDALExtendedDataType &bufferType,
-               void *buffer) const override
-    {
-        return GDALExtendedDataType::CopyValues(
-            &m_values[static_cast<size_t>(start[0])], m_dt, step[0], buffer,
-            bufferType, stride[0], count[0]);
-    }
-};
-
-GInt64 FloorDiv(GInt64 a, GInt64 b)
-{
-    const GInt64 q = a / b;
-    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
-/* Along one axis, the i in [0, count) whose index start + i * step lies in
- * [lo, hi): first..last, empty when first > last. */
-void IndicesIn(GUInt64 start, GInt64 step, size_t count, GInt64 lo, GInt64 hi,
-               GInt64 &first, GInt64 &last)
-{
-    const GInt64 s = static_cast<GInt64>(start);
-    const GInt64 n = static_cast<GInt64>(count);
-    if (step == 0) {
-        first = 0;
-        last = s >= lo && s < hi ? n - 1 : -1;
-        return;
-    }
-    /* lo <= s + i * step <= hi - 1, ceil(x / y) being -floor(-x / y) */
-    const GInt64 a =
-        step > 0 ? -FloorDiv(s - lo, step) : -FloorDiv(s - (hi - 1), step);
-    const GInt64 b =
-        step > 0 ? FloorDiv(hi - 1 - s, step) : FloorDiv(lo - s, step);
-    first = std::max<GInt64>(a, 0);
-    last = std::min<GInt64>(b, n - 1);
-}
-
-/* One variable over (time, y, x). */
-class VariableArray final : public ReadOnlyArray
-{
-    friend class ReadOnlyArray;
-    Core m_core;
-    int m_var;
-    int m_firstBand;
-    std::vector<GByte> m_nodata{};
-    std::shared_ptr<OGRSpatialReference> m_srs;
-
-    VariableArray(const Core &core, int var, const Dimensions &dims,
-                  const std::shared_ptr<OGRSpatialReference> &srs,
-                  const std::string &filename);
-
-    bool ReadTimeStep(int band, const GUInt64 *start, const size_t *count,
-                      const GInt64 *step, const GPtrDiff_t *stride,
-                      const GDALExtendedDataType &bufferType,
-                      GByte *buffer) const;
-
-  protected:
-    bool IRead(const GUInt64 *start, const size_t *count, const GInt64 *step,
-               const GPtrDiff_t *stride, const GDALExtendedDataType &bufferType,
-               void *buffer) const override;
-
-  public:
-    std::vector<GUInt64> GetBlockSize() const override
-    {
-        int width = 0, height = 0;
-        xav_block_size(m_core.get(), &width, &height);
-        return {1, static_cast<GUInt64>(height), static_cast<GUInt64>(width)};
-    }
-    const void *GetRawNoDataValue() const override
-    {
-        return m_nodata.empty() ? nullptr : m_nodata.data();
-    }
-    double GetOffset(bool *has, GDALDataType *storage) const override
-    {
-        return OffsetOrScale(0, has, storage);
-    }
-    double GetScale(bool *has, GDALDataType *storage) const override
-    {
-        return OffsetOrScale(1, has, storage);
-    }
-    std::shared_ptr<OGRSpatialReference> GetSpatialRef() const override
-    {
-        return m_srs ? std::make_shared<OGRSpatialReference>(*m_srs) : nullptr;
-    }
-
-  private:
-    double OffsetOrScale(int which, bool *has, GDALDataType *storage) const
-    {
-        double value[2] = {0, 1};
-        const bool known = xav_band_offset_scale(m_core.get(), m_firstBand,
-                                                 &value[0], &value[1]) != 0;
-        if (has != nullptr)
-            *has = known;
-        if (storage != nullptr)
-            *storage = GDT_Unknown;
-        return value[which];
-    }
-};
-
-VariableArray::VariableArray(const Core &core, int var, const Dimensions &dims,
-                             const std::shared_ptr<OGRSpatialReference> &srs,
-                             const std::string &filename)
-    : GDALAbstractMDArray(kRoot, xav_variable_name(core.get(), var)),
-      ReadOnlyArray(xav_variable_name(core.get(), var), dims,
-                    GDALExtendedDataType::Create(xav_band_type(
-                        core.get(), xav_band_of(core.get(), var, 0))),
-                    filename),
-      m_core(core), m_var(var), m_firstBand(xav_band_of(core.get(), var, 0)),
-      m_srs(srs)
-{
-    const char *units = xav_band_units(core.get(), m_firstBand);
-    m_unit = units != nullptr ? units : "";
-    double nodata = 0;
-    if (xav_band_nodata(core.get(), m_firstBand, &nodata)) {
-        m_nodata.resize(m_dt.GetSize());
-        GDALCopyWords64(&nodata, GDT_Float64, 0, m_nodata.data(),
-                        m_dt.GetNumericDataType(), 0, 1);
-    }
-    AddAttributes(m_attributes, GetFullName(),
-                  xav_variable_metadata(core.get(), var),
-                  VariableAttributeName);
-}
-
-bool VariableArray::IRead(const GUInt64 *start, const size_t *count,
-                          const GInt64 *step, const GPtrDiff_t *stride,
-                          const GDALExtendedDataType &bufferType,
-                          void *buffer) const
-{
-    for (size_t i = 0; i < count[0]; i++) {
-        const GInt64 t =
-            static_cast<GInt64>(start[0]) + static_cast<GInt64>(i) * step[0];
-        const int band = xav_band_of(m_core.get(), m_var, static_cast<int>(t));
-        GByte *out = static_cast<GByte *>(buffer) +
-                     static_cast<GPtrDiff_t>(i) * stride[0] *
-                         static_cast<GPtrDiff_t>(bufferType.GetSize());
-        if (band < 0 || !ReadTimeStep(band, start + 1, count + 1, step + 1,
-                                      stride + 1, bufferType, out))
-            return false;
-    }
-    return true;
-}
-
-/* The (y, x) part of a request at one time step: each tile under it is read
- * once, through the core, and its requested pixels copied out. */
-bool VariableArray::ReadTimeStep(int band, const GUInt64 *start,
-                                 const size_t *count, const GInt64 *step,
-                                 const GPtrDiff_t *stride,
-                                 const GDALExtendedDataType &bufferType,
-                                 GByte *buffer) const
-{
-    int bw = 0, bh = 0;
-    xav_block_size(m_core.get(), &bw, &bh);
-    const int tilesX = DIV_ROUND_UP(xav_width(m_core.get()), bw);
-    const int tilesY = DIV_ROUND_UP(xav_height(m_core.get()), bh);
-    const GPtrDiff_t inSize = static_cast<GPtrDiff_t>(m_dt.GetSize());
-    const GPtrDiff_t outSize = static_cast<GPtrDiff_t>(bufferType.GetSize());
-    std::vector<GByte> tile;
-    for (int by = 0; by < tilesY; by++) {
-        GInt64 y0, y1;
-        IndicesIn(start[0], step[0], count[0], static_cast<GInt64>(by) * bh,
-                  static_cast<GInt64>(by + 1) * bh, y0, y1);
-        for (int bx = 0; bx < tilesX && y0 <= y1; bx++) {
-            GInt64 x0, x1;
-            IndicesIn(start[1], step[1], count[1], static_cast<GInt64>(bx) * bw,
-                      static_cast<GInt64>(bx + 1) * bw, x0, x1);
-            if (x0 > x1)
-                continue;
-            tile.resize(static_cast<size_t>(bw) * bh * inSize);
-            if (xav_read_block(m_core.get(), band, bx, by, tile.data()) != 0)
-                return false;
-            const GInt64 col =
-                static_cast<GInt64>(start[1]) + x0 * step[1] - bx * bw;
-            for (GInt64 iy = y0; iy <= y1; iy++) {
-                const GInt64 row =
-                    static_cast<GInt64>(start[0]) + iy * step[0] - by * bh;
-                GDALExtendedDataType::CopyValues(
-                    tile.data() + (row * bw + col) * inSize, m_dt, step[1],
-                    buffer + (iy * stride[0] + x0 * stride[1]) * outSize,
-                    bufferType, stride[1], static_cast<size_t>(x1 - x0 + 1));
-            }
-        }
-    }
-    return true;
-}
+using namespace xavmd;
 
 /* ---- the group --------------------------------------------------------- */
+
+/* An array of the view: its name and its variables, one per place along
+ * the extra dimensions (sliced) or one. */
+struct ArrayPlan {
+    std::string name;
+    std::vector<int> vars;
+    bool sliced;
+};
+
+/* Whether variable v can stand in an array with variable first: the same
+ * type and nodata (an array has one of each). */
+bool Alike(const xav_dataset *core, int first, int v)
+{
+    const int a = xav_band_of(core, first, 0), b = xav_band_of(core, v, 0);
+    double na = 0, nb = 0;
+    const int ha = xav_band_nodata(core, a, &na);
+    const int hb = xav_band_nodata(core, b, &nb);
+    return xav_band_type(core, a) == xav_band_type(core, b) && ha == hb &&
+           (!ha || na == nb || (na != na && nb != nb));
+}
+
+/* The slices of each source array, when they fill its extra dimensions
+ * once each and are alike, are one array over them, named as the source
+ * named it; every other variable is an array of its own, by its (unique)
+ * name. Arrays come in the order of their first variable. */
+std::vector<ArrayPlan> PlanArrays(const xav_dataset *core)
+{
+    const int nvars = xav_variable_count(core), ndims = xav_dim_count(core);
+    size_t places = 1;
+    for (int k = 0; k < ndims; k++)
+        places *= static_cast<size_t>(xav_dim_size(core, k));
+    /* per source array: its variable at each place, or why not one */
+    std::map<std::string, std::vector<int>> grids;
+    std::set<std::string> broken;
+    for (int v = 0; v < nvars; v++) {
+        const char *array = xav_variable_array(core, v);
+        if (array == nullptr)
+            continue;
+        auto &grid = grids[array];
+        if (grid.empty())
+            grid.assign(places, -1);
+        size_t place = 0;
+        for (int k = 0; k < ndims; k++)
+            place = place * static_cast<size_t>(xav_dim_size(core, k)) +
+                    static_cast<size_t>(xav_variable_coordinate(core, v, k));
+        const int first = *std::max_element(grid.begin(), grid.end());
+        if (grid[place] != -1 || (first >= 0 && !Alike(core, first, v)))
+            broken.insert(array);
+        grid[place] = v;
+    }
+    std::vector<ArrayPlan> plans;
+    std::set<std::string> done;
+    for (int v = 0; v < nvars; v++) {
+        const char *array = xav_variable_array(core, v);
+        const bool sliced =
+            array != nullptr && broken.count(array) == 0 &&
+            std::count(grids[array].begin(), grids[array].end(), -1) == 0;
+        if (!sliced)
+            plans.push_back({xav_variable_name(core, v), {v}, false});
+        else if (done.insert(array).second)
+            plans.push_back({array, grids[array], true});
+    }
+    return plans;
+}
+
+/* name, or name with underscores appended, whichever is not taken; then
+ * taken. */
+std::string FreeName(std::string name, std::set<std::string> &taken)
+{
+    while (taken.count(name) != 0)
+        name += "_";
+    taken.insert(name);
+    return name;
+}
 
 class RootGroup final : public GDALGroup
 {
     Dimensions m_dims{};
     std::vector<std::shared_ptr<GDALMDArray>> m_arrays{}; /* indexing first */
     Attributes m_attributes{};
+    std::set<std::string> m_taken{};
 
     /* y or x: pixel centres start + (i + 0.5) * step */
     struct Axis {
@@ -383,9 +123,16 @@ class RootGroup final : public GDALGroup
         double start, step;
     };
 
-    void AddTimeDimension(const Core &core, const std::string &filename);
+    void AddIndexedDimension(const Core &core, const std::string &filename,
+                             const char *name, const std::string &type,
+                             int size, const double *values, const char *units,
+                             const char *calendar);
     void AddSpatialDimension(const Axis &axis, bool withValues,
                              const OGRSpatialReference *srs);
+    void AddArrays(const Core &core, const std::vector<ArrayPlan> &plans,
+                   const std::shared_ptr<OGRSpatialReference> &srs3,
+                   const std::shared_ptr<OGRSpatialReference> &srsN,
+                   const std::string &filename);
 
   public:
     RootGroup(const Core &core, const std::string &filename);
@@ -412,21 +159,10 @@ class RootGroup final : public GDALGroup
     }
 };
 
-/* name, or name with underscores appended, whichever no variable has. */
-std::string FreeName(std::string name, const xav_dataset *core)
-{
-    for (int v = 0; v < xav_variable_count(core); v++)
-        if (name == xav_variable_name(core, v)) {
-            name += "_";
-            v = -1;
-        }
-    return name;
-}
-
-/* The CRS of arrays over (time, y, x): the classic view's x and y axes are
- * their third and second dimensions. */
-std::shared_ptr<OGRSpatialReference> ArraySrs(const xav_dataset *core,
-                                              const std::string &filename)
+/* The CRS of arrays of rank dimensions, the last two y and x: the classic
+ * view's x and y axes are their last and last but one. */
+std::shared_ptr<OGRSpatialReference>
+ArraySrs(const xav_dataset *core, const std::string &filename, int rank)
 {
     const char *wkt = xav_crs_wkt(core);
     if (wkt == nullptr || xav_gcp_count(core) > 0)
@@ -442,43 +178,97 @@ std::shared_ptr<OGRSpatialReference> ArraySrs(const xav_dataset *core,
     std::vector<int> mapping = srs->GetDataAxisToSRSAxisMapping();
     for (int &axis : mapping)
         if (std::abs(axis) <= 2)
-            axis = (axis > 0 ? 1 : -1) * (std::abs(axis) == 1 ? 3 : 2);
+            axis =
+                (axis > 0 ? 1 : -1) * (std::abs(axis) == 1 ? rank : rank - 1);
     srs->SetDataAxisToSRSAxisMapping(mapping);
     return srs;
+}
+
+/* What a dimension is: time if its units are "<unit> since <date>",
+ * vertical if the source's CF attributes say so (axis Z, positive). */
+std::string DimensionType(const xav_dataset *core, const char *name,
+                          const char *units)
+{
+    char unit[32], since[16];
+    if (units != nullptr && sscanf(units, " %31s %15s", unit, since) == 2 &&
+        EQUAL(since, "since"))
+        return GDAL_DIM_TYPE_TEMPORAL;
+    CSLConstList md = xav_metadata(core, nullptr);
+    const char *axis = CSLFetchNameValue(md, CPLSPrintf("%s#axis", name));
+    if ((axis != nullptr && EQUAL(axis, "Z")) ||
+        CSLFetchNameValue(md, CPLSPrintf("%s#positive", name)) != nullptr)
+        return GDAL_DIM_TYPE_VERTICAL;
+    return std::string();
 }
 
 RootGroup::RootGroup(const Core &core, const std::string &filename)
     : GDALGroup(std::string(), kRoot)
 {
-    const auto srs = ArraySrs(core.get(), filename);
-    AddTimeDimension(core, filename);
-    double gt[6] = {0, 1, 0, 0, 0, 1};
     const xav_dataset *c = core.get();
+    const auto plans = PlanArrays(c);
+    for (const auto &plan : plans)
+        m_taken.insert(plan.name);
+    const char *time = xav_time_name(c) != nullptr ? xav_time_name(c) : "time";
+    AddIndexedDimension(core, filename, time,
+                        xav_time_values(c) != nullptr
+                            ? DimensionType(c, time, xav_time_units(c))
+                            : std::string(GDAL_DIM_TYPE_TEMPORAL),
+                        xav_time_count(c), xav_time_values(c),
+                        xav_time_units(c), xav_time_calendar(c));
+    const bool sliced =
+        std::any_of(plans.begin(), plans.end(),
+                    [](const ArrayPlan &p) { return p.sliced; });
+    for (int k = 0; sliced && k < xav_dim_count(c); k++)
+        AddIndexedDimension(
+            core, filename, xav_dim_name(c, k),
+            DimensionType(c, xav_dim_name(c, k), xav_dim_units(c, k)),
+            xav_dim_size(c, k), xav_dim_values(c, k), xav_dim_units(c, k),
+            nullptr);
+    double gt[6] = {0, 1, 0, 0, 0, 1};
     const bool regular = xav_geotransform(c, gt) && gt[2] == 0 && gt[4] == 0;
-    AddSpatialDimension({FreeName("y", c), 'Y', xav_height(c), gt[3], gt[5]},
-                        regular, srs.get());
-    AddSpatialDimension({FreeName("x", c), 'X', xav_width(c), gt[0], gt[1]},
-                        regular, srs.get());
-    for (int v = 0; v < xav_variable_count(c); v++)
-        m_arrays.push_back(ReadOnlyArray::Create<VariableArray>(core, v, m_dims,
-                                                                srs, filename));
-    AddAttributes(m_attributes, GetFullName(), xav_metadata(c, nullptr),
-                  GroupAttributeName);
+    const auto srs = ArraySrs(c, filename, 3);
+    const auto srsN =
+        sliced ? ArraySrs(c, filename, 3 + xav_dim_count(c)) : srs;
+    AddSpatialDimension(
+        {FreeName("y", m_taken), 'Y', xav_height(c), gt[3], gt[5]}, regular,
+        srs.get());
+    AddSpatialDimension(
+        {FreeName("x", m_taken), 'X', xav_width(c), gt[0], gt[1]}, regular,
+        srs.get());
+    AddArrays(core, plans, srs, srsN, filename);
+    m_attributes = GroupAttributes(GetFullName(), core);
 }
 
-void RootGroup::AddTimeDimension(const Core &core, const std::string &filename)
+/* Arrays over (time, y, x), or over (time, extra dimensions, y, x). */
+void RootGroup::AddArrays(const Core &core, const std::vector<ArrayPlan> &plans,
+                          const std::shared_ptr<OGRSpatialReference> &srs3,
+                          const std::shared_ptr<OGRSpatialReference> &srsN,
+                          const std::string &filename)
 {
-    const xav_dataset *c = core.get();
-    const char *name = xav_time_name(c);
-    auto time = std::make_shared<GDALDimensionWeakIndexingVar>(
-        kRoot, FreeName(name != nullptr ? name : "time", c),
-        GDAL_DIM_TYPE_TEMPORAL, std::string(), xav_time_count(c));
-    m_dims.push_back(time);
-    if (xav_time_values(c) == nullptr)
+    const size_t extra = m_dims.size() - 3;
+    const Dimensions plain = {m_dims[0], m_dims[extra + 1], m_dims[extra + 2]};
+    for (const auto &plan : plans)
+        m_arrays.push_back(VariableArray(core, plan.name, plan.vars,
+                                         plan.sliced ? m_dims : plain,
+                                         plan.sliced ? srsN : srs3, filename));
+}
+
+/* The time axis (size 1 and no values when the cube has none) or an extra
+ * dimension, and its indexing variable. */
+void RootGroup::AddIndexedDimension(const Core &core,
+                                    const std::string &filename,
+                                    const char *name, const std::string &type,
+                                    int size, const double *values,
+                                    const char *units, const char *calendar)
+{
+    auto dim = std::make_shared<GDALDimensionWeakIndexingVar>(
+        kRoot, FreeName(name, m_taken), type, std::string(), size);
+    m_dims.push_back(dim);
+    if (values == nullptr)
         return;
-    auto values = ReadOnlyArray::Create<TimeArray>(time, core, filename);
-    time->SetIndexingVariable(values);
-    m_arrays.push_back(values);
+    auto index = IndexArray(dim, values, units, calendar, core, filename);
+    dim->SetIndexingVariable(index);
+    m_arrays.push_back(index);
 }
 
 /* y or x; its pixel centres when the geotransform is not rotated, with the

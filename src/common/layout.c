@@ -262,6 +262,26 @@ static void add_corrections(xav_desc *d, const xav_create_options *o, int s)
                         xav_layout_correction_bits(&d->vars[c[i].var]));
 }
 
+/* Streams of one tile's file, within what FFmpeg takes. */
+static int check_stream_count(const xav_desc *d)
+{
+    int s, count[3] = {0, 0, 0};
+    if (d->nstreams <= XAV_MAX_STREAMS_PER_FILE)
+        return 0;
+    for (s = 0; s < d->nstreams; s++)
+        count[d->streams[s].role]++;
+    CPLError(CE_Failure, CPLE_NotSupported,
+             "XAVIDEO: %d variables need %d video streams in each file (%d "
+             "data, %d mask, %d correction), and FFmpeg reads and writes at "
+             "most %d (its max_streams): store fewer variables per dataset "
+             "(gdal_translate -b), or lay the bands out as fewer variables "
+             "over more time steps (BANDS_PER_TIME, BAND_LAYOUT=TIME); "
+             "LOSSLESS=YES needs no correction streams.",
+             d->nvars, d->nstreams, count[XAV_ROLE_DATA], count[XAV_ROLE_MASK],
+             count[XAV_ROLE_CORRECTION], XAV_MAX_STREAMS_PER_FILE);
+    return -1;
+}
+
 int xav_layout_plan(xav_desc *d, const xav_create_options *o)
 {
     const char *file = ""; /* the dataset's own files, named by rule */
@@ -281,6 +301,8 @@ int xav_layout_plan(xav_desc *d, const xav_create_options *o)
         if (xav_stream_is_lossy(&d->streams[s]) &&
             xav_variable_corrected(&d->vars[d->streams[s].var[0]]))
             add_corrections(d, o, s);
+    if (check_stream_count(d) != 0)
+        return -1;
     replicate_for_tiles(d);
     return 0;
 }

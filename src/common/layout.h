@@ -20,9 +20,17 @@
 #include "model.h"
 #include "options.h"
 
+/* FFmpeg refuses a file of more streams, writing and reading alike
+ * (AVFormatContext.max_streams, 1000 by default; avformat_new_stream then
+ * fails, reported as "Cannot allocate memory"). Files of more could be
+ * written and read only by raising it in every program that opens them,
+ * ffprobe and players included, so plans beyond it are refused. */
+#define XAV_MAX_STREAMS_PER_FILE 1000
+
 /* Plans d->streams from d->vars (quantization, bits and lossless already
  * planned), every stream in its tile's own file. Returns 0, or -1 with a
- * CPLError (bad GROUPS). */
+ * CPLError (bad GROUPS, more than XAV_MAX_STREAMS_PER_FILE streams in a
+ * file). */
 int xav_layout_plan(xav_desc *d, const xav_create_options *o);
 /* Bits of a variable's correction codes: 12 (x265 lossless) where its
  * bound is at least half a quantization step, so a correction stays far

@@ -70,6 +70,8 @@ static void variable_free(xav_variable *v)
     CSLDestroy(v->categories);
     CPLFree(v->rat_json);
     CSLDestroy(v->metadata);
+    CPLFree(v->array);
+    CPLFree(v->coords);
 }
 
 void xav_desc_free(xav_desc *d)
@@ -87,6 +89,12 @@ void xav_desc_free(xav_desc *d)
     for (i = 0; d->vars != NULL && i < d->nvars; i++)
         variable_free(&d->vars[i]);
     CPLFree(d->vars);
+    for (i = 0; d->dims != NULL && i < d->ndims; i++) {
+        CPLFree(d->dims[i].name);
+        CPLFree(d->dims[i].units);
+        CPLFree(d->dims[i].values);
+    }
+    CPLFree(d->dims);
     CPLFree(d->time_values);
     CPLFree(d->time_name);
     CPLFree(d->time_units);
@@ -329,6 +337,39 @@ static int validate_stream(const xav_desc *d, const xav_stream *st)
     return 0;
 }
 
+/* Extra dimensions: named, distinct from each other and from time, and
+ * every slice's coordinates on them. */
+static int validate_dims(const xav_desc *d)
+{
+    const char *time = d->time_name != NULL ? d->time_name : "time";
+    int i, j, v;
+    if (d->ndims < 0 || d->ndims > XAV_MAX_DIMS)
+        return fail("too many extra dimensions");
+    for (i = 0; i < d->ndims; i++) {
+        const xav_dim *dim = &d->dims[i];
+        if (dim->name == NULL || *dim->name == '\0' || dim->size < 1 ||
+            dim->values == NULL || strcmp(dim->name, time) == 0)
+            return fail("an extra dimension has no name, no value, or the "
+                        "time axis' name");
+        for (j = 0; j < i; j++)
+            if (strcmp(dim->name, d->dims[j].name) == 0)
+                return fail("two extra dimensions have the same name");
+        for (j = 0; j < dim->size; j++)
+            if (!isfinite(dim->values[j]))
+                return fail("an extra dimension's values must be finite");
+    }
+    for (v = 0; v < d->nvars; v++) {
+        const xav_variable *var = &d->vars[v];
+        if ((var->array == NULL) != (var->coords == NULL) ||
+            (var->array != NULL && d->ndims == 0))
+            return fail("a slice needs an array and coordinates");
+        for (i = 0; var->coords != NULL && i < d->ndims; i++)
+            if (var->coords[i] < 0 || var->coords[i] >= d->dims[i].size)
+                return fail("a slice's coordinate is out of its dimension");
+    }
+    return 0;
+}
+
 int xav_desc_validate(const xav_desc *d)
 {
     int s, v;
@@ -353,6 +394,8 @@ int xav_desc_validate(const xav_desc *d)
     for (v = 0; v < d->nvars; v++)
         if (validate_variable(&d->vars[v]) != 0)
             return -1;
+    if (validate_dims(d) != 0)
+        return -1;
     for (s = 0; s < d->nstreams; s++)
         if (validate_stream(d, &d->streams[s]) != 0)
             return -1;

@@ -33,6 +33,8 @@
  * per-band metadata; 10^7 would not fit a common machine). */
 #define XAV_MAX_RASTER_SIZE (1 << 20)
 #define XAV_MAX_BANDS 1000000
+/* Extra dimensions of the source (besides time, y and x) kept as such. */
+#define XAV_MAX_DIMS 16
 
 typedef enum {
     XAV_ORDER_TIME_MAJOR = 0,    /* T blocks of N variables (netCDF order) */
@@ -110,7 +112,22 @@ typedef struct {
      * streams when a description is read (xav_desc_link_streams). */
     int lossless;
     int bits; /* significant bits of its codes */
+
+    /* A slice of a source array along the extra dimensions (a 4-D netCDF's
+     * TEMP at one depth): the array's name and the variable's index along
+     * each of xav_desc.dims; NULL for a variable of its own. */
+    char *array;
+    int *coords;
 } xav_variable;
+
+/* A dimension of the source besides time, y and x (a 4-D netCDF's depth):
+ * its variables are slices along it, so that it survives as a dimension. */
+typedef struct {
+    char *name;
+    char *units; /* or NULL */
+    int size;
+    double *values;
+} xav_dim;
 
 typedef struct {
     char *file; /* relative to the sidecar; "" = the file that embeds it */
@@ -149,6 +166,9 @@ typedef struct {
     int nvars;
     xav_variable *vars;
     xav_band_order order;
+
+    int ndims; /* extra dimensions, slowest first */
+    xav_dim *dims;
 
     int ntimes;
     double *time_values; /* NULL when the cube has no time axis */

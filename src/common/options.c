@@ -59,19 +59,22 @@ static const char creation_options[] =
     "(default: unset, BAND_LAYOUT decides)'/>"
     "  <Option name='TIME_VALUES' type='string' "
     "description='Comma-separated time values, one per time step, in "
-    "TIME_UNITS (default: the source&apos;s netCDF or GRIB time axis, if "
-    "any)'/>"
+    "TIME_UNITS (default: the source&apos;s time axis, from netCDF, GRIB or "
+    "GDAL&apos;s multidimensional API, if any)'/>"
     "  <Option name='TIME_UNITS' type='string' "
     "description='CF units of TIME_VALUES, e.g. \"days since 2000-01-01\" "
     "(default: the source&apos;s, if any)'/>"
-    "  <Option name='TIME_CALENDAR' type='string' default='standard' "
-    "description='CF calendar: standard, proleptic_gregorian, noleap, "
-    "all_leap, 360_day'/>"
-    "  <Option name='TIME_NAME' type='string' default='time' "
-    "description='Name of the time dimension'/>"
+    "  <Option name='TIME_CALENDAR' type='string' "
+    "description='CF calendar: standard, gregorian, proleptic_gregorian, "
+    "julian, noleap, 365_day, all_leap, 366_day, 360_day (default: the "
+    "source&apos;s, else standard)'/>"
+    "  <Option name='TIME_NAME' type='string' "
+    "description='Name of the time dimension (default: the source&apos;s, "
+    "else time)'/>"
     "  <Option name='VARIABLE_NAMES' type='string' "
-    "description='Comma-separated variable names (default: the "
-    "source&apos;s variable names, else band_1, band_2, ...)'/>"
+    "description='Comma-separated variable names, one per variable, "
+    "distinct (default: the source&apos;s variable names, else band_1, "
+    "band_2, ...)'/>"
     "  <Option name='TARGET_PSNR' type='float' min='0' "
     "description='Lossy coding: each stream gets the highest CRF (fewest "
     "bits) at which every band reaches this PSNR in dB, peak = the "
@@ -293,8 +296,8 @@ int xav_parse_create_options(CSLConstList opts, xav_create_options *o)
     o->groups = CSLFetchNameValue(opts, "GROUPS");
     o->time_values = CSLFetchNameValue(opts, "TIME_VALUES");
     o->time_units = CSLFetchNameValue(opts, "TIME_UNITS");
-    o->time_calendar = CSLFetchNameValueDef(opts, "TIME_CALENDAR", "standard");
-    o->time_name = CSLFetchNameValueDef(opts, "TIME_NAME", "time");
+    o->time_calendar = CSLFetchNameValue(opts, "TIME_CALENDAR");
+    o->time_name = CSLFetchNameValue(opts, "TIME_NAME");
     o->variable_names = CSLFetchNameValue(opts, "VARIABLE_NAMES");
     o->valid_range = CSLFetchNameValue(opts, "VALID_RANGE");
     return parse_positive(opts, "MAX_ERROR", &o->max_error) != 0 ||

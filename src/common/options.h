@@ -36,9 +36,9 @@ typedef struct {
     xav_layout_choice layout;
     int bands_per_time; /* 0 = not given */
     const char *time_values;
-    const char *time_units;
-    const char *time_calendar;
-    const char *time_name;
+    const char *time_units;    /* NULL: the source's */
+    const char *time_calendar; /* NULL: the source's, else standard */
+    const char *time_name;     /* NULL: the source's, else time */
     const char *variable_names;
     const char *valid_range; /* VALID_RANGE text, or NULL */
     double max_error;        /* 0 = no bound */

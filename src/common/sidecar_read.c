@@ -284,7 +284,30 @@ static void parse_color_table(parser *p, const cJSON *ct, xav_variable *v)
     }
 }
 
-static void parse_variable(parser *p, const cJSON *o, xav_variable *v)
+/* A slice's array name and its index along each extra dimension. */
+static void parse_slice(parser *p, const cJSON *o, xav_variable *v, int ndims)
+{
+    const cJSON *c = get(p, o, "coordinates", 1), *e;
+    int i = 0;
+    v->array = get_string(p, o, "array", 1);
+    if (c == NULL || !cJSON_IsArray(c) || cJSON_GetArraySize(c) != ndims) {
+        bad(p, "one index per extra dimension expected in", "coordinates");
+        return;
+    }
+    v->coords = (int *)CPLCalloc(ndims + 1, sizeof(int));
+    cJSON_ArrayForEach(e, c)
+    {
+        if (!cJSON_IsNumber(e) || e->valuedouble != floor(e->valuedouble) ||
+            e->valuedouble < 0 || e->valuedouble > XAV_MAX_BANDS) {
+            bad(p, "not an index in", "coordinates");
+            return;
+        }
+        v->coords[i++] = (int)e->valuedouble;
+    }
+}
+
+static void parse_variable(parser *p, const cJSON *o, xav_variable *v,
+                           int ndims)
 {
     const cJSON *q, *ct;
     char *type = get_string(p, o, "data_type", 1);
@@ -336,6 +359,8 @@ static void parse_variable(parser *p, const cJSON *o, xav_variable *v)
         }
         CPLFree(e);
     }
+    if (get(p, o, "array", 0) != NULL)
+        parse_slice(p, o, v, ndims);
     if ((q = get(p, o, "quantization", 1)) == NULL)
         return;
     v->quant = (xav_quant_mode)get_enum(p, q, "mode", xav_quant_by_name);
@@ -390,6 +415,28 @@ static void parse_time(parser *p, const cJSON *t, xav_desc *d)
         bad(p, "count differs from values in", "iso");
 }
 
+/* Extra dimensions: name, units, values. */
+static void parse_dims(parser *p, const cJSON *a, xav_desc *d)
+{
+    const cJSON *e;
+    int i = 0;
+    if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) > XAV_MAX_DIMS) {
+        bad(p, "an array of at most 16 entries expected in", "dimensions");
+        return;
+    }
+    d->ndims = cJSON_GetArraySize(a);
+    d->dims = (xav_dim *)CPLCalloc(d->ndims + 1, sizeof(xav_dim));
+    cJSON_ArrayForEach(e, a)
+    {
+        xav_dim *dim = &d->dims[i++];
+        int n = 0;
+        dim->name = get_string(p, e, "name", 1);
+        dim->units = get_string(p, e, "units", 0);
+        dim->values = get_numbers(p, e, "values", -1, &n);
+        dim->size = n;
+    }
+}
+
 /* Every key and string of the document: valid UTF-8 (GDAL hands them to
  * applications as such) and of a sane length. Nesting is bounded by cJSON
  * (CJSON_NESTING_LIMIT), so the recursion is too. */
@@ -442,7 +489,7 @@ static void parse_arrays(parser *p, const cJSON *root, xav_desc *d)
     }
     d->nvars = cJSON_GetArraySize(vars);
     d->vars = (xav_variable *)CPLCalloc(d->nvars + 1, sizeof(xav_variable));
-    cJSON_ArrayForEach(e, vars) parse_variable(p, e, &d->vars[i++]);
+    cJSON_ArrayForEach(e, vars) parse_variable(p, e, &d->vars[i++], d->ndims);
     i = 0;
     d->nstreams = cJSON_GetArraySize(streams);
     d->streams = (xav_stream *)CPLCalloc(d->nstreams + 1, sizeof(xav_stream));
@@ -520,6 +567,8 @@ static void parse_document(parser *p, const cJSON *root, xav_desc *d)
     CPLFree(order);
     if ((t = get(p, root, "time", 0)) != NULL)
         parse_time(p, t, d);
+    if ((t = get(p, root, "dimensions", 0)) != NULL)
+        parse_dims(p, t, d);
     parse_arrays(p, root, d);
     if (!p->failed && (bm = get(p, root, "band_metadata", 0)) != NULL &&
         d->nvars > 0 && d->ntimes > 0)

@@ -108,7 +108,7 @@ static cJSON *georef_json(const xav_desc *d, int embedded)
     return g;
 }
 
-static cJSON *variable_json(const xav_variable *v)
+static cJSON *variable_json(const xav_variable *v, int ndims)
 {
     cJSON *o = cJSON_CreateObject(), *q;
     int i;
@@ -151,6 +151,11 @@ static cJSON *variable_json(const xav_variable *v)
     if (v->nexceptions > 0)
         cJSON_AddItemToObject(o, "exceptions",
                               number_array(v->exceptions, v->nexceptions));
+    if (v->array != NULL) {
+        cJSON_AddStringToObject(o, "array", v->array);
+        cJSON_AddItemToObject(o, "coordinates",
+                              cJSON_CreateIntArray(v->coords, ndims));
+    }
     q = cJSON_AddObjectToObject(o, "quantization");
     cJSON_AddStringToObject(q, "mode", xav_quant_name(v->quant));
     cJSON_AddItemToObject(q, "offset", number(v->q_offset));
@@ -204,6 +209,22 @@ static cJSON *time_json(const xav_desc *d)
     return t;
 }
 
+static cJSON *dims_json(const xav_desc *d)
+{
+    cJSON *a = cJSON_CreateArray();
+    int i;
+    for (i = 0; i < d->ndims; i++) {
+        const xav_dim *dim = &d->dims[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", dim->name);
+        if (dim->units != NULL)
+            cJSON_AddStringToObject(o, "units", dim->units);
+        cJSON_AddItemToObject(o, "values", number_array(dim->values, dim->size));
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
 static cJSON *band_metadata_json(const xav_desc *d)
 {
     cJSON *o = cJSON_CreateObject();
@@ -241,9 +262,11 @@ char *xav_sidecar_to_json(const xav_desc *d, int embedded)
         d->order == XAV_ORDER_TIME_MAJOR ? "time_major" : "variable_major");
     if (d->time_values != NULL)
         cJSON_AddItemToObject(root, "time", time_json(d));
+    if (d->ndims > 0)
+        cJSON_AddItemToObject(root, "dimensions", dims_json(d));
     a = cJSON_AddArrayToObject(root, "variables");
     for (i = 0; i < d->nvars; i++)
-        cJSON_AddItemToArray(a, variable_json(&d->vars[i]));
+        cJSON_AddItemToArray(a, variable_json(&d->vars[i], d->ndims));
     if (d->band_metadata != NULL)
         cJSON_AddItemToObject(root, "band_metadata", band_metadata_json(d));
     a = cJSON_AddArrayToObject(root, "streams");

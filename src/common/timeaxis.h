@@ -1,8 +1,14 @@
 /*
  * timeaxis: CF-convention time values ("<unit> since <date>") to ISO 8601
- * strings, for band descriptions and catalogs. Calendars: standard,
- * gregorian and proleptic_gregorian (all treated as proleptic Gregorian),
- * noleap/365_day, all_leap/366_day and 360_day.
+ * strings, for band descriptions and catalogs. Calendars: standard and
+ * gregorian (Julian before 1582-10-15, Gregorian after, as CF says),
+ * proleptic_gregorian, julian, noleap/365_day, all_leap/366_day and
+ * 360_day. Units: seconds to days, and months and years, which are
+ * calendar months and years (whole ones move the date, a fraction is that
+ * share of the month or year reached): what "months since 1960-01-01" with
+ * values 0, 1, 2 means to whoever wrote it, and CF's 30-day month in the
+ * 360_day calendar. (udunits' month, a twelfth of a tropical year, lands
+ * mid-month dates on other days.)
  */
 #ifndef XAV_TIMEAXIS_H
 #define XAV_TIMEAXIS_H
@@ -13,5 +19,8 @@
  * calendar are not understood (nothing is reported: callers decide). */
 int xav_time_to_iso(double value, const char *units, const char *calendar,
                     char *out, size_t out_size);
+
+/* Whether the calendar is one of the above (NULL or "": standard). */
+int xav_calendar_known(const char *calendar);
 
 #endif /* XAV_TIMEAXIS_H */

@@ -8,56 +8,156 @@
 #include "cpl_string.h"
 
 #include "layout.h"
+#include "varnames.h"
+
+/* The shortest of %.16g (what GDAL's netCDF driver prints) and %.17g that
+ * reads back as v. */
+static void print_number(char *out, size_t size, double v)
+{
+    snprintf(out, size, "%.16g", v);
+    if (CPLAtof(out) != v)
+        snprintf(out, size, "%.17g", v);
+}
 
 static const char *number_text(double v)
 {
-    return CPLSPrintf("%.17g", v);
+    static _Thread_local char text[32];
+    print_number(text, sizeof(text), v);
+    return text;
 }
 
-/* "{v0,v1,...}": the time values as netCDF lists them, built in linear time
- * (a sidecar may hold a million of them). */
-static char *time_values_text(const xav_desc *d)
+/* "{v0,v1,...}": values as netCDF lists them, built in linear time (a
+ * sidecar may hold a million of them). */
+static char *values_text(const double *values, int n)
 {
-    size_t cap = 64 + (size_t)d->ntimes * 26, len = 1; /* 26 > ",%.17g" */
+    size_t cap = 64 + (size_t)n * 26, len = 1; /* 26 > ",%.17g" */
     char *text = (char *)CPLMalloc(cap);
-    int t;
+    int i;
     text[0] = '{';
-    for (t = 0; t < d->ntimes; t++)
-        len += (size_t)snprintf(text + len, cap - len, "%s%.17g", t ? "," : "",
-                                d->time_values[t]);
+    for (i = 0; i < n; i++) {
+        if (i > 0)
+            text[len++] = ',';
+        print_number(text + len, cap - len, values[i]);
+        len += strlen(text + len);
+    }
     text[len++] = '}';
     text[len] = '\0';
     return text;
 }
 
-/* netCDF-style time items, so that gdal_translate -of netCDF keeps a real
- * time dimension; the source's own items win where it had them. */
+static const char *time_name(const xav_desc *d)
+{
+    return d->time_name != NULL ? d->time_name : "time";
+}
+
+/* Whether the variables are, in band order, every slice of one array over
+ * the extra dimensions, the last one fastest: what GDAL's netCDF driver
+ * writes as one variable of all of them. */
+static int one_array_grid(const xav_desc *d)
+{
+    int v, k, rest;
+    for (v = 0; d->ndims > 0 && v < d->nvars; v++) {
+        const xav_variable *var = &d->vars[v];
+        if (var->coords == NULL || strcmp(var->array, d->vars[0].array) != 0)
+            return 0;
+        for (k = d->ndims - 1, rest = v; k >= 0; k--) {
+            if (var->coords[k] != rest % d->dims[k].size)
+                return 0;
+            rest /= d->dims[k].size;
+        }
+        if (rest != 0)
+            return 0;
+    }
+    return d->ndims > 0 && v == d->nvars;
+}
+
+/* A dimension's netCDF items: _DEF (size, type double), _VALUES, units
+ * (ours win over the source's attribute: they are the values'). */
+static char **dimension_items(char **md, const char *name, const double *values,
+                              int n, const char *units)
+{
+    char *text = values_text(values, n);
+    md = CSLSetNameValue(md, CPLSPrintf("NETCDF_DIM_%s_DEF", name),
+                         CPLSPrintf("{%d,6}", n));
+    md = CSLSetNameValue(md, CPLSPrintf("NETCDF_DIM_%s_VALUES", name), text);
+    if (units != NULL)
+        md = CSLSetNameValue(md, CPLSPrintf("%s#units", name), units);
+    CPLFree(text);
+    return md;
+}
+
+/* NETCDF_DIM_EXTRA: the dimensions in band order, slowest first. */
+static char *extra_list(const xav_desc *d, int with_dims)
+{
+    const int has_time = d->time_values != NULL;
+    const int time_first = d->order == XAV_ORDER_TIME_MAJOR;
+    char **names = NULL, *list;
+    size_t len = 3;
+    int k;
+    if (has_time && time_first)
+        names = CSLAddString(names, time_name(d));
+    for (k = 0; with_dims && k < d->ndims; k++)
+        names = CSLAddString(names, d->dims[k].name);
+    if (has_time && !time_first)
+        names = CSLAddString(names, time_name(d));
+    for (k = 0; names != NULL && names[k] != NULL; k++)
+        len += strlen(names[k]) + 1;
+    list = (char *)CPLCalloc(len, 1);
+    strcat(list, "{");
+    for (k = 0; names != NULL && names[k] != NULL; k++) {
+        if (k > 0)
+            strcat(list, ",");
+        strcat(list, names[k]);
+    }
+    strcat(list, "}");
+    CSLDestroy(names);
+    return list;
+}
+
+/* The source's netCDF dimension items, stale once its bands were subset:
+ * each dimension's are derived from the dataset's own axes instead. */
+static char **without_dimension_items(CSLConstList md)
+{
+    char **out = NULL;
+    for (; md != NULL && *md != NULL; md++) {
+        const char *eq = strchr(*md, '=');
+        const size_t n = eq != NULL ? (size_t)(eq - *md) : strlen(*md);
+        if (!STARTS_WITH(*md, "NETCDF_DIM_EXTRA=") &&
+            !(STARTS_WITH(*md, "NETCDF_DIM_") &&
+              ((n > 4 && EQUALN(*md + n - 4, "_DEF", 4)) ||
+               (n > 7 && EQUALN(*md + n - 7, "_VALUES", 7)))))
+            out = CSLAddString(out, *md);
+    }
+    return out;
+}
+
+/* netCDF-style items of the time axis and the extra dimensions, so that
+ * gdal_translate -of netCDF writes them as real dimensions with their
+ * values, and rioxarray decodes the band dimension as time. */
 static void derive_dataset_metadata(xav_dataset *ds)
 {
     const xav_desc *d = ds->d;
-    const char *name = d->time_name ? d->time_name : "time";
-    char *values;
-    ds->metadata = CSLDuplicate(d->metadata);
-    if (d->time_values == NULL)
-        return;
-    values = time_values_text(d);
-    if (CSLFetchNameValue(ds->metadata, "NETCDF_DIM_EXTRA") == NULL) {
-        ds->metadata = CSLSetNameValue(ds->metadata, "NETCDF_DIM_EXTRA",
-                                       CPLSPrintf("{%s}", name));
-        ds->metadata =
-            CSLSetNameValue(ds->metadata, CPLSPrintf("NETCDF_DIM_%s_DEF", name),
-                            CPLSPrintf("{%d,6}", d->ntimes));
-        ds->metadata = CSLSetNameValue(
-            ds->metadata, CPLSPrintf("NETCDF_DIM_%s_VALUES", name), values);
-        if (d->time_units != NULL)
-            ds->metadata = CSLSetNameValue(
-                ds->metadata, CPLSPrintf("%s#units", name), d->time_units);
-        if (d->time_calendar != NULL)
-            ds->metadata =
-                CSLSetNameValue(ds->metadata, CPLSPrintf("%s#calendar", name),
-                                d->time_calendar);
+    const int grid = one_array_grid(d);
+    int k;
+    ds->metadata = without_dimension_items(d->metadata);
+    if (d->time_values != NULL || grid) {
+        char *extra = extra_list(d, grid);
+        ds->metadata = CSLSetNameValue(ds->metadata, "NETCDF_DIM_EXTRA", extra);
+        CPLFree(extra);
     }
-    CPLFree(values);
+    if (d->time_values != NULL) {
+        ds->metadata =
+            dimension_items(ds->metadata, time_name(d), d->time_values,
+                            d->ntimes, d->time_units);
+        if (d->time_calendar != NULL)
+            ds->metadata = CSLSetNameValue(
+                ds->metadata, CPLSPrintf("%s#calendar", time_name(d)),
+                d->time_calendar);
+    }
+    for (k = 0; grid && k < d->ndims; k++)
+        ds->metadata =
+            dimension_items(ds->metadata, d->dims[k].name, d->dims[k].values,
+                            d->dims[k].size, d->dims[k].units);
     ds->xav_metadata =
         CSLSetNameValue(NULL, "VARIABLES", CPLSPrintf("%d", d->nvars));
     ds->xav_metadata =
@@ -106,6 +206,34 @@ static char **coding_metadata(const xav_dataset *ds, int b,
     return md;
 }
 
+/* A band's place along a dimension, as netCDF says it; the source's text
+ * of the same value ("1096.485") is kept. */
+static char **set_place(char **md, const char *name, double value)
+{
+    const char *key = CPLSPrintf("NETCDF_DIM_%s", name);
+    const char *old = CSLFetchNameValue(md, key);
+    if (old == NULL || CPLAtof(old) != value)
+        md = CSLSetNameValue(md, key, number_text(value));
+    return md;
+}
+
+/* A band's netCDF items, from the dataset's own axes: its time, its place
+ * along the extra dimensions, and the variable it belongs to (a slice: its
+ * array), whatever the source's copies said. */
+static char **netcdf_band_items(const xav_desc *d, char **md,
+                                const xav_variable *var, int t)
+{
+    int k;
+    if (d->time_values == NULL && var->coords == NULL)
+        return md;
+    if (d->time_values != NULL)
+        md = set_place(md, time_name(d), d->time_values[t]);
+    for (k = 0; var->coords != NULL && k < d->ndims; k++)
+        md = set_place(md, d->dims[k].name, d->dims[k].values[var->coords[k]]);
+    return CSLSetNameValue(md, "NETCDF_VARNAME",
+                           var->array != NULL ? var->array : var->name);
+}
+
 static void derive_band(xav_dataset *ds, int b)
 {
     const xav_desc *d = ds->d;
@@ -117,14 +245,7 @@ static void derive_band(xav_dataset *ds, int b)
     md = CSLDuplicate(var->metadata);
     if (d->band_metadata != NULL)
         md = CSLMerge(md, d->band_metadata[b]);
-    if (d->time_values != NULL) {
-        const char *key = CPLSPrintf("NETCDF_DIM_%s", d->time_name);
-        if (CSLFetchNameValue(md, key) == NULL)
-            md = CSLSetNameValue(md, key, number_text(d->time_values[t]));
-        if (CSLFetchNameValue(md, "NETCDF_VARNAME") == NULL)
-            md = CSLSetNameValue(md, "NETCDF_VARNAME", var->name);
-    }
-    ds->band_md[b] = md;
+    ds->band_md[b] = netcdf_band_items(d, md, var, t);
     ds->band_is_md[b] = coding_metadata(ds, b, var);
     xav_layout_find(d, v, 0, XAV_ROLE_DATA, 0, &s, &c);
     x = CSLSetNameValue(x, "VARIABLE", var->name);
@@ -152,6 +273,8 @@ static void derive_band(xav_dataset *ds, int b)
 void xav_present(xav_dataset *ds)
 {
     int v, b, lossy = 0;
+    /* sidecars written before names were unique: every variable reachable */
+    xav_unique_variable_names(ds->d);
     derive_dataset_metadata(ds);
     for (b = 0; b < xav_desc_band_count(ds->d); b++)
         derive_band(ds, b);
@@ -160,4 +283,36 @@ void xav_present(xav_dataset *ds)
     /* GDAL's convention for lossy drivers (JPEG, WEBP, JPEGXL) */
     ds->is_metadata = CSLSetNameValue(NULL, "COMPRESSION_REVERSIBILITY",
                                       lossy ? "LOSSY" : "LOSSLESS");
+}
+
+/* ---- the extra dimensions, for the multidimensional view --------------- */
+
+int xav_dim_count(const xav_dataset *ds)
+{
+    return ds->d->ndims;
+}
+const char *xav_dim_name(const xav_dataset *ds, int dim)
+{
+    return ds->d->dims[dim].name;
+}
+const char *xav_dim_units(const xav_dataset *ds, int dim)
+{
+    return ds->d->dims[dim].units;
+}
+int xav_dim_size(const xav_dataset *ds, int dim)
+{
+    return ds->d->dims[dim].size;
+}
+const double *xav_dim_values(const xav_dataset *ds, int dim)
+{
+    return ds->d->dims[dim].values;
+}
+const char *xav_variable_array(const xav_dataset *ds, int var)
+{
+    return ds->d->vars[var].array;
+}
+int xav_variable_coordinate(const xav_dataset *ds, int var, int dim)
+{
+    const xav_variable *v = &ds->d->vars[var];
+    return v->coords != NULL ? v->coords[dim] : -1;
 }

@@ -12,6 +12,7 @@
 #include "crs.h"
 #include "encode.h"
 #include "rat.h"
+#include "varnames.h"
 
 /* An object's metadata, less the figures another XAVIDEO coding measured
  * (a copy of a copy, or a GTiff made by an older driver): they describe
@@ -39,27 +40,122 @@ static GDALRasterBandH source_band(const source *cs, int var, int time)
                              xav_desc_band_index(cs->d, var, time) + 1);
 }
 
-static char *variable_name(const source *cs, GDALRasterBandH band, int v)
+/* ---- variable names ---------------------------------------------------- */
+
+/* What the source calls a band's variable, or NULL. */
+static const char *source_name(GDALRasterBandH band)
 {
-    char **names = cs->opt->variable_names
-                       ? CSLTokenizeString2(cs->opt->variable_names, ",", 0)
-                       : NULL;
-    const char *nc = GDALGetMetadataItem(band, "NETCDF_VARNAME", NULL);
-    const char *grib = GDALGetMetadataItem(band, "GRIB_ELEMENT", NULL);
+    static const char *const keys[] = {"NETCDF_VARNAME", "GRIB_ELEMENT"};
     const char *desc = GDALGetDescription(band);
-    char *name;
-    if (v < CSLCount(names))
-        name = CPLStrdup(names[v]);
-    else if (nc != NULL && *nc != '\0')
-        name = CPLStrdup(nc);
-    else if (grib != NULL && *grib != '\0')
-        name = CPLStrdup(grib);
-    else if (desc != NULL && *desc != '\0')
-        name = CPLStrdup(desc);
-    else
-        name = CPLStrdup(CPLSPrintf("band_%d", v + 1));
-    CSLDestroy(names);
+    size_t k;
+    for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+        const char *name = GDALGetMetadataItem(band, keys[k], NULL);
+        if (name != NULL && *name != '\0')
+            return name;
+    }
+    return desc != NULL && *desc != '\0' ? desc : NULL;
+}
+
+/* VARIABLE_NAMES, one per variable and distinct, or NULL if not given. */
+static int option_names(const source *cs, char ***names)
+{
+    const xav_desc *d = cs->d;
+    int *counts, v, n, rc = 0;
+    *names = NULL;
+    if (cs->opt->variable_names == NULL)
+        return 0;
+    *names = CSLTokenizeString2(cs->opt->variable_names, ",", 0);
+    n = CSLCount(*names);
+    if (n != d->nvars) {
+        CPLError(CE_Failure, CPLE_IllegalArg,
+                 "XAVIDEO: VARIABLE_NAMES has %d names for %d variables "
+                 "(variables x time steps: %d x %d): give one name per "
+                 "variable.",
+                 n, d->nvars, d->nvars, d->ntimes);
+        return -1;
+    }
+    counts = xav_name_counts(*names, n);
+    for (v = 0; v < n && rc == 0; v++)
+        if (counts[v] > 1) {
+            CPLError(CE_Failure, CPLE_IllegalArg,
+                     "XAVIDEO: VARIABLE_NAMES names %d variables '%s': "
+                     "variable names must be distinct.",
+                     counts[v], (*names)[v]);
+            rc = -1;
+        }
+    CPLFree(counts);
+    return rc;
+}
+
+/* A slice's name: its array's, and where it lies along each extra
+ * dimension (TEMP_ZAXLEVIT19_10), so that one can tell which it is. */
+static char *slice_name(const xav_desc *d, const xav_variable *var)
+{
+    char *name = CPLStrdup(var->array);
+    int k;
+    for (k = 0; k < d->ndims; k++) {
+        char *longer =
+            CPLStrdup(CPLSPrintf("%s_%s_%.15g", name, d->dims[k].name,
+                                 d->dims[k].values[var->coords[k]]));
+        CPLFree(name);
+        name = longer;
+    }
     return name;
+}
+
+/* GRIB elements at several levels (TMP at 850 and 500 hPa) share a name:
+ * each gets its level, as GDAL's GRIB_SHORT_NAME says it (TMP_85000-ISBL).
+ * What still collides is left to the one rule (varnames.h). */
+static void name_grib_levels(source *cs)
+{
+    xav_desc *d = cs->d;
+    char **names = (char **)CPLMalloc(sizeof(char *) * (d->nvars + 1));
+    int *counts, v;
+    for (v = 0; v < d->nvars; v++)
+        names[v] = d->vars[v].name;
+    counts = xav_name_counts(names, d->nvars);
+    for (v = 0; v < d->nvars; v++) {
+        const char *level =
+            GDALGetMetadataItem(source_band(cs, v, 0), "GRIB_SHORT_NAME", NULL);
+        if (counts[v] > 1 && level != NULL && *level != '\0') {
+            char *name = CPLStrdup(CPLSPrintf("%s_%s", names[v], level));
+            CPLFree(d->vars[v].name);
+            d->vars[v].name = name;
+        }
+    }
+    CPLFree(counts);
+    CPLFree(names);
+}
+
+/* Every variable's name (and a slice's array): VARIABLE_NAMES, else the
+ * source's, made unique. */
+static int name_variables(source *cs)
+{
+    xav_desc *d = cs->d;
+    char **names = NULL;
+    int v;
+    if (option_names(cs, &names) != 0) {
+        CSLDestroy(names);
+        return -1;
+    }
+    for (v = 0; v < d->nvars; v++) {
+        xav_variable *var = &d->vars[v];
+        const char *base = source_name(source_band(cs, v, 0));
+        if (var->coords != NULL) /* an unnamed array: its data */
+            var->array = CPLStrdup(base != NULL ? base : "data");
+        if (names != NULL)
+            var->name = CPLStrdup(names[v]);
+        else if (var->coords != NULL)
+            var->name = slice_name(d, var);
+        else
+            var->name = base != NULL ? CPLStrdup(base)
+                                     : CPLStrdup(CPLSPrintf("band_%d", v + 1));
+    }
+    if (names == NULL)
+        name_grib_levels(cs);
+    xav_unique_variable_names(d);
+    CSLDestroy(names);
+    return 0;
 }
 
 static void describe_color_table(xav_variable *var, GDALRasterBandH band)
@@ -85,7 +181,6 @@ static int describe_variable(source *cs, int v)
     const char *units = GDALGetRasterUnitType(band);
     const char *desc = GDALGetDescription(band);
     int ok_off = 0, ok_scale = 0;
-    var->name = variable_name(cs, band, v);
     var->type = GDALGetRasterDataType(band);
     if (GDALDataTypeIsComplex(var->type) || var->type == GDT_Unknown) {
         CPLError(CE_Failure, CPLE_NotSupported,
@@ -224,7 +319,8 @@ static int describe_variables(source *cs)
 {
     xav_desc *d = cs->d;
     int v;
-    d->vars = (xav_variable *)CPLCalloc(d->nvars, sizeof(xav_variable));
+    if (name_variables(cs) != 0)
+        return -1;
     for (v = 0; v < d->nvars; v++)
         if (describe_variable(cs, v) != 0)
             return -1;

@@ -12,10 +12,13 @@
 #include "model.h"
 #include "options.h"
 
-/* d's band model must be planned (band_model.h). Sets each variable's
- * lossless from the options and its kind (palettes and thematic classes
- * are never approximated). Returns 0, or -1 with a CPLError (a band type
- * that cannot be stored, a CRS PROJ refuses). */
+/* d's band model must be planned (band_model.h). Names the variables
+ * (VARIABLE_NAMES, else the source's names, a slice's place along the
+ * extra dimensions, a GRIB level where elements repeat; unique by the rule
+ * of varnames.h). Sets each variable's lossless from the options and its
+ * kind (palettes and thematic classes are never approximated). Returns 0,
+ * or -1 with a CPLError (VARIABLE_NAMES that do not fit, a band type that
+ * cannot be stored, a CRS PROJ refuses). */
 int xav_describe_source(GDALDatasetH src, const xav_create_options *o,
                         xav_desc *d);
 
