@@ -3,6 +3,8 @@
  * consistency (xav_desc_validate), before anyone uses it. */
 #include "sidecar.h"
 
+#include "json_get.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -16,189 +18,13 @@
 
 /* Sidecars larger than this are refused rather than loaded. */
 #define XAV_MAX_SIDECAR_BYTES (256 * 1024 * 1024)
-/* No string of a sidecar is anywhere near this (the longest are CRS
- * definitions and metadata items). */
-#define XAV_MAX_STRING_BYTES (16 * 1024 * 1024)
 
-/* Parsing context: the first error wins and is reported once. */
-typedef struct {
-    const char *source;
-    int failed;
-} parser;
-
-static void bad(parser *p, const char *what, const char *key)
-{
-    if (!p->failed)
-        CPLError(CE_Failure, CPLE_AppDefined,
-                 "XAVIDEO: invalid sidecar %s: %s '%s'.", p->source, what, key);
-    p->failed = 1;
-}
-
-static const cJSON *get(parser *p, const cJSON *o, const char *key,
-                        int required)
-{
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(o, key);
-    if (item == NULL && required)
-        bad(p, "missing", key);
-    return item;
-}
-
-static double get_number_item(parser *p, const cJSON *item, const char *key)
-{
-    if (cJSON_IsNumber(item))
-        return item->valuedouble;
-    if (cJSON_IsString(item)) {
-        if (!strcmp(item->valuestring, "nan"))
-            return NAN;
-        if (!strcmp(item->valuestring, "inf"))
-            return INFINITY;
-        if (!strcmp(item->valuestring, "-inf"))
-            return -INFINITY;
-    }
-    bad(p, "not a number:", key);
-    return 0;
-}
-
-static double get_number(parser *p, const cJSON *o, const char *key, double def,
-                         int required)
-{
-    const cJSON *item = get(p, o, key, required);
-    return item == NULL ? def : get_number_item(p, item, key);
-}
-
-/* A number where NaN and infinities make no sense (coefficients, sizes). */
-static double get_finite(parser *p, const cJSON *o, const char *key, double def,
-                         int required)
-{
-    double v = get_number(p, o, key, def, required);
-    if (!isfinite(v)) {
-        bad(p, "not a finite number:", key);
-        return def;
-    }
-    return v;
-}
-
-static int get_int(parser *p, const cJSON *o, const char *key, int def,
-                   int required)
-{
-    double v = get_number(p, o, key, def, required);
-    if (!(v >= -2147483647.0 && v <= 2147483647.0) || v != floor(v)) {
-        bad(p, "not an integer:", key);
-        return 0;
-    }
-    return (int)v;
-}
-
-/* Returns a CPLStrdup'ed copy, or NULL if absent and optional. */
-static char *get_string(parser *p, const cJSON *o, const char *key,
-                        int required)
-{
-    const cJSON *item = get(p, o, key, required);
-    if (item == NULL)
-        return NULL;
-    if (!cJSON_IsString(item)) {
-        bad(p, "not a string:", key);
-        return NULL;
-    }
-    return CPLStrdup(item->valuestring);
-}
-
-/* The value of an enum key, by its names (by_name: -1 for none), or 0
- * with an error. */
-static int get_enum(parser *p, const cJSON *o, const char *key,
-                    int (*by_name)(const char *))
-{
-    char *s = get_string(p, o, key, 1);
-    int found = s != NULL ? by_name(s) : -1;
-    if (s != NULL && found < 0)
-        bad(p, "unknown value of", key);
-    CPLFree(s);
-    return found < 0 ? 0 : found;
-}
-
-/* Array of n numbers (n < 0: any length, stored in *count). */
-static double *get_numbers(parser *p, const cJSON *o, const char *key, int n,
-                           int *count)
-{
-    const cJSON *a = get(p, o, key, 1), *e;
-    double *out;
-    int i = 0;
-    if (a == NULL)
-        return NULL;
-    if (!cJSON_IsArray(a) || (n >= 0 && cJSON_GetArraySize(a) != n)) {
-        bad(p, "wrong array", key);
-        return NULL;
-    }
-    out = (double *)CPLCalloc(cJSON_GetArraySize(a) + 1, sizeof(double));
-    cJSON_ArrayForEach(e, a) out[i++] = get_number_item(p, e, key);
-    if (count != NULL)
-        *count = i;
-    return out;
-}
-
-/* Array of n finite numbers. */
-static double *get_finite_numbers(parser *p, const cJSON *o, const char *key,
-                                  int n)
-{
-    double *v = get_numbers(p, o, key, n, NULL);
-    int i;
-    for (i = 0; v != NULL && i < n; i++)
-        if (!isfinite(v[i])) {
-            bad(p, "not a finite number in", key);
-            CPLFree(v);
-            return NULL;
-        }
-    return v;
-}
-
-static char **get_strings(parser *p, const cJSON *o, const char *key)
-{
-    const cJSON *a = get(p, o, key, 0), *e;
-    char **out = NULL;
-    if (a == NULL)
-        return NULL;
-    if (!cJSON_IsArray(a)) {
-        bad(p, "not an array:", key);
-        return NULL;
-    }
-    cJSON_ArrayForEach(e, a)
-    {
-        if (!cJSON_IsString(e)) {
-            bad(p, "non-string in", key);
-            break;
-        }
-        out = CSLAddString(out, e->valuestring);
-    }
-    return out;
-}
-
-static char **get_name_values(parser *p, const cJSON *o, const char *key)
-{
-    const cJSON *obj = get(p, o, key, 0), *e;
-    char **out = NULL;
-    if (obj == NULL)
-        return NULL;
-    if (!cJSON_IsObject(obj)) {
-        bad(p, "not an object:", key);
-        return NULL;
-    }
-    cJSON_ArrayForEach(e, obj)
-    {
-        if (!cJSON_IsString(e)) {
-            bad(p, "non-string value in", key);
-            break;
-        }
-        out = CSLSetNameValue(out, e->string, e->valuestring);
-    }
-    return out;
-}
-
-static void parse_gcps(parser *p, const cJSON *a, xav_desc *d)
+static void parse_gcps(xav_json_parser *p, const cJSON *a, xav_desc *d)
 {
     const cJSON *e;
     int i = 0;
     if (!cJSON_IsArray(a)) {
-        bad(p, "not an array:", "gcps");
+        xav_json_bad(p, "not an array:", "gcps");
         return;
     }
     d->gcp_count = cJSON_GetArraySize(a);
@@ -207,8 +33,8 @@ static void parse_gcps(parser *p, const cJSON *a, xav_desc *d)
     cJSON_ArrayForEach(e, a)
     {
         GDAL_GCP *g = &d->gcps[i++];
-        char *id = get_string(p, e, "id", 0),
-             *info = get_string(p, e, "info", 0);
+        char *id = xav_json_string(p, e, "id", 0),
+             *info = xav_json_string(p, e, "info", 0);
         if (id != NULL) {
             CPLFree(g->pszId);
             g->pszId = id;
@@ -217,54 +43,55 @@ static void parse_gcps(parser *p, const cJSON *a, xav_desc *d)
             CPLFree(g->pszInfo);
             g->pszInfo = info;
         }
-        g->dfGCPPixel = get_finite(p, e, "pixel", 0, 1);
-        g->dfGCPLine = get_finite(p, e, "line", 0, 1);
-        g->dfGCPX = get_finite(p, e, "x", 0, 1);
-        g->dfGCPY = get_finite(p, e, "y", 0, 1);
-        g->dfGCPZ = get_finite(p, e, "z", 0, 0);
+        g->dfGCPPixel = xav_json_finite(p, e, "pixel", 0, 1);
+        g->dfGCPLine = xav_json_finite(p, e, "line", 0, 1);
+        g->dfGCPX = xav_json_finite(p, e, "x", 0, 1);
+        g->dfGCPY = xav_json_finite(p, e, "y", 0, 1);
+        g->dfGCPZ = xav_json_finite(p, e, "z", 0, 0);
     }
 }
 
-static void parse_georef(parser *p, const cJSON *g, xav_desc *d)
+static void parse_georef(xav_json_parser *p, const cJSON *g, xav_desc *d)
 {
     const cJSON *crs, *gcps;
     if (g == NULL)
         return;
-    if (get(p, g, "geotransform", 0) != NULL) {
-        double *gt = get_finite_numbers(p, g, "geotransform", 6);
+    if (xav_json_get(p, g, "geotransform", 0) != NULL) {
+        double *gt = xav_json_finite_numbers(p, g, "geotransform", 6);
         if (gt != NULL) {
             memcpy(d->geotransform, gt, sizeof(d->geotransform));
             d->has_geotransform = 1;
         }
         CPLFree(gt);
     }
-    if ((crs = get(p, g, "crs", 0)) != NULL) {
-        const cJSON *pj = get(p, crs, "projjson", 0);
-        d->crs_wkt = get_string(p, crs, "wkt2", 1);
+    if ((crs = xav_json_get(p, g, "crs", 0)) != NULL) {
+        const cJSON *pj = xav_json_get(p, crs, "projjson", 0);
+        d->crs_wkt = xav_json_string(p, crs, "wkt2", 1);
         if (pj != NULL) {
             char *text = cJSON_PrintUnformatted(pj);
             d->crs_projjson = CPLStrdup(text);
             cJSON_free(text);
         }
     }
-    if (get(p, g, "wgs84_bbox", 0) != NULL) {
-        double *bb = get_finite_numbers(p, g, "wgs84_bbox", 4);
+    if (xav_json_get(p, g, "wgs84_bbox", 0) != NULL) {
+        double *bb = xav_json_finite_numbers(p, g, "wgs84_bbox", 4);
         if (bb != NULL) {
             memcpy(d->wgs84_bbox, bb, sizeof(d->wgs84_bbox));
             d->has_wgs84_bbox = 1;
         }
         CPLFree(bb);
     }
-    if ((gcps = get(p, g, "gcps", 0)) != NULL)
+    if ((gcps = xav_json_get(p, g, "gcps", 0)) != NULL)
         parse_gcps(p, gcps, d);
 }
 
-static void parse_color_table(parser *p, const cJSON *ct, xav_variable *v)
+static void parse_color_table(xav_json_parser *p, const cJSON *ct,
+                              xav_variable *v)
 {
     const cJSON *e;
     int i = 0, c;
     if (!cJSON_IsArray(ct)) {
-        bad(p, "not an array:", "color_table");
+        xav_json_bad(p, "not an array:", "color_table");
         return;
     }
     v->color_count = cJSON_GetArraySize(ct);
@@ -273,7 +100,7 @@ static void parse_color_table(parser *p, const cJSON *ct, xav_variable *v)
     cJSON_ArrayForEach(e, ct)
     {
         if (!cJSON_IsArray(e) || cJSON_GetArraySize(e) != 4) {
-            bad(p, "entry is not [r,g,b,a] in", "color_table");
+            xav_json_bad(p, "entry is not [r,g,b,a] in", "color_table");
             return;
         }
         for (c = 0; c < 4; c++) {
@@ -285,13 +112,15 @@ static void parse_color_table(parser *p, const cJSON *ct, xav_variable *v)
 }
 
 /* A slice's array name and its index along each extra dimension. */
-static void parse_slice(parser *p, const cJSON *o, xav_variable *v, int ndims)
+static void parse_slice(xav_json_parser *p, const cJSON *o, xav_variable *v,
+                        int ndims)
 {
-    const cJSON *c = get(p, o, "coordinates", 1), *e;
+    const cJSON *c = xav_json_get(p, o, "coordinates", 1), *e;
     int i = 0;
-    v->array = get_string(p, o, "array", 1);
+    v->array = xav_json_string(p, o, "array", 1);
     if (c == NULL || !cJSON_IsArray(c) || cJSON_GetArraySize(c) != ndims) {
-        bad(p, "one index per extra dimension expected in", "coordinates");
+        xav_json_bad(p, "one index per extra dimension expected in",
+                     "coordinates");
         return;
     }
     v->coords = (int *)CPLCalloc(ndims + 1, sizeof(int));
@@ -299,129 +128,130 @@ static void parse_slice(parser *p, const cJSON *o, xav_variable *v, int ndims)
     {
         if (!cJSON_IsNumber(e) || e->valuedouble != floor(e->valuedouble) ||
             e->valuedouble < 0 || e->valuedouble > XAV_MAX_BANDS) {
-            bad(p, "not an index in", "coordinates");
+            xav_json_bad(p, "not an index in", "coordinates");
             return;
         }
         v->coords[i++] = (int)e->valuedouble;
     }
 }
 
-static void parse_variable(parser *p, const cJSON *o, xav_variable *v,
+static void parse_variable(xav_json_parser *p, const cJSON *o, xav_variable *v,
                            int ndims)
 {
     const cJSON *q, *ct;
-    char *type = get_string(p, o, "data_type", 1);
+    char *type = xav_json_string(p, o, "data_type", 1);
     double *range;
-    v->name = get_string(p, o, "name", 1);
+    v->name = xav_json_string(p, o, "name", 1);
     v->type = type ? GDALGetDataTypeByName(type) : GDT_Unknown;
     if (type != NULL && v->type == GDT_Unknown)
-        bad(p, "unknown data type", type);
+        xav_json_bad(p, "unknown data type", type);
     CPLFree(type);
-    v->has_nodata = get(p, o, "nodata", 0) != NULL;
-    v->nodata = get_number(p, o, "nodata", 0, 0);
-    v->units = get_string(p, o, "units", 0);
-    v->description = get_string(p, o, "description", 0);
+    v->has_nodata = xav_json_get(p, o, "nodata", 0) != NULL;
+    v->nodata = xav_json_number(p, o, "nodata", 0, 0);
+    v->units = xav_json_string(p, o, "units", 0);
+    v->description = xav_json_string(p, o, "description", 0);
     {
-        char *ci = get_string(p, o, "color_interp", 0);
+        char *ci = xav_json_string(p, o, "color_interp", 0);
         v->color_interp =
             ci ? GDALGetColorInterpretationByName(ci) : GCI_Undefined;
         CPLFree(ci);
     }
-    if ((ct = get(p, o, "color_table", 0)) != NULL)
+    if ((ct = xav_json_get(p, o, "color_table", 0)) != NULL)
         parse_color_table(p, ct, v);
-    v->categories = get_strings(p, o, "category_names");
-    if ((ct = get(p, o, "attribute_table", 0)) != NULL) {
+    v->categories = xav_json_strings(p, o, "category_names");
+    if ((ct = xav_json_get(p, o, "attribute_table", 0)) != NULL) {
         char *text = cJSON_PrintUnformatted(ct);
         v->rat_json = CPLStrdup(text);
         cJSON_free(text);
     }
-    v->has_offset_scale = get(p, o, "scale", 0) != NULL;
-    v->gdal_offset = get_finite(p, o, "offset", 0, 0);
-    v->gdal_scale = get_finite(p, o, "scale", 1, 0);
-    v->metadata = get_name_values(p, o, "metadata");
-    range = get_numbers(p, o, "valid_range", 2, NULL);
+    v->has_offset_scale = xav_json_get(p, o, "scale", 0) != NULL;
+    v->gdal_offset = xav_json_finite(p, o, "offset", 0, 0);
+    v->gdal_scale = xav_json_finite(p, o, "scale", 1, 0);
+    v->metadata = xav_json_name_values(p, o, "metadata");
+    range = xav_json_numbers(p, o, "valid_range", 2, NULL);
     if (range != NULL) {
         v->valid_min = range[0];
         v->valid_max = range[1];
     }
     CPLFree(range);
-    v->has_mask = cJSON_IsTrue(get(p, o, "mask", 0));
-    v->max_error = get_finite(p, o, "max_error", 0, 0);
-    v->corr_step = get_finite(p, o, "correction_step", 0, 0);
-    if (get(p, o, "exceptions", 0) != NULL) {
+    v->has_mask = cJSON_IsTrue(xav_json_get(p, o, "mask", 0));
+    v->max_error = xav_json_finite(p, o, "max_error", 0, 0);
+    v->corr_step = xav_json_finite(p, o, "correction_step", 0, 0);
+    if (xav_json_get(p, o, "exceptions", 0) != NULL) {
         int n = 0;
-        double *e = get_numbers(p, o, "exceptions", -1, &n);
+        double *e = xav_json_numbers(p, o, "exceptions", -1, &n);
         if (e != NULL && n > XAV_MAX_EXCEPTIONS)
-            bad(p, "more than 16 values in", "exceptions");
+            xav_json_bad(p, "more than 16 values in", "exceptions");
         else if (e != NULL) {
             memcpy(v->exceptions, e, n * sizeof(double));
             v->nexceptions = n;
         }
         CPLFree(e);
     }
-    if (get(p, o, "array", 0) != NULL)
+    if (xav_json_get(p, o, "array", 0) != NULL)
         parse_slice(p, o, v, ndims);
-    if ((q = get(p, o, "quantization", 1)) == NULL)
+    if ((q = xav_json_get(p, o, "quantization", 1)) == NULL)
         return;
-    v->quant = (xav_quant_mode)get_enum(p, q, "mode", xav_quant_by_name);
-    v->q_offset = get_finite(p, q, "offset", 0, 1);
-    v->q_scale = get_finite(p, q, "scale", 1, 1);
-    v->words = get_int(p, q, "words", 1, 1);
+    v->quant = (xav_quant_mode)xav_json_enum(p, q, "mode", xav_quant_by_name);
+    v->q_offset = xav_json_finite(p, q, "offset", 0, 1);
+    v->q_scale = xav_json_finite(p, q, "scale", 1, 1);
+    v->words = xav_json_int(p, q, "words", 1, 1);
 }
 
-static void parse_stream(parser *p, const cJSON *o, xav_stream *s)
+static void parse_stream(xav_json_parser *p, const cJSON *o, xav_stream *s)
 {
-    const cJSON *ch = get(p, o, "channels", 1), *e;
+    const cJSON *ch = xav_json_get(p, o, "channels", 1), *e;
     int c = 0;
-    s->file = get_string(p, o, "file", 1);
-    s->index = get_int(p, o, "index", 0, 1);
-    s->role = (xav_stream_role)get_enum(p, o, "role", xav_role_by_name);
-    s->codec = (xav_codec)get_enum(p, o, "codec", xav_codec_by_name);
-    s->pix_fmt = get_string(p, o, "pix_fmt", 1);
-    s->bits = get_int(p, o, "bits", 8, 1);
-    s->lossless = cJSON_IsTrue(get(p, o, "lossless", 0));
-    s->crf = get_int(p, o, "crf", 0, 0);
-    s->qp = get_int(p, o, "qp", -1, 0);
-    s->preset = get_string(p, o, "preset", 0);
-    s->gop = get_int(p, o, "gop", 1, 0);
-    s->tile = get_int(p, o, "tile", 0, 0);
-    s->checksums = cJSON_IsTrue(get(p, o, "packet_crc32", 0));
+    s->file = xav_json_string(p, o, "file", 1);
+    s->index = xav_json_int(p, o, "index", 0, 1);
+    s->role = (xav_stream_role)xav_json_enum(p, o, "role", xav_role_by_name);
+    s->codec = (xav_codec)xav_json_enum(p, o, "codec", xav_codec_by_name);
+    s->pix_fmt = xav_json_string(p, o, "pix_fmt", 1);
+    s->bits = xav_json_int(p, o, "bits", 8, 1);
+    s->lossless = cJSON_IsTrue(xav_json_get(p, o, "lossless", 0));
+    s->crf = xav_json_int(p, o, "crf", 0, 0);
+    s->qp = xav_json_int(p, o, "qp", -1, 0);
+    s->preset = xav_json_string(p, o, "preset", 0);
+    s->gop = xav_json_int(p, o, "gop", 1, 0);
+    s->tile = xav_json_int(p, o, "tile", 0, 0);
+    s->checksums = cJSON_IsTrue(xav_json_get(p, o, "packet_crc32", 0));
     if (ch == NULL)
         return;
     if (!cJSON_IsArray(ch) || cJSON_GetArraySize(ch) < 1 ||
         cJSON_GetArraySize(ch) > XAV_MAX_CHANNELS) {
-        bad(p, "1 to 3 entries expected in", "channels");
+        xav_json_bad(p, "1 to 3 entries expected in", "channels");
         return;
     }
     cJSON_ArrayForEach(e, ch)
     {
-        s->var[c] = get_int(p, e, "variable", 0, 1);
-        s->word[c] = get_int(p, e, "word", 0, 0);
+        s->var[c] = xav_json_int(p, e, "variable", 0, 1);
+        s->word[c] = xav_json_int(p, e, "word", 0, 0);
         c++;
     }
     s->channels = c;
 }
 
-static void parse_time(parser *p, const cJSON *t, xav_desc *d)
+static void parse_time(xav_json_parser *p, const cJSON *t, xav_desc *d)
 {
     int n = 0;
-    d->time_name = get_string(p, t, "name", 0);
-    d->time_units = get_string(p, t, "units", 0);
-    d->time_calendar = get_string(p, t, "calendar", 0);
-    d->time_values = get_numbers(p, t, "values", -1, &n);
-    d->time_iso = get_strings(p, t, "iso");
+    d->time_name = xav_json_string(p, t, "name", 0);
+    d->time_units = xav_json_string(p, t, "units", 0);
+    d->time_calendar = xav_json_string(p, t, "calendar", 0);
+    d->time_values = xav_json_numbers(p, t, "values", -1, &n);
+    d->time_iso = xav_json_strings(p, t, "iso");
     d->ntimes = n;
     if (d->time_iso != NULL && CSLCount(d->time_iso) != n)
-        bad(p, "count differs from values in", "iso");
+        xav_json_bad(p, "count differs from values in", "iso");
 }
 
 /* Extra dimensions: name, units, values. */
-static void parse_dims(parser *p, const cJSON *a, xav_desc *d)
+static void parse_dims(xav_json_parser *p, const cJSON *a, xav_desc *d)
 {
     const cJSON *e;
     int i = 0;
     if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) > XAV_MAX_DIMS) {
-        bad(p, "an array of at most 16 entries expected in", "dimensions");
+        xav_json_bad(p, "an array of at most 16 entries expected in",
+                     "dimensions");
         return;
     }
     d->ndims = cJSON_GetArraySize(a);
@@ -430,43 +260,23 @@ static void parse_dims(parser *p, const cJSON *a, xav_desc *d)
     {
         xav_dim *dim = &d->dims[i++];
         int n = 0;
-        dim->name = get_string(p, e, "name", 1);
-        dim->units = get_string(p, e, "units", 0);
-        dim->values = get_numbers(p, e, "values", -1, &n);
+        dim->name = xav_json_string(p, e, "name", 1);
+        dim->units = xav_json_string(p, e, "units", 0);
+        dim->values = xav_json_numbers(p, e, "values", -1, &n);
         dim->size = n;
     }
 }
 
-/* Every key and string of the document: valid UTF-8 (GDAL hands them to
- * applications as such) and of a sane length. Nesting is bounded by cJSON
- * (CJSON_NESTING_LIMIT), so the recursion is too. */
-static void check_strings(parser *p, const cJSON *node)
+static int check_header(xav_json_parser *p, const cJSON *root)
 {
-    const cJSON *e;
-    const char *where = node->string ? node->string : "(top level)";
-    if (node->string != NULL && (strlen(node->string) > XAV_MAX_STRING_BYTES ||
-                                 !CPLIsUTF8(node->string, -1)))
-        bad(p, "key too long or not valid UTF-8 near", "(a key)");
-    if (cJSON_IsString(node) && node->valuestring != NULL) {
-        if (strlen(node->valuestring) > XAV_MAX_STRING_BYTES)
-            bad(p, "string longer than 16 MiB in", where);
-        else if (!CPLIsUTF8(node->valuestring, -1))
-            bad(p, "string not valid UTF-8 in", where);
-    }
-    for (e = node->child; e != NULL && !p->failed; e = e->next)
-        check_strings(p, e);
-}
-
-static int check_header(parser *p, const cJSON *root)
-{
-    const cJSON *fmt = get(p, root, "format", 1);
+    const cJSON *fmt = xav_json_get(p, root, "format", 1);
     int version;
     if (p->failed || !cJSON_IsString(fmt) ||
         strcmp(fmt->valuestring, "xavideo") != 0) {
-        bad(p, "not an xavideo document:", "format");
+        xav_json_bad(p, "not an xavideo document:", "format");
         return -1;
     }
-    version = get_int(p, root, "schema_version", 0, 1);
+    version = xav_json_int(p, root, "schema_version", 0, 1);
     if (!p->failed && (version < 1 || version > XAV_SCHEMA_VERSION)) {
         CPLError(CE_Failure, CPLE_NotSupported,
                  "XAVIDEO: %s has schema version %d; this driver reads "
@@ -478,13 +288,13 @@ static int check_header(parser *p, const cJSON *root)
     return p->failed ? -1 : 0;
 }
 
-static void parse_arrays(parser *p, const cJSON *root, xav_desc *d)
+static void parse_arrays(xav_json_parser *p, const cJSON *root, xav_desc *d)
 {
-    const cJSON *vars = get(p, root, "variables", 1);
-    const cJSON *streams = get(p, root, "streams", 1), *e;
+    const cJSON *vars = xav_json_get(p, root, "variables", 1);
+    const cJSON *streams = xav_json_get(p, root, "streams", 1), *e;
     int i = 0;
     if (p->failed || !cJSON_IsArray(vars) || !cJSON_IsArray(streams)) {
-        bad(p, "arrays expected:", "variables/streams");
+        xav_json_bad(p, "arrays expected:", "variables/streams");
         return;
     }
     d->nvars = cJSON_GetArraySize(vars);
@@ -498,22 +308,23 @@ static void parse_arrays(parser *p, const cJSON *root, xav_desc *d)
 
 /* Checked before anything is allocated per band (xav_desc_validate says the
  * same after parsing, too late for that). */
-static int band_count_ok(parser *p, const xav_desc *d)
+static int band_count_ok(xav_json_parser *p, const xav_desc *d)
 {
     if ((double)d->nvars * d->ntimes <= (double)XAV_MAX_BANDS)
         return 1;
-    bad(p, "more than 10^6 bands (variables x times) in", "variables");
+    xav_json_bad(p, "more than 10^6 bands (variables x times) in", "variables");
     return 0;
 }
 
-static void parse_band_metadata(parser *p, const cJSON *bm, xav_desc *d)
+static void parse_band_metadata(xav_json_parser *p, const cJSON *bm,
+                                xav_desc *d)
 {
     const cJSON *e;
     int nbands;
     if (!band_count_ok(p, d))
         return;
     if (!cJSON_IsObject(bm)) {
-        bad(p, "not an object:", "band_metadata");
+        xav_json_bad(p, "not an object:", "band_metadata");
         return;
     }
     nbands = xav_desc_band_count(d);
@@ -524,77 +335,78 @@ static void parse_band_metadata(parser *p, const cJSON *bm, xav_desc *d)
         long b = strtol(e->string, &end, 10);
         if (end == e->string || *end != '\0' || b < 0 || b >= nbands ||
             d->band_metadata[b] != NULL) {
-            bad(p, "bad band number in", "band_metadata");
+            xav_json_bad(p, "bad band number in", "band_metadata");
             return;
         }
-        d->band_metadata[b] = get_name_values(p, bm, e->string);
+        d->band_metadata[b] = xav_json_name_values(p, bm, e->string);
     }
 }
 
 /* Achieved PSNR and maximum error, one per band. */
-static void parse_quality(parser *p, const cJSON *q, xav_desc *d)
+static void parse_quality(xav_json_parser *p, const cJSON *q, xav_desc *d)
 {
     int n = 0, m = 0;
     if (!band_count_ok(p, d))
         return;
-    d->psnr = get_numbers(p, q, "psnr_db", -1, &n);
-    d->max_abs_error = get_numbers(p, q, "max_abs_error", -1, &m);
+    d->psnr = xav_json_numbers(p, q, "psnr_db", -1, &n);
+    d->max_abs_error = xav_json_numbers(p, q, "max_abs_error", -1, &m);
     if (!p->failed && (n != xav_desc_band_count(d) || m != n))
-        bad(p, "one value per band expected in", "quality");
+        xav_json_bad(p, "one value per band expected in", "quality");
 }
 
-static void parse_document(parser *p, const cJSON *root, xav_desc *d)
+static void parse_document(xav_json_parser *p, const cJSON *root, xav_desc *d)
 {
     const cJSON *t, *bm, *fr, *q;
     char *order;
-    d->width = get_int(p, root, "width", 0, 1);
-    d->height = get_int(p, root, "height", 0, 1);
-    if ((t = get(p, root, "tiling", 0)) != NULL) {
-        d->tile_width = get_int(p, t, "tile_width", 0, 1);
-        d->tile_height = get_int(p, t, "tile_height", 0, 1);
+    d->width = xav_json_int(p, root, "width", 0, 1);
+    d->height = xav_json_int(p, root, "height", 0, 1);
+    if ((t = xav_json_get(p, root, "tiling", 0)) != NULL) {
+        d->tile_width = xav_json_int(p, t, "tile_width", 0, 1);
+        d->tile_height = xav_json_int(p, t, "tile_height", 0, 1);
         if (!p->failed && (d->tile_width <= 0 || d->tile_height <= 0))
-            bad(p, "tile size must be positive in", "tiling");
+            xav_json_bad(p, "tile size must be positive in", "tiling");
     }
-    parse_georef(p, get(p, root, "georeferencing", 0), d);
-    d->metadata = get_name_values(p, root, "metadata");
-    order = get_string(p, root, "band_order", 0);
+    parse_georef(p, xav_json_get(p, root, "georeferencing", 0), d);
+    d->metadata = xav_json_name_values(p, root, "metadata");
+    order = xav_json_string(p, root, "band_order", 0);
     d->order = order && !strcmp(order, "variable_major")
                    ? XAV_ORDER_VARIABLE_MAJOR
                    : XAV_ORDER_TIME_MAJOR;
     if (order != NULL && strcmp(order, "variable_major") != 0 &&
         strcmp(order, "time_major") != 0)
-        bad(p, "unknown value of", "band_order");
+        xav_json_bad(p, "unknown value of", "band_order");
     CPLFree(order);
-    if ((t = get(p, root, "time", 0)) != NULL)
+    if ((t = xav_json_get(p, root, "time", 0)) != NULL)
         parse_time(p, t, d);
-    if ((t = get(p, root, "dimensions", 0)) != NULL)
+    if ((t = xav_json_get(p, root, "dimensions", 0)) != NULL)
         parse_dims(p, t, d);
     parse_arrays(p, root, d);
-    if (!p->failed && (bm = get(p, root, "band_metadata", 0)) != NULL &&
+    if (!p->failed &&
+        (bm = xav_json_get(p, root, "band_metadata", 0)) != NULL &&
         d->nvars > 0 && d->ntimes > 0)
         parse_band_metadata(p, bm, d);
-    if ((fr = get(p, root, "frame_rate", 0)) != NULL) {
-        double *rate = get_finite_numbers(p, root, "frame_rate", 2);
+    if ((fr = xav_json_get(p, root, "frame_rate", 0)) != NULL) {
+        double *rate = xav_json_finite_numbers(p, root, "frame_rate", 2);
         if (rate != NULL &&
             (rate[0] < 1 || rate[0] > 1e6 || rate[1] < 1 || rate[1] > 1e6 ||
              rate[0] != floor(rate[0]) || rate[1] != floor(rate[1])))
-            bad(p, "[num, den] of integers from 1 to 10^6 expected in",
-                "frame_rate");
+            xav_json_bad(p, "[num, den] of integers from 1 to 10^6 expected in",
+                         "frame_rate");
         else if (rate != NULL) {
             d->fps_num = (int)rate[0];
             d->fps_den = (int)rate[1];
         }
         CPLFree(rate);
     }
-    d->encoder = get_name_values(p, root, "encoder");
-    if (!p->failed && (q = get(p, root, "quality", 0)) != NULL)
+    d->encoder = xav_json_name_values(p, root, "encoder");
+    if (!p->failed && (q = xav_json_get(p, root, "quality", 0)) != NULL)
         parse_quality(p, q, d);
 }
 
 xav_desc *xav_sidecar_from_json(const char *json, size_t len,
                                 const char *source)
 {
-    parser p = {source, 0};
+    xav_json_parser p = {source, 0};
     cJSON *root = cJSON_ParseWithLength(json, len);
     xav_desc *d;
     if (root == NULL || !cJSON_IsObject(root)) {
@@ -607,7 +419,7 @@ xav_desc *xav_sidecar_from_json(const char *json, size_t len,
     }
     d = xav_desc_new();
     if (check_header(&p, root) == 0)
-        check_strings(&p, root);
+        xav_json_check_strings(&p, root);
     if (!p.failed)
         parse_document(&p, root, d);
     cJSON_Delete(root);
