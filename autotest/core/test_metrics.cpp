@@ -43,8 +43,8 @@ Verified verify(const xav_variable &v, const std::vector<double> &x,
     r.got.resize(n);
     std::vector<double> scratch(n);
     std::vector<double> typed(n);
-    xav_verify_in in{x.data(), mask.data(), codes.data(), 2,
-                     r.corrections.data(), zero};
+    xav_verify_in in{x.data(), mask.data(),          codes.data(),
+                     2,        r.corrections.data(), zero};
     r.beyond = xav_verify_row(&v, &in, n, scratch.data(), typed.data(),
                               r.got.data(), &r.sum);
     return r;

@@ -53,8 +53,7 @@ TEST(Options, DefaultsAreTheDocumentedOnes)
 TEST(Options, BadValuesAreRefusedByName)
 {
     EXPECT_NE(refusal({"CODEC=H264"}).find("CODEC=H264"), std::string::npos);
-    EXPECT_NE(refusal({"LOSSLESS=maybe"}).find("YES or NO"),
-              std::string::npos);
+    EXPECT_NE(refusal({"LOSSLESS=maybe"}).find("YES or NO"), std::string::npos);
     EXPECT_NE(refusal({"CODEC=X265", "LOSSLESS=YES"}).find("FFV1"),
               std::string::npos);
     EXPECT_NE(refusal({"CRF=52"}).find("CRF=52"), std::string::npos);
@@ -63,8 +62,7 @@ TEST(Options, BadValuesAreRefusedByName)
     EXPECT_NE(refusal({"PRESET=quick"}).find("PRESET"), std::string::npos);
     EXPECT_NE(refusal({"TILE_SIZE=8"}).find("16"), std::string::npos);
     EXPECT_NE(refusal({"MAX_ERROR=-1"}).find("positive"), std::string::npos);
-    EXPECT_NE(refusal({"TARGET_PSNR=nan"}).find("positive"),
-              std::string::npos);
+    EXPECT_NE(refusal({"TARGET_PSNR=nan"}).find("positive"), std::string::npos);
     EXPECT_NE(refusal({"NUM_THREADS=0"}).find("NUM_THREADS"),
               std::string::npos);
     EXPECT_EQ("", refusal({"NUM_THREADS=ALL_CPUS", "TILE_SIZE=0"}));

@@ -12,8 +12,8 @@
 #include "gdal_rat.h"
 #include "ogr_spatialref.h"
 #include "xavideo.h"
-#include "xavideomultidim.h"
 #include "xavideocreate.h"
+#include "xavideomultidim.h"
 
 namespace
 {
@@ -234,9 +234,10 @@ GDALDataset *XAVIDEODataset::Open(GDALOpenInfo *info)
         return nullptr;
     if (info->eAccess == GA_Update) {
         CPLError(CE_Failure, CPLE_NotSupported,
-                 "XAVIDEO datasets are read-only: they are written whole by "
-                 "CreateCopy (gdal_translate -of XAVIDEO); open %s without "
-                 "update access.",
+                 "XAVIDEO datasets are read-only: they are written whole, by "
+                 "CreateCopy (gdal_translate -of XAVIDEO) or at the close of "
+                 "a dataset made by Create; open %s without update access, "
+                 "and write a new dataset to change it.",
                  info->pszFilename);
         return nullptr;
     }
@@ -335,12 +336,12 @@ extern "C" void GDALRegister_XAVIDEO()
     driver->SetMetadataItem(GDAL_DCAP_VIRTUALIO, "YES");
     driver->pfnIdentify = XAVIDEODataset::Identify;
     driver->pfnOpen = XAVIDEODataset::Open;
-    /* Create buffers and encodes at flush or close (xavideocreate.cpp, xavideowriter.cpp).
-     * Declaring it also keeps update access refused: a client that finds
-     * CreateCopy without Create may emulate update on its own (rasterio
-     * 1.3's 'r+' copied the dataset to MEM and wrote it back by CreateCopy
-     * with no creation options at close: a lossless dataset came back
-     * lossy); with a Create it asks GDAL for update access, which Open
+    /* Create buffers and encodes at flush or close (xavideocreate.cpp,
+     * xavideowriter.cpp). Declaring it also keeps update access refused: a
+     * client that finds CreateCopy without Create may emulate update on its own
+     * (rasterio 1.3's 'r+' copied the dataset to MEM and wrote it back by
+     * CreateCopy with no creation options at close: a lossless dataset came
+     * back lossy); with a Create it asks GDAL for update access, which Open
      * refuses. */
     driver->pfnCreate = XAVIDEOCreate;
     driver->pfnCreateCopy = XAVIDEODataset::CreateCopy;

@@ -219,7 +219,8 @@ static cJSON *dims_json(const xav_desc *d)
         cJSON_AddStringToObject(o, "name", dim->name);
         if (dim->units != NULL)
             cJSON_AddStringToObject(o, "units", dim->units);
-        cJSON_AddItemToObject(o, "values", number_array(dim->values, dim->size));
+        cJSON_AddItemToObject(o, "values",
+                              number_array(dim->values, dim->size));
         cJSON_AddItemToArray(a, o);
     }
     return a;
