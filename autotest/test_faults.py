@@ -24,9 +24,12 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 
-from xavtest import L7, MAXT, UWND, gdal_env, gdal_tool, list_dir, open_ds
+from xavtest import L7, MAXT, UWND, gdal_env, gdal_tool, list_dir, open_ds, read_all
+
+from osgeo import gdal  # noqa: E402 (after xavtest, which sets GDAL_DRIVER_PATH)
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 SIDECAR = ".mkv.json"
@@ -249,9 +252,17 @@ def wait_for_writing(p, out_dir, what):
     assert p.poll() is None, f"{what} finished before the signal: the copy is too short"
 
 
-def default_sigint():
-    # a shell that starts jobs in the background makes them ignore SIGINT
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+def default_signals():
+    # a shell that starts jobs in the background makes them ignore SIGINT,
+    # and nohup makes them ignore SIGHUP: the copy keeps an ignored signal
+    # ignored (test_ignored_sighup_kept), so give it the defaults
+    for sig in (signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+
+
+def ignore_sighup():
+    default_signals()
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP],
@@ -259,7 +270,7 @@ def default_sigint():
 def test_signal_leaves_nothing(tmp_path, data_dir, sig):
     p = subprocess.Popen(translate_args(*SLOW, tmp_path / "out.mkv"), env=gdal_env(),
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                         preexec_fn=default_sigint)
+                         preexec_fn=default_signals)
     wait_for_writing(p, tmp_path, "gdal_translate")
     p.send_signal(sig)
     _, stderr = p.communicate(timeout=120)
@@ -268,6 +279,23 @@ def test_signal_leaves_nothing(tmp_path, data_dir, sig):
     assert listing(tmp_path) == [], f"{sig.name} left {listing(tmp_path)}"
     assert f"interrupted by {sig.name}" in stderr, stderr
 
+
+
+def test_ignored_sighup_kept(tmp_path, data_dir):
+    """Under nohup a copy ignores SIGHUP: it must not install a handler that
+    would stop it, and it ends with the whole dataset, bit-exact."""
+    out = tmp_path / "out.mkv"
+    p = subprocess.Popen(translate_args(*SLOW, out), env=gdal_env(),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=ignore_sighup)
+    wait_for_writing(p, tmp_path, "gdal_translate")
+    p.send_signal(signal.SIGHUP)
+    _, stderr = p.communicate(timeout=600)
+    assert p.returncode == 0, f"exit {p.returncode}: {stderr!r}"
+    assert not any(f.endswith(".xavpart") for f in listing(tmp_path)), listing(tmp_path)
+    src, ds = gdal.Open(str(SLOW[0])), open_ds(out)
+    assert ds is not None, gdal.GetLastErrorMsg()
+    assert np.array_equal(read_all(ds), read_all(src), equal_nan=True)
 
 PY_COPY = """
 import json, signal
