@@ -5,6 +5,7 @@ If the XAVIDEO driver is not registered, every test fails (CI must be red
 when the build is missing); it is never skipped.
 """
 
+import json
 import os
 
 import pytest
@@ -102,3 +103,13 @@ def l8_cube(tmp_path_factory):
                   ["LOSSLESS=YES", "VARIABLE_NAMES=coastal,blue,green"])
     return path
 
+
+@pytest.fixture
+def good(tmp_path, data_dir):
+    """A real lossless L7 output in tmp_path/good/: (mkv, sidecar, doc)."""
+    d = tmp_path / "good"
+    d.mkdir()
+    mkv = d / "l7.mkv"
+    xav_create_ok(L7, mkv, ["LOSSLESS=YES"])
+    js = d / "l7.mkv.json"
+    return mkv, js, json.loads(js.read_text())

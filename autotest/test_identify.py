@@ -3,34 +3,13 @@ built-in drivers, on every file it opens, so XAVIDEO must claim its own
 files (video and sidecar) and nothing else: not unrelated JSON, not an
 ordinary Matroska file."""
 
-import json
 import shutil
 import subprocess
 
 import pytest
 from osgeo import gdal
 
-from xavtest import DRIVER_NAME, L7, capture_errors, probe_open, xav_create_ok
-
-
-@pytest.fixture
-def good(tmp_path, data_dir):
-    """A real lossless L7 output in tmp_path/good/: (mkv, sidecar, doc)."""
-    d = tmp_path / "good"
-    d.mkdir()
-    mkv = d / "l7.mkv"
-    xav_create_ok(L7, mkv, ["LOSSLESS=YES"])
-    js = d / "l7.mkv.json"
-    return mkv, js, json.loads(js.read_text())
-
-
-def _copy_pair(good, tmp_path, name="bad"):
-    mkv, js, _ = good
-    d = tmp_path / name
-    d.mkdir()
-    shutil.copy(mkv, d / "l7.mkv")
-    shutil.copy(js, d / "l7.mkv.json")
-    return d / "l7.mkv", d / "l7.mkv.json"
+from xavtest import DRIVER_NAME, capture_errors, probe_open
 
 
 @pytest.mark.parametrize("content", [

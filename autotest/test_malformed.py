@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from xavtest import L7, MAXT, UWND, open_source, read_all, xav_create_ok
-from xavtest import DRIVER_NAME, assert_open_refused, probe_open, run_child, sidecar_of
+from xavtest import DRIVER_NAME, assert_open_refused, copy_pair, probe_open, run_child, sidecar_of
 
 # Words of the messages that say the video is damaged.
 DAMAGE_WORDS = ["corrupt", "truncated", "missing", "cannot read", "no video stream",
@@ -669,26 +669,6 @@ def test_open_close_1000_times_does_not_grow(l7, tmp_path):
 # --------------------------------------------------------------------------
 # Broken sidecars and videos, opened through every driver
 # --------------------------------------------------------------------------
-
-
-@pytest.fixture
-def good(tmp_path, data_dir):
-    """A real lossless L7 output in tmp_path/good/: (mkv, sidecar, doc)."""
-    d = tmp_path / "good"
-    d.mkdir()
-    mkv = d / "l7.mkv"
-    xav_create_ok(L7, mkv, ["LOSSLESS=YES"])
-    js = d / "l7.mkv.json"
-    return mkv, js, json.loads(js.read_text())
-
-
-def copy_pair(good, tmp_path, name="bad"):
-    mkv, js, _ = good
-    d = tmp_path / name
-    d.mkdir()
-    shutil.copy(mkv, d / "l7.mkv")
-    shutil.copy(js, d / "l7.mkv.json")
-    return d / "l7.mkv", d / "l7.mkv.json"
 
 
 # --------------------------------------------------------------------------

@@ -472,3 +472,14 @@ def assert_open_refused(res, words, strip, what):
     assert res["errors"] and res["last"], f"{what}: no CPLError message"
     text = error_text(res, strip)
     assert any(w in text for w in words), f"{what}: no message mentions any of {words}: {res['errors']}"
+
+
+def copy_pair(good, tmp_path, name="bad"):
+    """A copy of the `good` fixture's video and sidecar in tmp_path/name/,
+    to damage: (mkv, sidecar)."""
+    mkv, js, _ = good
+    d = tmp_path / name
+    d.mkdir()
+    shutil.copy(mkv, d / "l7.mkv")
+    shutil.copy(js, d / "l7.mkv.json")
+    return d / "l7.mkv", d / "l7.mkv.json"
