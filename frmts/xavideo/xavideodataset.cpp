@@ -322,6 +322,7 @@ extern "C" void GDALRegister_XAVIDEO()
     driver->SetDescription(XAV_DRIVER_NAME);
     driver->SetMetadataItem(GDAL_DCAP_RASTER, "YES");
     driver->SetMetadataItem(GDAL_DCAP_MULTIDIM_RASTER, "YES");
+    driver->SetMetadataItem(GDAL_DCAP_CREATECOPY_MULTIDIMENSIONAL, "YES");
     driver->SetMetadataItem(GDAL_DMD_LONGNAME,
                             "Earth-observation cubes as video (Matroska + "
                             "JSON sidecar)");

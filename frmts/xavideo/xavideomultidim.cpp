@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -31,6 +32,38 @@ namespace
 {
 
 using namespace xavmd;
+
+/* ---- dimensions --------------------------------------------------------- */
+
+/* A dimension that makes its indexing variable when asked. GDAL's weak
+ * link (GDALDimensionWeakIndexingVar) is lost with the group, so an array
+ * kept alone (ds.GetRootGroup().OpenMDArray(...)) had dimensions without
+ * coordinates, and a strong one would be a cycle (the variable holds its
+ * dimension). Each variable made holds a copy of the dimension. */
+class MadeIndexDimension final : public GDALDimension
+{
+  public:
+    using Maker = std::function<std::shared_ptr<GDALMDArray>(
+        const std::shared_ptr<GDALDimension> &)>;
+
+    MadeIndexDimension(const std::string &name, const std::string &type,
+                       GUInt64 size, Maker make)
+        : GDALDimension(kRoot, name, type, std::string(), size),
+          m_make(std::move(make))
+    {
+    }
+
+    std::shared_ptr<GDALMDArray> GetIndexingVariable() const override
+    {
+        if (!m_make)
+            return nullptr;
+        return m_make(std::make_shared<MadeIndexDimension>(GetName(), GetType(),
+                                                           GetSize(), m_make));
+    }
+
+  private:
+    Maker m_make;
+};
 
 /* ---- the group --------------------------------------------------------- */
 
@@ -261,14 +294,22 @@ void RootGroup::AddIndexedDimension(const Core &core,
                                     int size, const double *values,
                                     const char *units, const char *calendar)
 {
-    auto dim = std::make_shared<GDALDimensionWeakIndexingVar>(
-        kRoot, FreeName(name, m_taken), type, std::string(), size);
+    MadeIndexDimension::Maker make;
+    if (values != nullptr) {
+        /* values belong to core, which the maker keeps */
+        const std::string u = units ? units : "",
+                          cal = calendar ? calendar : "";
+        const bool hasUnits = units != nullptr, hasCal = calendar != nullptr;
+        make = [=](const std::shared_ptr<GDALDimension> &dim) {
+            return IndexArray(dim, values, hasUnits ? u.c_str() : nullptr,
+                              hasCal ? cal.c_str() : nullptr, core, filename);
+        };
+    }
+    auto dim = std::make_shared<MadeIndexDimension>(FreeName(name, m_taken),
+                                                    type, size, make);
     m_dims.push_back(dim);
-    if (values == nullptr)
-        return;
-    auto index = IndexArray(dim, values, units, calendar, core, filename);
-    dim->SetIndexingVariable(index);
-    m_arrays.push_back(index);
+    if (values != nullptr)
+        m_arrays.push_back(dim->GetIndexingVariable());
 }
 
 /* y or x; its pixel centres when the geotransform is not rotated, with the
@@ -279,32 +320,34 @@ void RootGroup::AddSpatialDimension(const Axis &axis, bool withValues,
                                     const OGRSpatialReference *srs)
 {
     const bool isX = axis.cf == 'X';
-    auto dim = std::make_shared<GDALDimensionWeakIndexingVar>(
-        kRoot, axis.name,
-        isX ? GDAL_DIM_TYPE_HORIZONTAL_X : GDAL_DIM_TYPE_HORIZONTAL_Y,
-        std::string(), axis.size);
-    m_dims.push_back(dim);
-    if (!withValues)
-        return;
-    auto values = GDALMDArrayRegularlySpaced::Create(
-        kRoot, axis.name, dim, axis.start, axis.step, 0.5);
-    const std::string parent = values->GetFullName();
-    auto add = [&](const char *name, const char *value) {
-        values->AddAttribute(
-            std::make_shared<GDALAttributeString>(parent, name, value));
-    };
-    add("axis", isX ? "X" : "Y");
+    std::vector<std::pair<std::string, std::string>> attrs = {
+        {"axis", isX ? "X" : "Y"}};
     if (srs != nullptr && srs->IsGeographic()) {
-        add("standard_name", isX ? "longitude" : "latitude");
-        add("units", isX ? "degrees_east" : "degrees_north");
+        attrs.push_back({"standard_name", isX ? "longitude" : "latitude"});
+        attrs.push_back({"units", isX ? "degrees_east" : "degrees_north"});
     } else if (srs != nullptr && srs->IsProjected()) {
-        add("standard_name",
-            isX ? "projection_x_coordinate" : "projection_y_coordinate");
+        attrs.push_back({"standard_name", isX ? "projection_x_coordinate"
+                                              : "projection_y_coordinate"});
         if (srs->GetLinearUnits() == 1.0)
-            add("units", "m");
+            attrs.push_back({"units", "m"});
     }
-    dim->SetIndexingVariable(values);
-    m_arrays.push_back(values);
+    MadeIndexDimension::Maker make;
+    if (withValues)
+        make = [axis, attrs](const std::shared_ptr<GDALDimension> &dim) {
+            auto values = GDALMDArrayRegularlySpaced::Create(
+                kRoot, axis.name, dim, axis.start, axis.step, 0.5);
+            for (const auto &a : attrs)
+                values->AddAttribute(std::make_shared<GDALAttributeString>(
+                    values->GetFullName(), a.first, a.second));
+            return std::shared_ptr<GDALMDArray>(values);
+        };
+    auto dim = std::make_shared<MadeIndexDimension>(
+        axis.name,
+        isX ? GDAL_DIM_TYPE_HORIZONTAL_X : GDAL_DIM_TYPE_HORIZONTAL_Y,
+        axis.size, make);
+    m_dims.push_back(dim);
+    if (withValues)
+        m_arrays.push_back(dim->GetIndexingVariable());
 }
 
 /* ---- the dataset ------------------------------------------------------- */

@@ -21,6 +21,7 @@
 #include "copy.h"
 #include "describe.h"
 #include "interrupt.h"
+#include "mdim_source.h"
 #include "names.h"
 #include "output.h"
 #include "plan.h"
@@ -150,15 +151,21 @@ int xav_create_copy(const char *filename, GDALDatasetH src,
                     void *progress_data)
 {
     user_progress up = {progress ? progress : GDALDummyProgress, progress_data};
+    xav_mdim_source *view = NULL;
     xav_copy cs;
     int rc;
 
     xav_route_ffmpeg_log();
     memset(&cs, 0, sizeof(cs));
-    cs.src = src;
-    if (check_output_name(filename) != 0 || check_source(src) != 0 ||
-        xav_parse_create_options(options, &cs.opt) != 0)
+    if (xav_mdim_source_is(src) && check_output_name(filename) == 0 &&
+        (view = xav_mdim_source_open(src)) == NULL)
         return -1;
+    cs.src = view != NULL ? xav_mdim_source_dataset(view) : src;
+    if (check_output_name(filename) != 0 || check_source(cs.src) != 0 ||
+        xav_parse_create_options(options, &cs.opt) != 0) {
+        xav_mdim_source_close(view);
+        return -1;
+    }
     cs.d = xav_desc_new();
     cs.src_lock = CPLCreateMutex();
     CPLReleaseMutex(cs.src_lock); /* created held */
@@ -166,6 +173,7 @@ int xav_create_copy(const char *filename, GDALDatasetH src,
     if ((rc = copy(&cs, filename, &up)) != 0)
         xav_output_remove(&cs, filename);
     xav_copy_free(&cs);
+    xav_mdim_source_close(view);
     xav_interrupt_end(); /* a signal caught ends the process here */
     return rc;
 }
