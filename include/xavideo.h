@@ -189,6 +189,18 @@ int xav_check_create(const char *filename, int width, int height, int bands,
  * that says which piece does not fit and why. */
 int xav_assemble(const char *output, CSLConstList pieces);
 
+/* An encode split into pieces on many machines (apps/xavdask.py) must
+ * quantize every piece as one encode of the whole source would:
+ * xav_scan_summary scans src (one piece's window) as a copy with options
+ * would and returns what its lossy variables' ranges depend on, as JSON (a
+ * new string: CPLFree), or NULL with a CPLError; xav_summaries_valid_range
+ * merges the summaries of pieces that cover the source into the
+ * VALID_RANGE one scan of the whole sets ("min,max;min,max...", CPLFree),
+ * or NULL with a CPLError, e.g. when the whole has outliers, which pieces
+ * cannot share. */
+char *xav_scan_summary(GDALDatasetH src, CSLConstList options);
+char *xav_summaries_valid_range(CSLConstList summaries);
+
 /* ---- Files ------------------------------------------------------------- */
 
 /* Delete, rename or copy a dataset given its video or sidecar name; rename

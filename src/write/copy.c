@@ -12,6 +12,7 @@ void xav_copy_free(xav_copy *cs)
     if (cs->src_lock != NULL)
         CPLDestroyMutex(cs->src_lock);
     CPLFree(cs->lattice);
+    CPLFree(cs->extremes);
     CPLFree(cs->embedded_json);
     CSLDestroy(cs->tile_paths);
     CSLDestroy(cs->tile_temps);

@@ -15,17 +15,19 @@
 #include "lattice.h"
 #include "model.h"
 #include "options.h"
+#include "outliers.h"
 
 typedef struct {
     GDALDatasetH src;
     CPLMutex *src_lock; /* GDAL datasets are not thread-safe */
     xav_create_options opt;
     xav_desc *d;
-    xav_lattice *lattice; /* per variable: what the scan found */
-    char *embedded_json;  /* the description tile 0's file carries */
-    char **tile_paths;    /* per tile: the file's final path */
-    char **tile_temps;    /* per tile: where it is written first */
-    int moved;            /* tile files already moved into place */
+    xav_lattice *lattice;   /* per variable: what the scan found */
+    xav_extremes *extremes; /* per variable: the scan's extreme values */
+    char *embedded_json;    /* the description tile 0's file carries */
+    char **tile_paths;      /* per tile: the file's final path */
+    char **tile_temps;      /* per tile: where it is written first */
+    int moved;              /* tile files already moved into place */
 } xav_copy;
 
 void xav_copy_free(xav_copy *cs);

@@ -26,6 +26,7 @@
 #include "output.h"
 #include "plan.h"
 #include "scan.h"
+#include "summary.h"
 #include "tile_pool.h"
 #include "xavideo.h"
 
@@ -176,4 +177,25 @@ int xav_create_copy(const char *filename, GDALDatasetH src,
     xav_mdim_source_close(view);
     xav_interrupt_end(); /* a signal caught ends the process here */
     return rc;
+}
+
+char *xav_scan_summary(GDALDatasetH src, CSLConstList options)
+{
+    xav_copy cs;
+    char *summary = NULL;
+
+    xav_route_ffmpeg_log();
+    memset(&cs, 0, sizeof(cs));
+    cs.src = src;
+    if (check_source(src) != 0 ||
+        xav_parse_create_options(options, &cs.opt) != 0)
+        return NULL;
+    cs.d = xav_desc_new();
+    cs.src_lock = CPLCreateMutex();
+    CPLReleaseMutex(cs.src_lock);
+    if (plan(&cs) == 0 &&
+        xav_scan(&cs, GDALDummyProgress, NULL, scan_share(cs.d)) == 0)
+        summary = xav_summary_json(&cs);
+    xav_copy_free(&cs);
+    return summary;
 }

@@ -79,7 +79,7 @@ static int scan_all(xav_copy *cs, GDALProgressFunc progress, void *pdata,
     if (rc == 0)
         set_ranges(cs, ext);
     xav_window_free(d, &win);
-    CPLFree(ext);
+    cs->extremes = ext; /* for xav_scan_summary */
     return rc;
 }
 
