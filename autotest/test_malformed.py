@@ -19,6 +19,7 @@ import pytest
 
 from xavtest import L7, MAXT, UWND, open_source, read_all, xav_create_ok
 from xavtest import DRIVER_NAME, assert_open_refused, copy_pair, probe_open, run_child, sidecar_of
+from xavtest import sidecar_streams
 
 # Words of the messages that say the video is damaged.
 DAMAGE_WORDS = ["corrupt", "truncated", "missing", "cannot read", "no video stream",
@@ -499,6 +500,8 @@ def test_sidecar_naming_another_stream_of_a_tile_file(tmp_path, data_dir):
     np.save(tmp_path / "source.npy", read_all(open_source(MAXT)))
     js = tmp_path / "maxt.mkv.json"
     doc = json.loads(js.read_text())
+    doc["streams"] = sidecar_streams(doc)  # each tile's own list, to swap in one
+    del doc["tile_streams"]
     first, second = [s for s in doc["streams"] if s["tile"] == 1][:2]
     assert first["tile"] == second["tile"] and first["pix_fmt"] == second["pix_fmt"]
     first["index"], second["index"] = second["index"], first["index"]

@@ -11,7 +11,7 @@ from xavtest import (
     L7, LC, UWND, SST,
     assert_bits_equal, assert_datasets_bits_equal, cf_to_datetime, l8_stack,
     mem_dataset, open_ds, open_source, parse_nc_list, psnr, read_all, read_band,
-    sidecar_of, xav_create, xav_create_ok, with_srs, assert_error, list_dir,
+    sidecar_of, sidecar_streams, xav_create, xav_create_ok, with_srs, assert_error, list_dir,
 )
 
 
@@ -381,8 +381,8 @@ def test_sidecar_streams_bits_and_codec(data_dir, tmp_path, src_name, opts, bits
     sub = gdal.Translate("", src, format="VRT", bandList=list(range(1, min(src.RasterCount, 6) + 1)))
     xav_create_ok(sub, mkv, opts)
     doc = json.load(open(sidecar_of(mkv)))
-    data = [s for s in doc["streams"] if s.get("role", "data") == "data"]
-    assert data, doc["streams"]
+    data = [s for s in sidecar_streams(doc) if s.get("role", "data") == "data"]
+    assert data, doc
     for s in data:
         if lossless:
             assert s["codec"] == "ffv1" and s["lossless"] is True, s

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from osgeo import gdal
 
-from xavtest import BUILD_DIR, MAXT, gdal_env, gdal_tool, open_ds
+from xavtest import BUILD_DIR, MAXT, gdal_env, gdal_tool, open_ds, sidecar_streams
 
 TILE = 256
 BLOCK = 512  # each piece: 2 x 2 tiles
@@ -93,7 +93,7 @@ def test_a_window_of_the_assembly_decodes_only_its_tiles(tmp_path):
     pieces = encode_pieces(MAXT, tmp_path, ["LOSSLESS=YES", "GOP=4"],
                            blocks(src.RasterXSize, src.RasterYSize))
     assert assemble(tmp_path / "maxt.json", pieces).returncode == 0
-    per_tile = sum(1 for s in json.loads((tmp_path / "maxt.json").read_text())["streams"]
+    per_tile = sum(1 for s in sidecar_streams(json.loads((tmp_path / "maxt.json").read_text()))
                    if s["tile"] == 0)  # Float64 bit planes: 8 words, 4 streams
     # one tile, of the piece at (512, 0): time 0 of its streams; then a
     # window on tiles (1, 1) and (2, 1), of the pieces at (0, 0) and (512, 0)

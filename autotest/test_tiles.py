@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from osgeo import gdal
 
-from xavtest import (L7, MAXT, SST, file_exists, open_ds,
-                      valid_mask, xav_create, xav_create_ok)
+from xavtest import (L7, MAXT, SST, capture_errors, file_exists, open_ds, read_all,
+                      sidecar_streams, valid_mask, xav_create, xav_create_ok)
 
 
 def decoded(ds):
@@ -30,7 +30,7 @@ def test_lossless_tiled_is_bit_exact(tmp_path, path, tile):
     ty = -(-src.RasterYSize // tile)
     assert side["tiling"] == {"tile_width": tile, "tile_height": tile,
                               "tiles_x": tx, "tiles_y": ty}
-    assert {s["tile"] for s in side["streams"]} == set(range(tx * ty))
+    assert {s["tile"] for s in sidecar_streams(side)} == set(range(tx * ty))
 
 
 def test_lossy_tiled_masks_and_bound(tmp_path):
@@ -85,11 +85,11 @@ def test_each_tile_is_a_file_of_its_own(tmp_path):
     assert names == sorted(f"r{r:04d}_c{c:04d}.mkv" for r in range(4)
                            for c in range(4) if (r, c) != (0, 0))
     side = json.loads((tmp_path / "t.mkv.json").read_text())
-    for s in side["streams"]:
+    for s in sidecar_streams(side):
         r, c = divmod(s["tile"], 4)
         assert s["file"] == ""  # its tile's own file, named by rule
-    per_tile = len(side["streams"]) // 16
-    assert [s["index"] for s in side["streams"]] == list(range(per_tile)) * 16
+    per_tile = len(sidecar_streams(side)) // 16
+    assert [s["index"] for s in sidecar_streams(side)] == list(range(per_tile)) * 16
     out = open_ds(tmp_path / "t.mkv")
     assert len(out.GetFileList()) == 1 + 16
     (tmp_path / "t.mkv.json").unlink()
@@ -192,3 +192,56 @@ def test_rename_copy_and_delete_move_the_tiles(tmp_path):
         out = None
     assert drv.Delete(str(tmp_path / "b.mkv")) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.mkv", "c.mkv.json", "c.mkv.tiles"]
+
+
+# ---- what a reader fetches at open (issue 14, part 5) ------------------------
+
+
+def test_sidecar_size_does_not_grow_with_tiles(tmp_path):
+    """Tiles that repeat one list of streams are described by it once
+    (tile_streams): the sidecar of MaxT in 16 tiles is no larger than in
+    4, and the streams are those of every tile."""
+    sizes = {}
+    for tile in (512, 256):
+        out = tmp_path / f"t{tile}.mkv"
+        xav_create_ok(gdal.Open(str(MAXT)), out, ["LOSSLESS=YES", f"TILE_SIZE={tile}"])
+        side = json.loads((tmp_path / f"t{tile}.mkv.json").read_text())
+        assert "streams" not in side and side["schema_version"] == 3
+        assert all("tile" not in s for s in side["tile_streams"])
+        sizes[tile] = len((tmp_path / f"t{tile}.mkv.json").read_bytes())
+    assert sizes[256] <= sizes[512] + 16  # two more digits in the tiling
+    ref = read_all(gdal.Open(str(MAXT)))
+    assert read_all(open_ds(tmp_path / "t256.mkv")).tobytes() == ref.tobytes()
+
+
+def test_earlier_sidecars_with_every_tile_listed_still_open(tmp_path):
+    """A sidecar of schema 2 lists each tile's streams: written so from
+    today's, it opens and reads as the source."""
+    out = tmp_path / "t.mkv"
+    xav_create_ok(gdal.Open(str(MAXT)), out, ["LOSSLESS=YES", "TILE_SIZE=256"])
+    js = tmp_path / "t.mkv.json"
+    doc = json.loads(js.read_text())
+    doc["streams"] = sidecar_streams(doc)
+    del doc["tile_streams"]
+    doc["schema_version"] = 2
+    js.write_text(json.dumps(doc))
+    ref = read_all(gdal.Open(str(MAXT)))
+    assert read_all(open_ds(js)).tobytes() == ref.tobytes()
+
+
+@pytest.mark.parametrize("edit,words", [
+    (lambda d: d.update(streams=sidecar_streams(d)), ["one of two lists"]),
+    (lambda d: d["tile_streams"][0].update(tile=3), ["no tile number"]),
+    (lambda d: d.update(width=2_000_000_000, height=2_000_000_000), ["tile"]),
+], ids=["both-lists", "tile-in-shared", "forged-tiling"])
+def test_malformed_shared_streams_refused(tmp_path, edit, words):
+    out = tmp_path / "t.mkv"
+    xav_create_ok(gdal.Open(str(MAXT)), out, ["LOSSLESS=YES", "TILE_SIZE=256"])
+    js = tmp_path / "t.mkv.json"
+    doc = json.loads(js.read_text())
+    edit(doc)
+    js.write_text(json.dumps(doc))
+    with capture_errors() as log:
+        assert gdal.OpenEx(str(js), gdal.OF_RASTER, allowed_drivers=["XAVIDEO"]) is None
+    text = log.text()
+    assert all(w in text for w in words), text

@@ -235,6 +235,15 @@ def file_exists(name):
     return gdal.VSIStatL(str(name)) is not None
 
 
+def sidecar_streams(doc):
+    """Every stream a sidecar describes, each with its tile: its "streams",
+    or its "tile_streams" (the list every tile repeats) for each tile."""
+    if "streams" in doc:
+        return doc["streams"]
+    tiles = doc["tiling"]["tiles_x"] * doc["tiling"]["tiles_y"]
+    return [dict(s, tile=k) for k in range(tiles) for s in doc["tile_streams"]]
+
+
 def sidecar_of(mkv):
     return f"{mkv}.json"
 

@@ -54,8 +54,9 @@ extern "C" {
 /* The sidecar's schema (doc/sidecar.md). Version 2 names a dataset's own
  * files by rule and adds exceptional values, reserved correction codes and
  * packet checksums, which a reader of version 1 would misread: it refuses
- * them by the number. */
-#define XAV_SCHEMA_VERSION 2
+ * them by the number. Version 3 describes the streams every tile repeats
+ * once (tile_streams), which a reader of version 2 would not find. */
+#define XAV_SCHEMA_VERSION 3
 
 /* ---- Driver metadata --------------------------------------------------- */
 

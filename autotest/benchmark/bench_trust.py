@@ -27,7 +27,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BUILD = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build")
 os.environ["GDAL_DRIVER_PATH"] = BUILD
 os.environ["GDAL_PAM_ENABLED"] = "NO"
+os.environ["XAVIDEO_BUILD_DIR"] = BUILD
+sys.path.insert(0, os.path.join(ROOT, "autotest"))
 from osgeo import gdal  # noqa: E402
+
+from xavtest import sidecar_streams  # noqa: E402
 
 gdal.UseExceptions()
 DATA = os.path.join(ROOT, "data", "cache")
@@ -74,7 +78,7 @@ def main():
         for f in files:
             if not f.endswith(".mkv"):
                 continue
-            own = [s for s in doc["streams"] if file_of(s, tiles_x, out) == f]
+            own = [s for s in sidecar_streams(doc) if file_of(s, tiles_x, out) == f]
             for p in packets(f):
                 checks += 16
                 s = own[p["stream_index"]] if p["stream_index"] < len(own) else None
@@ -120,7 +124,7 @@ def corrected_share(doc, files, out, valid_pixels):
     for f in files:
         if not f.endswith(".mkv"):
             continue
-        own = [s for s in doc["streams"] if file_of(s, tiles_x, out) == f]
+        own = [s for s in sidecar_streams(doc) if file_of(s, tiles_x, out) == f]
         for i, s in enumerate(own):
             if s["role"] != "correction":
                 continue

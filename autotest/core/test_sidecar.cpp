@@ -11,6 +11,7 @@
 
 extern "C" {
 #include "sidecar.h"
+#include "xavideo.h"
 }
 
 namespace
@@ -137,9 +138,11 @@ TEST_F(SidecarErrors, TruncatedOrMalformedJson)
 TEST_F(SidecarErrors, UnknownSchemaVersionIsRefusedByName)
 {
     std::string msg;
-    EXPECT_FALSE(
-        parses(replaced(good, "\"schema_version\":2", "\"schema_version\":999"),
-               &msg));
+    EXPECT_FALSE(parses(
+        replaced(good,
+                 "\"schema_version\":" + std::to_string(XAV_SCHEMA_VERSION),
+                 "\"schema_version\":999"),
+        &msg));
     EXPECT_NE(msg.find("schema version 999"), std::string::npos) << msg;
 }
 

@@ -199,23 +199,6 @@ char *xav_layout_stream_file(const xav_desc *d, int s, const char *video)
                               st->tile % xav_desc_tiles_x(d));
 }
 
-/* Every tile gets the same streams as tile 0, tile after tile, each tile
- * in its own file (see layout.h). */
-static void replicate_for_tiles(xav_desc *d)
-{
-    const int per_tile = d->nstreams, ntiles = xav_desc_tile_count(d);
-    int k, s;
-    d->streams = (xav_stream *)CPLRealloc(
-        d->streams, (size_t)per_tile * ntiles * sizeof(xav_stream));
-    for (k = 1; k < ntiles; k++)
-        for (s = 0; s < per_tile; s++) {
-            xav_stream *to = &d->streams[k * per_tile + s];
-            xav_stream_copy(to, &d->streams[s]);
-            to->tile = k;
-        }
-    d->nstreams = per_tile * ntiles;
-}
-
 int xav_layout_correction_bits(const xav_variable *v)
 {
     return v->max_error >= v->q_scale / 2 ? 12 : 16;
@@ -303,7 +286,7 @@ int xav_layout_plan(xav_desc *d, const xav_create_options *o)
             add_corrections(d, o, s);
     if (check_stream_count(d) != 0)
         return -1;
-    replicate_for_tiles(d);
+    xav_desc_repeat_tile_streams(d);
     return 0;
 }
 

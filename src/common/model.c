@@ -146,6 +146,57 @@ void xav_stream_copy(xav_stream *to, const xav_stream *from)
     to->preset = CPLStrdup(from->preset);
 }
 
+static int same_text(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/* Whether b is a (tile 0's stream) but for its tile, in a file by rule. */
+static int repeats(const xav_stream *a, const xav_stream *b)
+{
+    int c;
+    if (!same_text(b->file, "") || !same_text(a->pix_fmt, b->pix_fmt) ||
+        !same_text(a->preset, b->preset) || a->index != b->index ||
+        a->role != b->role || a->codec != b->codec || a->bits != b->bits ||
+        a->channels != b->channels || a->lossless != b->lossless ||
+        a->crf != b->crf || a->qp != b->qp || a->gop != b->gop ||
+        a->checksums != b->checksums)
+        return 0;
+    for (c = 0; c < a->channels; c++)
+        if (a->var[c] != b->var[c] || a->word[c] != b->word[c])
+            return 0;
+    return 1;
+}
+
+int xav_desc_shared_tile_streams(const xav_desc *d)
+{
+    const int ntiles = xav_desc_tile_count(d);
+    int per, s;
+    if (ntiles < 2 || d->nstreams % ntiles != 0)
+        return 0;
+    per = d->nstreams / ntiles;
+    for (s = 0; s < d->nstreams; s++)
+        if (d->streams[s].tile != s / per ||
+            !repeats(&d->streams[s % per], &d->streams[s]))
+            return 0;
+    return per;
+}
+
+void xav_desc_repeat_tile_streams(xav_desc *d)
+{
+    const int per_tile = d->nstreams, ntiles = xav_desc_tile_count(d);
+    int k, s;
+    d->streams = (xav_stream *)CPLRealloc(
+        d->streams, ((size_t)per_tile * ntiles + 1) * sizeof(xav_stream));
+    for (k = 1; k < ntiles; k++)
+        for (s = 0; s < per_tile; s++) {
+            xav_stream *to = &d->streams[k * per_tile + s];
+            xav_stream_copy(to, &d->streams[s]);
+            to->tile = k;
+        }
+    d->nstreams = per_tile * ntiles;
+}
+
 int xav_desc_band_count(const xav_desc *d)
 {
     return d->nvars * d->ntimes;

@@ -212,6 +212,16 @@ int xav_stream_is_lossy(const xav_stream *s);
 /* A copy of a stream with strings of its own. */
 void xav_stream_copy(xav_stream *to, const xav_stream *from);
 
+/* Tiles that repeat one list of streams (a dataset encoded in one go:
+ * every tile in its own file, named by rule) are described by that list
+ * once (the sidecar's tile_streams), so that what a reader fetches at open
+ * does not grow with the tile count. xav_desc_shared_tile_streams returns
+ * how many streams each tile has when every tile repeats tile 0's (but for
+ * its number), else 0; xav_desc_repeat_tile_streams copies d's nstreams
+ * streams, tile 0's, to each of its tiles. */
+int xav_desc_shared_tile_streams(const xav_desc *d);
+void xav_desc_repeat_tile_streams(xav_desc *d);
+
 int xav_desc_band_count(const xav_desc *d);
 
 /* Tile grid: tile k covers the window (x, y, w, h) of the raster; edge

@@ -18,6 +18,10 @@
 
 /* Sidecars larger than this are refused rather than loaded. */
 #define XAV_MAX_SIDECAR_BYTES (256 * 1024 * 1024)
+/* Streams a shared list (tile_streams) may expand to: a bound far above
+ * any real dataset (10^5 tiles of 3 streams) that keeps a forged tiling
+ * from taking all memory. */
+#define XAV_MAX_SIDECAR_STREAMS 1e7
 
 static void parse_gcps(xav_json_parser *p, const cJSON *a, xav_desc *d)
 {
@@ -267,7 +271,7 @@ static void parse_dims(xav_json_parser *p, const cJSON *a, xav_desc *d)
     }
 }
 
-static int check_header(xav_json_parser *p, const cJSON *root)
+static int check_header(xav_json_parser *p, const cJSON *root, xav_desc *d)
 {
     const cJSON *fmt = xav_json_get(p, root, "format", 1);
     int version;
@@ -285,21 +289,63 @@ static int check_header(xav_json_parser *p, const cJSON *root)
         p->failed = 1;
         return -1;
     }
+    d->schema_version = version; /* masks of version 1 read otherwise */
     return p->failed ? -1 : 0;
+}
+
+/* The list every tile repeats (tile_streams), copied to each tile, whose
+ * count is bounded before anything is allocated per tile. */
+static void parse_shared_streams(xav_json_parser *p, const cJSON *list,
+                                 xav_desc *d)
+{
+    const cJSON *e;
+    const int per = cJSON_GetArraySize(list);
+    int i = 0;
+    /* sizes first: the tile count divides by them */
+    if (d->tile_width <= 0 || d->tile_height <= 0 || d->width <= 0 ||
+        d->height <= 0 || per < 1 ||
+        (double)per * xav_desc_tiles_x(d) * xav_desc_tiles_y(d) >
+            XAV_MAX_SIDECAR_STREAMS) {
+        xav_json_bad(p,
+                     "a tiled raster of at most 10^7 streams in all expected "
+                     "with",
+                     "tile_streams");
+        return;
+    }
+    d->nstreams = per;
+    d->streams = (xav_stream *)CPLCalloc(per + 1, sizeof(xav_stream));
+    cJSON_ArrayForEach(e, list)
+    {
+        if (xav_json_get(p, e, "tile", 0) != NULL)
+            xav_json_bad(p, "no tile number expected in", "tile_streams");
+        parse_stream(p, e, &d->streams[i++]);
+    }
+    if (!p->failed)
+        xav_desc_repeat_tile_streams(d);
 }
 
 static void parse_arrays(xav_json_parser *p, const cJSON *root, xav_desc *d)
 {
     const cJSON *vars = xav_json_get(p, root, "variables", 1);
-    const cJSON *streams = xav_json_get(p, root, "streams", 1), *e;
+    const cJSON *streams = xav_json_get(p, root, "streams", 0), *e;
+    const cJSON *shared = xav_json_get(p, root, "tile_streams", 0);
     int i = 0;
-    if (p->failed || !cJSON_IsArray(vars) || !cJSON_IsArray(streams)) {
+    if (!p->failed && (streams == NULL) == (shared == NULL)) {
+        xav_json_bad(p, "one of two lists expected:", "streams/tile_streams");
+        return;
+    }
+    if (p->failed || !cJSON_IsArray(vars) ||
+        !cJSON_IsArray(streams ? streams : shared)) {
         xav_json_bad(p, "arrays expected:", "variables/streams");
         return;
     }
     d->nvars = cJSON_GetArraySize(vars);
     d->vars = (xav_variable *)CPLCalloc(d->nvars + 1, sizeof(xav_variable));
     cJSON_ArrayForEach(e, vars) parse_variable(p, e, &d->vars[i++], d->ndims);
+    if (shared != NULL) {
+        parse_shared_streams(p, shared, d);
+        return;
+    }
     i = 0;
     d->nstreams = cJSON_GetArraySize(streams);
     d->streams = (xav_stream *)CPLCalloc(d->nstreams + 1, sizeof(xav_stream));
@@ -418,7 +464,7 @@ xav_desc *xav_sidecar_from_json(const char *json, size_t len,
         return NULL;
     }
     d = xav_desc_new();
-    if (check_header(&p, root) == 0)
+    if (check_header(&p, root, d) == 0)
         xav_json_check_strings(&p, root);
     if (!p.failed)
         parse_document(&p, root, d);

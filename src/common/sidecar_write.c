@@ -195,6 +195,21 @@ static cJSON *stream_json(const xav_stream *s)
     return o;
 }
 
+/* Each tile's streams, or the list every tile repeats (model.h). */
+static void add_streams(cJSON *root, const xav_desc *d)
+{
+    const int shared = xav_desc_shared_tile_streams(d);
+    cJSON *a =
+        cJSON_AddArrayToObject(root, shared ? "tile_streams" : "streams");
+    int i;
+    for (i = 0; i < (shared ? shared : d->nstreams); i++) {
+        cJSON *o = stream_json(&d->streams[i]);
+        if (shared)
+            cJSON_DeleteItemFromObject(o, "tile");
+        cJSON_AddItemToArray(a, o);
+    }
+}
+
 static cJSON *time_json(const xav_desc *d)
 {
     cJSON *t = cJSON_CreateObject();
@@ -270,9 +285,7 @@ char *xav_sidecar_to_json(const xav_desc *d, int embedded)
         cJSON_AddItemToArray(a, variable_json(&d->vars[i], d->ndims));
     if (d->band_metadata != NULL)
         cJSON_AddItemToObject(root, "band_metadata", band_metadata_json(d));
-    a = cJSON_AddArrayToObject(root, "streams");
-    for (i = 0; i < d->nstreams; i++)
-        cJSON_AddItemToArray(a, stream_json(&d->streams[i]));
+    add_streams(root, d);
     cJSON_AddItemToObject(root, "frame_rate",
                           cJSON_CreateIntArray(frame_rate, 2));
     if (d->psnr != NULL) {
