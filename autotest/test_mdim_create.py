@@ -7,7 +7,6 @@ when lossless, within the stated bound when lossy. Arrays over other
 dimensions are refused with the reason; arrays not on the grid are named
 in a warning."""
 import numpy as np
-import pytest
 from osgeo import gdal
 
 from xavtest import (

@@ -3,10 +3,6 @@
 /vsimem/, and reading one time step over HTTP fetches only a small part of
 the video: the header, the container's index and the GOP it needs."""
 import os
-import shutil
-import socket
-import subprocess
-import time
 import zipfile
 
 import numpy as np
@@ -14,62 +10,23 @@ import pytest
 from osgeo import gdal
 
 from xavtest import UWND, open_ds, read_band, xav_create_ok
+from tools import nginx
 
 GOP = 8
 TIME = 100  # band 101
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """UWND lossless (about 4.4 MB, 132 frames, GOP 8) served by nginx.
     Yields (base URL, local directory, access log path)."""
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    assert os.path.exists(nginx), "nginx is missing: scripts/bootstrap.sh installs nginx-light"
     root = tmp_path_factory.mktemp("www")
-    prefix = tmp_path_factory.mktemp("nginx")
     xav_create_ok(gdal.Open(UWND), root / "uwnd.mkv", ["LOSSLESS=YES", f"GOP={GOP}"])
-    port = free_port()
-    log = prefix / "bytes.log"
-    conf = prefix / "nginx.conf"
-    conf.write_text(f"""
-daemon off;
-{"user root;" if os.geteuid() == 0 else ""}
-worker_processes 1;
-pid {prefix}/nginx.pid;
-error_log {prefix}/error.log;
-events {{ worker_connections 64; }}
-http {{
-  log_format bytes '$request_method $uri $http_range $status $body_bytes_sent';
-  access_log {log} bytes;
-  client_body_temp_path {prefix}; proxy_temp_path {prefix};
-  fastcgi_temp_path {prefix}; uwsgi_temp_path {prefix}; scgi_temp_path {prefix};
-  server {{ listen 127.0.0.1:{port}; root {root}; }}
-}}
-""")
-    proc = subprocess.Popen([nginx, "-c", str(conf), "-p", str(prefix)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            assert proc.poll() is None, proc.stderr.read().decode()
-            time.sleep(0.05)
-    else:
-        proc.kill()
-        pytest.fail("nginx did not start")
     try:
-        yield f"http://127.0.0.1:{port}", root, log
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        with nginx.serve(root, tmp_path_factory.mktemp("nginx")) as (base, log):
+            yield base, root, log
+    except RuntimeError as e:
+        pytest.fail(str(e))
 
 
 def served_bytes(log, name):

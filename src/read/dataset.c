@@ -8,6 +8,7 @@
 
 #include "cpl_conv.h"
 #include "cpl_error.h"
+#include "cpl_hash_set.h"
 #include "cpl_string.h"
 #include "cpl_vsi.h"
 
@@ -49,6 +50,54 @@ static xav_desc *load_description(const char *filename, char **sidecar,
     return d;
 }
 
+/* The dataset's files, each once, in the order first named: a list grown
+ * by doubling and a set of what it holds, as a dataset may have 10^5 tile
+ * files (a CSL list costs a pass over itself per name). */
+typedef struct {
+    char **list; /* CSL-compatible: NULL-terminated, CPLMalloc'ed */
+    int n, room;
+    CPLHashSet *seen; /* of the list's strings */
+} file_list;
+
+/* Adds path unless listed; 1 if it was new. */
+static int file_list_add(file_list *fl, const char *path)
+{
+    if (CPLHashSetLookup(fl->seen, path) != NULL)
+        return 0;
+    if (fl->n + 1 >= fl->room) {
+        fl->room = fl->room ? 2 * fl->room : 16;
+        fl->list = (char **)CPLRealloc(fl->list, fl->room * sizeof(char *));
+    }
+    fl->list[fl->n] = CPLStrdup(path);
+    CPLHashSetInsert(fl->seen, fl->list[fl->n++]);
+    fl->list[fl->n] = NULL;
+    return 1;
+}
+
+/* Stream s's file, from the sidecar's folder dir: NULL (reported) for a
+ * reference outside it, unless allowed. */
+static char *stream_path(const xav_desc *d, int s, const char *own,
+                         const char *dir, const char *origin,
+                         int allow_external)
+{
+    const char *f = d->streams[s].file;
+    const char *problem = *f == '\0' ? NULL : xav_reference_problem(f);
+    char *file, *path;
+    if (problem != NULL && !allow_external) {
+        CPLError(CE_Failure, CPLE_NotSupported,
+                 "XAVIDEO: %s refers to the video '%s', %s outside its "
+                 "folder; refused (open option ALLOW_EXTERNAL_REFERENCES=YES "
+                 "follows it).",
+                 origin, f, problem);
+        return NULL;
+    }
+    file = xav_layout_stream_file(d, s, own);
+    path = CPLStrdup(
+        CPLIsFilenameRelative(file) ? CPLFormFilename(dir, file, NULL) : file);
+    CPLFree(file);
+    return path;
+}
+
 /* Stream files are named relative to the sidecar's folder: "" is the
  * file of the stream's tile, named from the dataset's video by rule
  * (names.h), anything else a reference that must stay in that folder. */
@@ -59,44 +108,32 @@ static int resolve_files(xav_dataset *ds, const char *sidecar,
     const char *origin = sidecar ? sidecar : video;
     char *dir = CPLStrdup(CPLGetPath(origin));
     char *own = xav_name_video(CPLGetFilename(origin));
+    file_list fl = {NULL, 0, 0, NULL};
     int s, rc = 0;
     VSIStatBufL st;
+    fl.seen = CPLHashSetNew(CPLHashSetHashStr, CPLHashSetEqualStr, NULL);
     ds->stream_paths = (char **)CPLCalloc(d->nstreams + 1, sizeof(char *));
     if (sidecar != NULL)
-        ds->files = CSLAddString(ds->files, sidecar);
+        file_list_add(&fl, sidecar);
     for (s = 0; s < d->nstreams && rc == 0; s++) {
-        const char *f = d->streams[s].file, *problem;
-        char *file = xav_layout_stream_file(d, s, own), *path;
-        problem = *f == '\0' ? NULL : xav_reference_problem(f);
-        if (problem != NULL && !allow_external) {
-            CPLError(CE_Failure, CPLE_NotSupported,
-                     "XAVIDEO: %s refers to the video '%s', %s outside its "
-                     "folder; refused (open option "
-                     "ALLOW_EXTERNAL_REFERENCES=YES follows it).",
-                     origin, f, problem);
-            CPLFree(file);
+        char *path = stream_path(d, s, own, dir, origin, allow_external);
+        if (path == NULL) {
             rc = -1;
             break;
         }
-        path = CPLStrdup(CPLIsFilenameRelative(file)
-                             ? CPLFormFilename(dir, file, NULL)
-                             : file);
-        CPLFree(file);
         ds->stream_paths[s] = path;
-        if ((s > 0 && strcmp(path, ds->stream_paths[s - 1]) == 0) ||
-            CSLFindString(ds->files, path) >= 0)
-            continue;
         /* the first tile's file only: a remote dataset of many tiles would
          * pay a request per tile; the others are checked when read */
-        if (d->streams[s].tile == 0 &&
+        if (file_list_add(&fl, path) && d->streams[s].tile == 0 &&
             VSIStatExL(path, &st, VSI_STAT_EXISTS_FLAG) != 0) {
             CPLError(CE_Failure, CPLE_OpenFailed,
                      "XAVIDEO: the video %s named by %s is missing.", path,
                      origin);
             rc = -1;
         }
-        ds->files = CSLAddString(ds->files, path);
     }
+    CPLHashSetDestroy(fl.seen);
+    ds->files = fl.list;
     CPLFree(own);
     CPLFree(dir);
     return rc;
