@@ -222,3 +222,32 @@ def test_arrays_off_the_grid_named(tmp_path):
     warnings = [m for level, _, m in log.records if level == gdal.CE_Warning]
     assert any("TIME_bnds" in m and "not stored" in m for m in warnings), log
     assert sorted(data_arrays(open_mdim(out).GetRootGroup())) == ["UWND"]
+
+
+def test_arrays_of_subgroups_named_and_reachable(tmp_path):
+    """A netCDF-4 with UWND at the root and VWND in a group: the copy
+    stores UWND, a warning names the group, and -array /GROUP/NAME copies
+    the group's array."""
+    src = tmp_path / "groups.nc"
+    ds = gdal.MultiDimTranslate(str(src), str(WINDS), format="netCDF", arraySpecs=["UWND"],
+                                creationOptions=["FORMAT=NC4"])
+    ds = None
+    winds = open_mdim(WINDS).GetRootGroup().OpenMDArray("VWND")
+    ds = gdal.OpenEx(str(src), gdal.OF_MULTIDIM_RASTER | gdal.OF_UPDATE)
+    root = ds.GetRootGroup()
+    group = root.CreateGroup("extra")
+    vwnd = group.CreateMDArray("VWND", root.OpenMDArray("UWND").GetDimensions(),
+                               winds.GetDataType())
+    assert vwnd.Write(winds.ReadAsArray()) == gdal.CE_None
+    ds = None
+    out = tmp_path / "out.mkv"
+    with capture_errors() as log:
+        assert gdal.MultiDimTranslate(str(out), str(src), format="XAVIDEO",
+                                      creationOptions=["LOSSLESS=YES"]) is not None
+    warnings = [m for level, _, m in log.records if level == gdal.CE_Warning]
+    assert any("extra" in m and "-array" in m for m in warnings), log.records
+    assert sorted(data_arrays(open_mdim(out).GetRootGroup())) == ["UWND"]
+    only = tmp_path / "vwnd.mkv"
+    translate(src, only, "-array", "/extra/VWND", "-co", "LOSSLESS=YES")
+    back = open_mdim(only).GetRootGroup().OpenMDArray("VWND")
+    assert back.ReadAsArray().tobytes() == winds.ReadAsArray().tobytes()

@@ -259,6 +259,25 @@ static int sort_arrays(GDALGroupH root, char **names, selection *s)
     return rc;
 }
 
+/* Arrays in groups below the root are not looked for: named in a warning,
+ * with the way to copy one. */
+static void say_subgroups(GDALGroupH root)
+{
+    char **groups = GDALGroupGetGroupNames(root, NULL);
+    char *list = NULL;
+    int i;
+    for (i = 0; groups != NULL && groups[i] != NULL; i++)
+        append(&list, ", ", groups[i]);
+    if (list != NULL)
+        CPLError(CE_Warning, CPLE_AppDefined,
+                 "XAVIDEO: the arrays of groups below / are not stored (%s): "
+                 "copy one by its path (gdalmdimtranslate -array "
+                 "/GROUP/NAME).",
+                 list);
+    CPLFree(list);
+    CSLDestroy(groups);
+}
+
 static int select_arrays(GDALGroupH root, selection *s)
 {
     char **names = GDALGroupGetMDArrayNames(root, NULL);
@@ -277,6 +296,8 @@ static int select_arrays(GDALGroupH root, selection *s)
         (GDALMDArrayH *)CPLCalloc(CSLCount(names) + 1, sizeof(GDALMDArrayH));
     rc = sort_arrays(root, names, s);
     CSLDestroy(names);
+    if (rc == 0)
+        say_subgroups(root);
     return rc;
 }
 
