@@ -67,7 +67,7 @@ def main():
             video = mkv.read_bytes()
             (OUT / "sidecar" / name).write_bytes(text)
             desc = json.loads(text)
-            for stream in desc["streams"]:
+            for stream in desc.get("streams") or desc["tile_streams"]:
                 stream["file"] = VIDEO
             pair = json.dumps(desc, indent=1).encode() + SEPARATOR + video
             (OUT / "open" / name).write_bytes(pair)
