@@ -12,6 +12,7 @@ extern "C" {
 #include "layout.h"
 #include "names.h"
 #include "options.h"
+#include "sidecar.h"
 }
 
 namespace
@@ -104,6 +105,39 @@ TEST(Layout, EveryTileHasItsStreamsTogetherInTileOrder)
     CPLPushErrorHandler(CPLQuietErrorHandler);
     EXPECT_NE(0, xav_desc_validate(d));
     CPLPopErrorHandler();
+    xav_desc_free(d);
+}
+
+TEST(Layout, TilesOfOneListAreDescribedByItOnce)
+{
+    // 4 x 3 tiles with the same streams: the sidecar lists them once, and
+    // reads back as every tile's
+    xav_desc *d = planned(2, 1, 100, 80, 32);
+    const int per_tile = d->nstreams / 12;
+    ASSERT_EQ(per_tile, xav_desc_shared_tile_streams(d));
+    char *json = xav_sidecar_to_json(d, 0);
+    std::string text(json);
+    CPLFree(json);
+    EXPECT_NE(text.find("\"tile_streams\""), std::string::npos);
+    EXPECT_EQ(text.find("\"streams\""), std::string::npos);
+    EXPECT_EQ(text.find("\"tile\""), std::string::npos);
+    xav_desc *e = xav_sidecar_from_json(text.data(), text.size(), "test");
+    ASSERT_NE(e, nullptr) << CPLGetLastErrorMsg();
+    ASSERT_EQ(d->nstreams, e->nstreams);
+    for (int s = 0; s < d->nstreams; s++) {
+        EXPECT_EQ(d->streams[s].tile, e->streams[s].tile);
+        EXPECT_EQ(d->streams[s].index, e->streams[s].index);
+        EXPECT_EQ(d->streams[s].role, e->streams[s].role);
+    }
+    xav_desc_free(e);
+    // a tile that differs (its own coding, or a piece's file): every tile
+    // is listed
+    d->streams[per_tile + 1].crf = 9;
+    EXPECT_EQ(0, xav_desc_shared_tile_streams(d));
+    d->streams[per_tile + 1].crf = d->streams[1].crf;
+    CPLFree(d->streams[per_tile].file);
+    d->streams[per_tile].file = CPLStrdup("pieces/a.mkv");
+    EXPECT_EQ(0, xav_desc_shared_tile_streams(d));
     xav_desc_free(d);
 }
 
