@@ -165,6 +165,10 @@ def test_grib_refused_with_the_way_that_works(tmp_path):
     res = run_cli(["gdalmdimtranslate", "-of", "XAVIDEO", ETA, out])
     assert res.returncode != 0
     assert "gdal_translate" in res.stderr and "GRIB message" in res.stderr, res.stderr
+    # behind a selection (a VRT of GRIB arrays) too
+    res = run_cli(["gdalmdimtranslate", "-of", "XAVIDEO", "-array", "VGRD_12000-9000-SPDL",
+                   ETA, out])
+    assert res.returncode != 0 and "GRIB message" in res.stderr, res.stderr
     assert list_dir(tmp_path) == []
 
 

@@ -448,13 +448,29 @@ int xav_mdim_source_is(GDALDatasetH src)
     return 1;
 }
 
+/* Whether an array is GDAL's multidimensional GRIB reader's, behind a
+ * -array or -subset selection (a VRT) too: GRIB2 products' attribute. */
+static int from_grib(GDALMDArrayH a)
+{
+    GDALAttributeH attr =
+        GDALMDArrayGetAttribute(a, "product_definition_template_number");
+    if (attr == NULL)
+        return 0;
+    GDALAttributeRelease(attr);
+    return 1;
+}
+
 /* GDAL 3.6's multidimensional GRIB reader keeps one decoded message: the
  * fields packed in one message (eta.grb's U and V winds) all read as the
  * one read first. Its classic reader reads each field. */
-static int refuse_grib(GDALDatasetH src)
+static int refuse_grib(GDALDatasetH src, const selection *s)
 {
     GDALDriverH driver = GDALGetDatasetDriver(src);
-    if (driver == NULL || !EQUAL(GDALGetDriverShortName(driver), "GRIB"))
+    int i,
+        grib = driver != NULL && EQUAL(GDALGetDriverShortName(driver), "GRIB");
+    for (i = 0; s != NULL && i < s->narrays && !grib; i++)
+        grib = from_grib(s->arrays[i]);
+    if (!grib)
         return 0;
     return mdim_error(
         "GDAL's multidimensional GRIB reader returns one field's values for "
@@ -469,7 +485,7 @@ xav_mdim_source *xav_mdim_source_open(GDALDatasetH src)
     GDALGroupH root;
     xav_mdim_source *m;
     selection s;
-    if (refuse_grib(src) != 0)
+    if (refuse_grib(src, NULL) != 0) /* before its arrays are listed */
         return NULL;
     root = GDALDatasetGetRootGroup(src);
     if (root == NULL) {
@@ -477,7 +493,8 @@ xav_mdim_source *xav_mdim_source_open(GDALDatasetH src)
         return NULL;
     }
     m = (xav_mdim_source *)CPLCalloc(1, sizeof(*m));
-    if (select_arrays(root, &s) != 0 || build_view(m, root, &s) != 0) {
+    if (select_arrays(root, &s) != 0 || refuse_grib(src, &s) != 0 ||
+        build_view(m, root, &s) != 0) {
         if (CPLGetLastErrorType() != CE_Failure)
             mdim_error("the source's arrays cannot be read as rasters");
         xav_mdim_source_close(m);
