@@ -147,6 +147,22 @@ int xav_check_create(const char *filename, int width, int height, int bands,
                : -1;
 }
 
+/* What every copy starts from: the source (read under a lock), the parsed
+ * options and an empty description. 0, or -1 with a CPLError (then
+ * xav_copy_free is still due). */
+static int copy_begin(xav_copy *cs, GDALDatasetH src, CSLConstList options)
+{
+    memset(cs, 0, sizeof(*cs));
+    cs->src = src;
+    if (check_source(src) != 0 ||
+        xav_parse_create_options(options, &cs->opt) != 0)
+        return -1;
+    cs->d = xav_desc_new();
+    cs->src_lock = CPLCreateMutex();
+    CPLReleaseMutex(cs->src_lock); /* created held */
+    return 0;
+}
+
 int xav_create_copy(const char *filename, GDALDatasetH src,
                     CSLConstList options, GDALProgressFunc progress,
                     void *progress_data)
@@ -157,19 +173,15 @@ int xav_create_copy(const char *filename, GDALDatasetH src,
     int rc;
 
     xav_route_ffmpeg_log();
-    memset(&cs, 0, sizeof(cs));
-    if (xav_mdim_source_is(src) && check_output_name(filename) == 0 &&
-        (view = xav_mdim_source_open(src)) == NULL)
+    if (check_output_name(filename) != 0 ||
+        (xav_mdim_source_is(src) && (view = xav_mdim_source_open(src)) == NULL))
         return -1;
-    cs.src = view != NULL ? xav_mdim_source_dataset(view) : src;
-    if (check_output_name(filename) != 0 || check_source(cs.src) != 0 ||
-        xav_parse_create_options(options, &cs.opt) != 0) {
+    if (copy_begin(&cs, view ? xav_mdim_source_dataset(view) : src, options) !=
+        0) {
+        xav_copy_free(&cs);
         xav_mdim_source_close(view);
         return -1;
     }
-    cs.d = xav_desc_new();
-    cs.src_lock = CPLCreateMutex();
-    CPLReleaseMutex(cs.src_lock); /* created held */
     xav_interrupt_begin();
     if ((rc = copy(&cs, filename, &up)) != 0)
         xav_output_remove(&cs, filename);
@@ -185,15 +197,7 @@ char *xav_scan_summary(GDALDatasetH src, CSLConstList options)
     char *summary = NULL;
 
     xav_route_ffmpeg_log();
-    memset(&cs, 0, sizeof(cs));
-    cs.src = src;
-    if (check_source(src) != 0 ||
-        xav_parse_create_options(options, &cs.opt) != 0)
-        return NULL;
-    cs.d = xav_desc_new();
-    cs.src_lock = CPLCreateMutex();
-    CPLReleaseMutex(cs.src_lock);
-    if (plan(&cs) == 0 &&
+    if (copy_begin(&cs, src, options) == 0 && plan(&cs) == 0 &&
         xav_scan(&cs, GDALDummyProgress, NULL, scan_share(cs.d)) == 0)
         summary = xav_summary_json(&cs);
     xav_copy_free(&cs);
