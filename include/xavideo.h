@@ -55,8 +55,11 @@ extern "C" {
  * files by rule and adds exceptional values, reserved correction codes and
  * packet checksums, which a reader of version 1 would misread: it refuses
  * them by the number. Version 3 describes the streams every tile repeats
- * once (tile_streams), which a reader of version 2 would not find. */
-#define XAV_SCHEMA_VERSION 3
+ * once (tile_streams), which a reader of version 2 would not find.
+ * Version 4 gives streams a range of time steps (first_time, frames): the
+ * parts of a dataset appended to in time, which a reader of version 3
+ * would take for the first time steps. */
+#define XAV_SCHEMA_VERSION 4
 
 /* ---- Driver metadata --------------------------------------------------- */
 

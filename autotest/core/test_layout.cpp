@@ -77,10 +77,10 @@ TEST(Layout, VariablesInTriplesThenGrayThenMasksThenCorrections)
     for (int s = 0; s < d->nstreams; s++)
         EXPECT_TRUE(d->streams[s].checksums) << s;
     int s = -1, c = -1;
-    ASSERT_EQ(0, xav_layout_find(d, 4, 0, XAV_ROLE_DATA, 0, &s, &c));
+    ASSERT_EQ(0, xav_layout_find(d, 4, 0, XAV_ROLE_DATA, 0, 0, &s, &c));
     EXPECT_EQ(2, s);
     EXPECT_EQ(0, c);
-    EXPECT_EQ(-1, xav_layout_find(d, 1, 0, XAV_ROLE_MASK, 0, &s, &c));
+    EXPECT_EQ(-1, xav_layout_find(d, 1, 0, XAV_ROLE_MASK, 0, 0, &s, &c));
     xav_desc_free(d);
 }
 
@@ -97,7 +97,7 @@ TEST(Layout, EveryTileHasItsStreamsTogetherInTileOrder)
         EXPECT_EQ(k * per_tile, first);
         EXPECT_EQ(per_tile, count);
         int s, c;
-        ASSERT_EQ(0, xav_layout_find(d, 1, 0, XAV_ROLE_MASK, k, &s, &c));
+        ASSERT_EQ(0, xav_layout_find(d, 1, 0, XAV_ROLE_MASK, k, 0, &s, &c));
         EXPECT_EQ(k, d->streams[s].tile);
     }
     // a tile's streams out of their place is refused

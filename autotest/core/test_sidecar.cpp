@@ -60,6 +60,7 @@ xav_desc *sample()
         d->streams[s].bits = 8;
         d->streams[s].channels = 1;
         d->streams[s].gop = 16;
+        d->streams[s].frames = 3;
         d->streams[s].var[0] = s == 1 ? 1 : 0;
     }
     d->streams[2].role = XAV_ROLE_MASK;

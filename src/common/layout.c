@@ -40,6 +40,7 @@ static xav_stream *add_stream(xav_desc *d, const char *file)
     memset(s, 0, sizeof(*s));
     s->file = CPLStrdup(file);
     s->index = d->nstreams++;
+    s->frames = d->ntimes; /* a copy codes the whole axis */
     return s;
 }
 
@@ -193,10 +194,14 @@ static int plan_groups(xav_desc *d, const xav_create_options *o,
 char *xav_layout_stream_file(const xav_desc *d, int s, const char *video)
 {
     const xav_stream *st = &d->streams[s];
+    char *part, *file;
     if (*st->file != '\0')
         return CPLStrdup(st->file);
-    return xav_name_tile_file(video, st->tile / xav_desc_tiles_x(d),
+    part = xav_name_part_video(video, st->first_time);
+    file = xav_name_tile_file(part, st->tile / xav_desc_tiles_x(d),
                               st->tile % xav_desc_tiles_x(d));
+    CPLFree(part);
+    return file;
 }
 
 int xav_layout_correction_bits(const xav_variable *v)
@@ -291,13 +296,14 @@ int xav_layout_plan(xav_desc *d, const xav_create_options *o)
 }
 
 int xav_layout_find(const xav_desc *d, int var, int word, xav_stream_role role,
-                    int tile, int *stream, int *channel)
+                    int tile, int time, int *stream, int *channel)
 {
     int s, c, first, count;
     xav_layout_tile_streams(d, tile, &first, &count);
     for (s = first; s < first + count; s++) {
         const xav_stream *st = &d->streams[s];
-        if (st->role != role)
+        if (st->role != role || time < st->first_time ||
+            time >= st->first_time + st->frames)
             continue;
         for (c = 0; c < st->channels; c++)
             if (st->var[c] == var &&

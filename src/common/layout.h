@@ -39,7 +39,8 @@ int xav_layout_correction_bits(const xav_variable *v);
 
 /* The file of stream s, relative to the sidecar's folder, of the dataset
  * whose video (relative to that folder) is video: the file the sidecar
- * names, or its tile's own file by the rule of names.h (CPLMalloc'ed). */
+ * names, or its tile's own file by the rule of names.h, in its part's
+ * folder if it was appended (CPLMalloc'ed). */
 char *xav_layout_stream_file(const xav_desc *d, int s, const char *video);
 
 /* The streams of tile: d->streams[first .. first + count) (a valid
@@ -47,9 +48,10 @@ char *xav_layout_stream_file(const xav_desc *d, int s, const char *video);
 void xav_layout_tile_streams(const xav_desc *d, int tile, int *first,
                              int *count);
 
-/* Finds the channel carrying, in tile, word of var (role data) or the
- * mask or corrections of var. Returns 0, or -1 if there is none. */
+/* Finds the channel carrying, in tile at time step time, word of var (role
+ * data) or the mask or corrections of var; its frame time - first_time
+ * holds that time step. Returns 0, or -1 if there is none. */
 int xav_layout_find(const xav_desc *d, int var, int word, xav_stream_role role,
-                    int tile, int *stream, int *channel);
+                    int tile, int time, int *stream, int *channel);
 
 #endif /* XAV_LAYOUT_H */

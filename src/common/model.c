@@ -146,21 +146,45 @@ void xav_stream_copy(xav_stream *to, const xav_stream *from)
     to->preset = CPLStrdup(from->preset);
 }
 
-static int same_text(const char *a, const char *b)
+int xav_same_text(const char *a, const char *b)
 {
     return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+int xav_same_number(double a, double b)
+{
+    return a == b || (isnan(a) && isnan(b));
+}
+
+int xav_variable_coded_alike(const xav_variable *a, const xav_variable *b)
+{
+    int k;
+    if (!xav_same_text(a->name, b->name) || a->type != b->type ||
+        a->has_nodata != b->has_nodata ||
+        !xav_same_number(a->nodata, b->nodata) || a->quant != b->quant ||
+        !xav_same_number(a->q_offset, b->q_offset) ||
+        !xav_same_number(a->q_scale, b->q_scale) || a->words != b->words ||
+        !xav_same_number(a->max_error, b->max_error) ||
+        !xav_same_number(a->corr_step, b->corr_step) ||
+        a->nexceptions != b->nexceptions)
+        return 0;
+    for (k = 0; k < a->nexceptions; k++)
+        if (a->exceptions[k] != b->exceptions[k])
+            return 0;
+    return 1;
 }
 
 /* Whether b is a (tile 0's stream) but for its tile, in a file by rule. */
 static int repeats(const xav_stream *a, const xav_stream *b)
 {
     int c;
-    if (!same_text(b->file, "") || !same_text(a->pix_fmt, b->pix_fmt) ||
-        !same_text(a->preset, b->preset) || a->index != b->index ||
+    if (!xav_same_text(b->file, "") || !xav_same_text(a->pix_fmt, b->pix_fmt) ||
+        !xav_same_text(a->preset, b->preset) || a->index != b->index ||
         a->role != b->role || a->codec != b->codec || a->bits != b->bits ||
         a->channels != b->channels || a->lossless != b->lossless ||
         a->crf != b->crf || a->qp != b->qp || a->gop != b->gop ||
-        a->checksums != b->checksums)
+        a->checksums != b->checksums || a->first_time != b->first_time ||
+        a->frames != b->frames)
         return 0;
     for (c = 0; c < a->channels; c++)
         if (a->var[c] != b->var[c] || a->word[c] != b->word[c])
@@ -301,37 +325,77 @@ static int channel_slot(const xav_desc *d, const xav_stream *st, int c)
     }
 }
 
-/* Streams grouped by tile, in tile order; in every tile, each (variable,
- * word) carried once by a data channel, each masked variable by at most one
- * mask channel and each corrected one by one correction channel. */
+/* Whether the channels of streams [first, end), one tile's streams of one
+ * time range, carry each (variable, word) once, each masked variable at
+ * most once and each corrected one once; seen: nvars * SLOTS counters. */
+static int range_complete(const xav_desc *d, int first, int end, int *seen)
+{
+    int s, c, v, w, ok = 1;
+    memset(seen, 0, (size_t)d->nvars * SLOTS * sizeof(int));
+    for (s = first; s < end && ok; s++) {
+        const xav_stream *st = &d->streams[s];
+        for (c = 0; c < st->channels && ok; c++) {
+            const int slot = channel_slot(d, st, c);
+            ok = slot >= 0 && seen[st->var[c] * SLOTS + slot]++ == 0;
+        }
+    }
+    for (v = 0; v < d->nvars && ok; v++) {
+        const int *got = seen + v * SLOTS;
+        for (w = 0; w < d->vars[v].words; w++)
+            ok = ok && got[w] == 1;
+        /* a tile without a mask channel has no invalid pixel */
+        ok = ok && got[MASK_SLOT] <= (d->vars[v].has_mask ? 1 : 0);
+        ok = ok && got[CORRECTION_SLOT] ==
+                       (xav_variable_corrected(&d->vars[v]) ? 1 : 0);
+    }
+    return ok;
+}
+
+/* The end of the run of streams from first that share its tile and time
+ * range, or -1 if a stream of that tile overlaps the range otherwise. */
+static int range_end(const xav_desc *d, int first)
+{
+    const xav_stream *a = &d->streams[first];
+    int s = first + 1;
+    while (s < d->nstreams && d->streams[s].tile == a->tile &&
+           d->streams[s].first_time == a->first_time) {
+        if (d->streams[s].frames != a->frames)
+            return -1;
+        s++;
+    }
+    return s;
+}
+
+/* Streams grouped by tile, in tile order, and in each tile by time range,
+ * the ranges following each other over the whole axis; each range
+ * complete (range_complete). */
 static int validate_channels(const xav_desc *d)
 {
     const int ntiles = xav_desc_tile_count(d);
-    int *seen =
-        (int *)CPLCalloc((size_t)ntiles * d->nvars * SLOTS, sizeof(int));
-    int s, c, v, w, k, ok = 1;
-    for (s = 0; s < d->nstreams && ok; s++) {
+    int *seen = (int *)CPLMalloc((size_t)d->nvars * SLOTS * sizeof(int));
+    int s = 0, end, next_time = 0, ok = 1;
+    while (s < d->nstreams && ok) {
         const xav_stream *st = &d->streams[s];
-        /* tile after tile: a tile's streams are found together */
-        ok = st->tile >= 0 && st->tile < ntiles &&
-             (s == 0 || st->tile >= d->streams[s - 1].tile);
-        for (c = 0; c < st->channels && ok; c++) {
-            int slot = channel_slot(d, st, c);
-            ok = slot >= 0 &&
-                 seen[((size_t)st->tile * d->nvars + st->var[c]) * SLOTS +
-                      slot]++ == 0;
+        const int new_tile = s == 0 || st->tile != d->streams[s - 1].tile;
+        /* every tile, one after the other, each over the whole axis */
+        ok = st->tile < ntiles &&
+             (!new_tile ||
+              (s == 0 ? st->tile == 0
+                      : st->tile == d->streams[s - 1].tile + 1 &&
+                            next_time == d->ntimes));
+        if (new_tile)
+            next_time = 0;
+        ok = ok && st->first_time == next_time && st->frames >= 1 &&
+             st->frames <= d->ntimes - st->first_time;
+        ok = ok && (end = range_end(d, s)) > s &&
+             range_complete(d, s, end, seen);
+        if (ok) {
+            next_time += st->frames;
+            s = end;
         }
     }
-    for (k = 0; k < ntiles && ok; k++)
-        for (v = 0; v < d->nvars && ok; v++) {
-            const int *got = seen + ((size_t)k * d->nvars + v) * SLOTS;
-            for (w = 0; w < d->vars[v].words; w++)
-                ok = ok && got[w] == 1;
-            /* a tile without a mask channel has no invalid pixel */
-            ok = ok && got[MASK_SLOT] <= (d->vars[v].has_mask ? 1 : 0);
-            ok = ok && got[CORRECTION_SLOT] ==
-                           (xav_variable_corrected(&d->vars[v]) ? 1 : 0);
-        }
+    ok = ok && next_time == d->ntimes &&
+         d->streams[d->nstreams - 1].tile == ntiles - 1;
     CPLFree(seen);
     return ok ? 0 : fail("streams do not carry every variable exactly once");
 }

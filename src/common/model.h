@@ -7,12 +7,15 @@
  *  - streams come tile after tile, in tile order;
  *  - band b is (variable, time): b = t * nvars + v for XAV_ORDER_TIME_MAJOR,
  *    b = v * ntimes + t for XAV_ORDER_VARIABLE_MAJOR;
- *  - in every tile, every (variable, word) pair is carried by exactly one
+ *  - in every tile and time range, every (variable, word) pair is carried by exactly one
  *    data channel, a variable with MAX_ERROR corrections by exactly one
  *    correction channel, and a variable with a mask by at most one mask
  *    channel (a tile without one, e.g. a piece of an assembled dataset
  *    encoded without a mask, has no invalid pixel);
- *  - frame t of every stream holds time step t.
+ *  - in every tile, streams come in time order, and the streams of one
+ *    time range (first_time, frames) meet the rules above on their own;
+ *    the ranges of a tile follow each other from time step 0 to the last;
+ *  - frame f of a stream holds time step first_time + f.
  */
 #ifndef XAV_MODEL_H
 #define XAV_MODEL_H
@@ -145,6 +148,11 @@ typedef struct {
     char *preset;
     int gop;
     int tile;      /* the tile whose window the frames hold */
+    /* Its frames hold time steps first_time .. first_time + frames - 1:
+     * the whole axis, but for the parts of a dataset appended to in time
+     * (append.h), each of which has streams of its own. */
+    int first_time;
+    int frames;
     int checksums; /* every packet carries its CRC-32 (checksum.h) */
 } xav_stream;
 
@@ -202,6 +210,13 @@ int xav_variable_is_exact(const xav_variable *v);
 /* Whether its codes are coded exactly (then nothing is decoded to verify
  * them): its values, a constant's code, a lattice's. */
 int xav_variable_codes_exact(const xav_variable *v);
+/* Whether a reader turns b's codes into values as a's (one quantization
+ * per variable, whichever streams carry its codes): pieces assembled, or a
+ * part appended, must be coded alike. */
+int xav_variable_coded_alike(const xav_variable *a, const xav_variable *b);
+/* Equality of two texts (NULL as "") and of two numbers (NaN as NaN). */
+int xav_same_text(const char *a, const char *b);
+int xav_same_number(double a, double b);
 /* Whether it has a correction stream (its bound is not met by exact
  * codes). */
 int xav_variable_corrected(const xav_variable *v);

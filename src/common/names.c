@@ -43,6 +43,19 @@ char *xav_name_tile_file(const char *video, int row, int col)
                                 video, row, col));
 }
 
+char *xav_name_parts_dir(const char *video)
+{
+    return CPLStrdup(CPLSPrintf("%s" XAV_PARTS_DIR_SUFFIX, video));
+}
+
+char *xav_name_part_video(const char *video, int first_time)
+{
+    if (first_time == 0)
+        return CPLStrdup(video);
+    return CPLStrdup(CPLSPrintf("%s" XAV_PARTS_DIR_SUFFIX "/t%08d.mkv", video,
+                                first_time));
+}
+
 char *xav_name_temp(const char *path)
 {
     return CPLStrdup(CPLSPrintf("%s" XAV_TEMP_SUFFIX, path));

@@ -89,6 +89,11 @@ static const char creation_options[] =
     "every valid pixel, in the band&apos;s physical units (default: a 64th "
     "of each variable&apos;s valid range, scaled with CRF, QP or "
     "TARGET_PSNR)'/>"
+    "  <Option name='APPEND_SUBDATASET' type='boolean' default='NO' "
+    "description='Add the source&apos;s time steps after those of the "
+    "existing dataset of this name, quantized as it is, without decoding or "
+    "encoding what is there (GDAL&apos;s name: without it, GDAL deletes an "
+    "existing dataset before a copy)'/>"
     "</CreationOptionList>";
 
 static const char open_options[] =
@@ -300,7 +305,8 @@ int xav_parse_create_options(CSLConstList opts, xav_create_options *o)
     o->time_name = CSLFetchNameValue(opts, "TIME_NAME");
     o->variable_names = CSLFetchNameValue(opts, "VARIABLE_NAMES");
     o->valid_range = CSLFetchNameValue(opts, "VALID_RANGE");
-    return parse_positive(opts, "MAX_ERROR", &o->max_error) != 0 ||
+    return parse_bool(opts, "APPEND_SUBDATASET", &o->append) != 0 ||
+                   parse_positive(opts, "MAX_ERROR", &o->max_error) != 0 ||
                    parse_positive(opts, "TARGET_PSNR", &o->target_psnr) != 0
                ? -1
                : 0;

@@ -43,6 +43,7 @@ typedef struct {
     const char *valid_range; /* VALID_RANGE text, or NULL */
     double max_error;        /* 0 = no bound */
     double target_psnr;      /* 0 = use CRF */
+    int append;              /* APPEND_SUBDATASET: add time steps (append.h) */
 } xav_create_options;
 
 /* Speed rank of an x265 preset name: 0 (placebo) to 9 (ultrafast), or -1

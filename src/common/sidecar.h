@@ -27,6 +27,10 @@ char *xav_sidecar_unpack(const char *packed, const char *source);
 xav_desc *xav_sidecar_from_json(const char *json, size_t len,
                                 const char *source);
 
+/* A deep copy of d, through its JSON (one way to copy: the sidecar's), or
+ * NULL with a CPLError if d is not valid. */
+xav_desc *xav_sidecar_copy(const xav_desc *d);
+
 /* Reads and parses a sidecar file through VSI. */
 xav_desc *xav_sidecar_read(const char *path);
 /* Writes the JSON of d to path through VSI. Returns 0 on success. */

@@ -202,7 +202,9 @@ static void parse_variable(xav_json_parser *p, const cJSON *o, xav_variable *v,
     v->words = xav_json_int(p, q, "words", 1, 1);
 }
 
-static void parse_stream(xav_json_parser *p, const cJSON *o, xav_stream *s)
+/* A stream of a dataset of ntimes time steps. */
+static void parse_stream(xav_json_parser *p, const cJSON *o, int ntimes,
+                         xav_stream *s)
 {
     const cJSON *ch = xav_json_get(p, o, "channels", 1), *e;
     int c = 0;
@@ -219,6 +221,13 @@ static void parse_stream(xav_json_parser *p, const cJSON *o, xav_stream *s)
     s->gop = xav_json_int(p, o, "gop", 1, 0);
     s->tile = xav_json_int(p, o, "tile", 0, 0);
     s->checksums = cJSON_IsTrue(xav_json_get(p, o, "packet_crc32", 0));
+    /* a part appended in time (schema 4); the whole axis otherwise */
+    s->first_time = xav_json_int(p, o, "first_time", 0, 0);
+    if (s->first_time < 0 || s->first_time > ntimes) {
+        xav_json_bad(p, "a time step of the axis expected in", "first_time");
+        s->first_time = 0;
+    }
+    s->frames = xav_json_int(p, o, "frames", ntimes - s->first_time, 0);
     if (ch == NULL)
         return;
     if (!cJSON_IsArray(ch) || cJSON_GetArraySize(ch) < 1 ||
@@ -318,7 +327,7 @@ static void parse_shared_streams(xav_json_parser *p, const cJSON *list,
     {
         if (xav_json_get(p, e, "tile", 0) != NULL)
             xav_json_bad(p, "no tile number expected in", "tile_streams");
-        parse_stream(p, e, &d->streams[i++]);
+        parse_stream(p, e, d->ntimes, &d->streams[i++]);
     }
     if (!p->failed)
         xav_desc_repeat_tile_streams(d);
@@ -349,7 +358,7 @@ static void parse_arrays(xav_json_parser *p, const cJSON *root, xav_desc *d)
     i = 0;
     d->nstreams = cJSON_GetArraySize(streams);
     d->streams = (xav_stream *)CPLCalloc(d->nstreams + 1, sizeof(xav_stream));
-    cJSON_ArrayForEach(e, streams) parse_stream(p, e, &d->streams[i++]);
+    cJSON_ArrayForEach(e, streams) parse_stream(p, e, d->ntimes, &d->streams[i++]);
 }
 
 /* Checked before anything is allocated per band (xav_desc_validate says the

@@ -164,7 +164,8 @@ static cJSON *variable_json(const xav_variable *v, int ndims)
     return o;
 }
 
-static cJSON *stream_json(const xav_stream *s)
+/* A stream of a dataset of ntimes time steps. */
+static cJSON *stream_json(const xav_stream *s, int ntimes)
 {
     cJSON *o = cJSON_CreateObject(), *ch;
     int c;
@@ -192,6 +193,10 @@ static cJSON *stream_json(const xav_stream *s)
     cJSON_AddNumberToObject(o, "tile", s->tile);
     if (s->checksums)
         cJSON_AddBoolToObject(o, "packet_crc32", 1);
+    if (s->first_time != 0 || s->frames != ntimes) {
+        cJSON_AddNumberToObject(o, "first_time", s->first_time);
+        cJSON_AddNumberToObject(o, "frames", s->frames);
+    }
     return o;
 }
 
@@ -203,7 +208,7 @@ static void add_streams(cJSON *root, const xav_desc *d)
         cJSON_AddArrayToObject(root, shared ? "tile_streams" : "streams");
     int i;
     for (i = 0; i < (shared ? shared : d->nstreams); i++) {
-        cJSON *o = stream_json(&d->streams[i]);
+        cJSON *o = stream_json(&d->streams[i], d->ntimes);
         if (shared)
             cJSON_DeleteItemFromObject(o, "tile");
         cJSON_AddItemToArray(a, o);
@@ -335,4 +340,12 @@ char *xav_sidecar_pack(const char *json)
     CPLFree(b64);
     VSIFree(deflated);
     return out;
+}
+
+xav_desc *xav_sidecar_copy(const xav_desc *d)
+{
+    char *json = xav_sidecar_to_json(d, 0);
+    xav_desc *copy = xav_sidecar_from_json(json, strlen(json), "a copy");
+    CPLFree(json);
+    return copy;
 }

@@ -180,13 +180,13 @@ static const char *exact_text(double v)
  * domain: gdalinfo shows it, and gdal_translate does not copy it into
  * files where it would no longer be true. */
 static char **coding_metadata(const xav_dataset *ds, int b,
-                              const xav_variable *var)
+                              const xav_variable *var, int t)
 {
     const xav_desc *d = ds->d;
     char **md = NULL;
     int s, c;
-    if (xav_layout_find(d, (int)(var - d->vars), 0, XAV_ROLE_DATA, 0, &s, &c) ==
-        0)
+    if (xav_layout_find(d, (int)(var - d->vars), 0, XAV_ROLE_DATA, 0, t, &s,
+                        &c) == 0)
         md = CSLSetNameValue(md, "COMPRESSION",
                              d->streams[s].codec == XAV_CODEC_FFV1  ? "FFV1"
                              : d->streams[s].codec == XAV_CODEC_AV1 ? "AV1"
@@ -246,8 +246,8 @@ static void derive_band(xav_dataset *ds, int b)
     if (d->band_metadata != NULL)
         md = CSLMerge(md, d->band_metadata[b]);
     ds->band_md[b] = netcdf_band_items(d, md, var, t);
-    ds->band_is_md[b] = coding_metadata(ds, b, var);
-    xav_layout_find(d, v, 0, XAV_ROLE_DATA, 0, &s, &c);
+    ds->band_is_md[b] = coding_metadata(ds, b, var, t);
+    xav_layout_find(d, v, 0, XAV_ROLE_DATA, 0, t, &s, &c);
     x = CSLSetNameValue(x, "VARIABLE", var->name);
     x = CSLSetNameValue(x, "TIME_INDEX", CPLSPrintf("%d", t));
     if (d->time_iso != NULL)

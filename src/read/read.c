@@ -15,7 +15,7 @@
 #include "quantize.h"
 #include "trust.h"
 
-/* Frame t of stream s, decoded and checked against the description. */
+/* Time step t of stream s, decoded and checked against the description. */
 static const xav_frame *decode_frame(xav_dataset *ds, int s, int t)
 {
     const xav_desc *d = ds->d;
@@ -33,7 +33,8 @@ static const xav_frame *decode_frame(xav_dataset *ds, int s, int t)
             return NULL;
         }
     }
-    f = xav_stream_reader_frame(ds->readers[s], t, &ds->decoded);
+    f = xav_stream_reader_frame(ds->readers[s], t - st->first_time,
+                                &ds->decoded);
     return f != NULL && xav_check_frame(ds, s, f) == 0 ? f : NULL;
 }
 
@@ -73,7 +74,7 @@ static int channel_plane(xav_dataset *ds, int v, int word, xav_stream_role role,
 {
     const xav_frame *f;
     int s, c;
-    if (xav_layout_find(ds->d, v, word, role, tile, &s, &c) != 0) {
+    if (xav_layout_find(ds->d, v, word, role, tile, t, &s, &c) != 0) {
         CPLError(CE_Failure, CPLE_AppDefined,
                  "XAVIDEO: no %s stream of variable %d in tile %d.",
                  xav_role_name(role), v, tile);
@@ -87,10 +88,11 @@ static int channel_plane(xav_dataset *ds, int v, int word, xav_stream_role role,
     return 0;
 }
 
-static int has_channel(const xav_desc *d, int v, xav_stream_role role, int tile)
+static int has_channel(const xav_desc *d, int v, xav_stream_role role, int tile,
+                       int t)
 {
     int s, c;
-    return xav_layout_find(d, v, 0, role, tile, &s, &c) == 0;
+    return xav_layout_find(d, v, 0, role, tile, t, &s, &c) == 0;
 }
 
 /* Where a tile's pixels go: rows of w pixels, stride bytes apart. */
@@ -125,7 +127,7 @@ static int read_codes(xav_dataset *ds, const xav_variable *var, int v, int tile,
     xav_row_in row;
     int y;
     if (channel_plane(ds, v, 0, XAV_ROLE_DATA, tile, t, &data) != 0 ||
-        (has_channel(ds->d, v, XAV_ROLE_MASK, tile) &&
+        (has_channel(ds->d, v, XAV_ROLE_MASK, tile, t) &&
          channel_plane(ds, v, 0, XAV_ROLE_MASK, tile, t, &mask) != 0) ||
         (xav_variable_corrected(var) &&
          channel_plane(ds, v, 0, XAV_ROLE_CORRECTION, tile, t, &corr) != 0))

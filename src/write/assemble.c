@@ -21,30 +21,6 @@ static int misfit(int piece, const char *why)
     return -1;
 }
 
-static int same_number(double a, double b)
-{
-    return a == b || (isnan(a) && isnan(b));
-}
-
-static int same_text(const char *a, const char *b)
-{
-    return (a == NULL && b == NULL) ||
-           (a != NULL && b != NULL && strcmp(a, b) == 0);
-}
-
-/* Values of the same variable, coded alike (a reader turns codes into
- * values with the description's one quantization per variable). */
-static int same_variable(const xav_variable *a, const xav_variable *b)
-{
-    return same_text(a->name, b->name) && a->type == b->type &&
-           a->has_nodata == b->has_nodata &&
-           same_number(a->nodata, b->nodata) && a->quant == b->quant &&
-           same_number(a->q_offset, b->q_offset) &&
-           same_number(a->q_scale, b->q_scale) && a->words == b->words &&
-           same_number(a->max_error, b->max_error) &&
-           same_number(a->corr_step, b->corr_step);
-}
-
 /* What places a piece on a grid: a north-up geotransform and tiles. */
 static int check_grid(const xav_desc *b, int i)
 {
@@ -62,7 +38,7 @@ static int check_piece(const xav_desc *a, const xav_desc *b, int i)
     if (b->geotransform[1] != a->geotransform[1] ||
         b->geotransform[5] != a->geotransform[5])
         return misfit(i, "another pixel size");
-    if (!same_text(a->crs_wkt, b->crs_wkt))
+    if (!xav_same_text(a->crs_wkt, b->crs_wkt))
         return misfit(i, "another CRS");
     if (b->tile_width != a->tile_width || b->tile_height != a->tile_height)
         return misfit(i, "pieces need the same TILE_SIZE");
@@ -70,13 +46,13 @@ static int check_piece(const xav_desc *a, const xav_desc *b, int i)
         return misfit(i, "other bands");
     for (t = 0; a->time_values != NULL && t < a->ntimes; t++)
         if (b->time_values == NULL ||
-            !same_number(a->time_values[t], b->time_values[t]))
+            !xav_same_number(a->time_values[t], b->time_values[t]))
             return misfit(i, "another time axis");
-    if (!same_text(a->time_units, b->time_units) ||
-        !same_text(a->time_calendar, b->time_calendar))
+    if (!xav_same_text(a->time_units, b->time_units) ||
+        !xav_same_text(a->time_calendar, b->time_calendar))
         return misfit(i, "other time units");
     for (v = 0; v < a->nvars; v++)
-        if (!same_variable(&a->vars[v], &b->vars[v]))
+        if (!xav_variable_coded_alike(&a->vars[v], &b->vars[v]))
             return misfit(i, CPLSPrintf("variable %s is quantized otherwise "
                                         "(encode lossy pieces with the same "
                                         "VALID_RANGE)",
@@ -197,15 +173,6 @@ static void merge_measures(xav_desc *m, const xav_desc *b)
     }
 }
 
-/* A deep copy of d (through its JSON: one way to copy, the sidecar's). */
-static xav_desc *desc_copy(const xav_desc *d)
-{
-    char *json = xav_sidecar_to_json(d, 0);
-    xav_desc *copy = xav_sidecar_from_json(json, strlen(json), "a piece");
-    CPLFree(json);
-    return copy;
-}
-
 /* The mosaic's size and origin; each piece's offset in it. */
 static int plan_mosaic(xav_desc *m, xav_desc *const *pieces, int n, int *x,
                        int *y)
@@ -233,7 +200,7 @@ static int plan_mosaic(xav_desc *m, xav_desc *const *pieces, int n, int *x,
 
 xav_desc *xav_assemble_desc(xav_desc *const *pieces, char *const *videos, int n)
 {
-    xav_desc *m = desc_copy(pieces[0]);
+    xav_desc *m = xav_sidecar_copy(pieces[0]);
     int *x = (int *)CPLCalloc(n, sizeof(int));
     int *y = (int *)CPLCalloc(n, sizeof(int));
     owners o = {NULL, NULL};

@@ -17,6 +17,8 @@ void xav_copy_free(xav_copy *cs)
     CSLDestroy(cs->tile_paths);
     CSLDestroy(cs->tile_temps);
     xav_desc_free(cs->d);
+    xav_desc_free(cs->whole);
+    xav_append_close(cs->append);
 }
 
 int xav_copy_interrupted(void)

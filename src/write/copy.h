@@ -12,6 +12,7 @@
 #include "cpl_progress.h"
 #include "gdal.h"
 
+#include "append.h"
 #include "lattice.h"
 #include "model.h"
 #include "options.h"
@@ -28,6 +29,8 @@ typedef struct {
     char **tile_paths;      /* per tile: the file's final path */
     char **tile_temps;      /* per tile: where it is written first */
     int moved;              /* tile files already moved into place */
+    xav_append *append;     /* APPEND_SUBDATASET: the dataset, or NULL */
+    xav_desc *whole;        /* then what its sidecar becomes */
 } xav_copy;
 
 void xav_copy_free(xav_copy *cs);

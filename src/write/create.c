@@ -7,6 +7,9 @@
  *   encode  every tile into its own file, on NUM_THREADS threads
  *           (tile_pool);
  *   commit  the sidecar, and every file moved into place (output).
+ * With APPEND_SUBDATASET=YES the copy is a part of an existing dataset
+ * (append): checked against it after the plan, quantized as it is, and
+ * committed as its new sidecar.
  * Output goes to temporary names first, so a failure or an interruption
  * leaves nothing behind; SIGINT, SIGTERM and SIGHUP interrupt the copy
  * like the user does, then end the process (interrupt).
@@ -95,20 +98,30 @@ static int CPL_STDCALL copy_progress(double done, const char *msg, void *arg)
     return !xav_interrupt_caught() && up->pfn(done, msg, up->data);
 }
 
-/* Plan, scan, encode, commit, with every progress report going through
- * copy_progress; 0, or -1 with a CPLError. */
-static int copy(xav_copy *cs, const char *filename, user_progress *up)
+/* The description of the whole of an appended dataset. */
+static int merge(xav_copy *cs)
+{
+    if (cs->append == NULL)
+        return 0;
+    cs->whole = xav_append_merge(cs->append, cs->d);
+    return cs->whole != NULL ? 0 : -1;
+}
+
+/* Plan, scan, encode, commit the copy whose tile 0 is video, with every
+ * progress report going through copy_progress; 0, or -1 with a CPLError. */
+static int copy(xav_copy *cs, const char *video, user_progress *up)
 {
     double share;
-    if (plan(cs) != 0)
+    if (plan(cs) != 0 ||
+        (cs->append != NULL && xav_append_check(cs->append, cs->d) != 0))
         return -1;
     share = scan_share(cs->d);
     return xav_scan(cs, copy_progress, up, share) == 0 &&
                    xav_plan_coding(cs) == 0 && xav_desc_validate(cs->d) == 0 &&
-                   xav_output_prepare(cs, filename) == 0 &&
+                   xav_output_prepare(cs, video) == 0 &&
                    xav_encode_tiles(cs, share, copy_progress, up) == 0 &&
                    xav_copy_progress(copy_progress, up, 1.0) == 0 &&
-                   xav_output_commit(cs, filename) == 0
+                   merge(cs) == 0 && xav_output_commit(cs, video) == 0
                ? 0
                : -1;
 }
@@ -163,31 +176,55 @@ static int copy_begin(xav_copy *cs, GDALDatasetH src, CSLConstList options)
     return 0;
 }
 
+/* APPEND_SUBDATASET=YES: the dataset appended to, and the options of its
+ * new part (*part_options, the user's and the dataset's coding). 0, or -1
+ * with a CPLError. */
+static int begin_append(const char *filename, CSLConstList options,
+                        xav_append **append, char ***part_options)
+{
+    *append = NULL;
+    *part_options = NULL;
+    if (!CPLFetchBool(options, "APPEND_SUBDATASET", FALSE))
+        return 0;
+    if ((*append = xav_append_open(filename)) == NULL)
+        return -1;
+    *part_options = xav_append_options(*append, options);
+    return 0;
+}
+
 int xav_create_copy(const char *filename, GDALDatasetH src,
                     CSLConstList options, GDALProgressFunc progress,
                     void *progress_data)
 {
     user_progress up = {progress ? progress : GDALDummyProgress, progress_data};
     xav_mdim_source *view = NULL;
+    xav_append *append = NULL;
+    char **part_options = NULL;
+    const char *video = filename;
     xav_copy cs;
     int rc;
 
     xav_route_ffmpeg_log();
     if (check_output_name(filename) != 0 ||
-        (xav_mdim_source_is(src) && (view = xav_mdim_source_open(src)) == NULL))
-        return -1;
-    if (copy_begin(&cs, view ? xav_mdim_source_dataset(view) : src, options) !=
-        0) {
-        xav_copy_free(&cs);
-        xav_mdim_source_close(view);
+        begin_append(filename, options, &append, &part_options) != 0 ||
+        (xav_mdim_source_is(src) && (view = xav_mdim_source_open(src)) == NULL)) {
+        xav_append_close(append);
         return -1;
     }
-    xav_interrupt_begin();
-    if ((rc = copy(&cs, filename, &up)) != 0)
-        xav_output_remove(&cs, filename);
+    rc = copy_begin(&cs, view ? xav_mdim_source_dataset(view) : src,
+                    part_options ? part_options : options);
+    cs.append = append; /* freed with cs */
+    if (append != NULL)
+        video = xav_append_part_video(append);
+    if (rc == 0) {
+        xav_interrupt_begin();
+        if ((rc = copy(&cs, video, &up)) != 0)
+            xav_output_remove(&cs, video);
+        xav_interrupt_end(); /* a signal caught ends the process here */
+    }
     xav_copy_free(&cs);
+    CSLDestroy(part_options);
     xav_mdim_source_close(view);
-    xav_interrupt_end(); /* a signal caught ends the process here */
     return rc;
 }
 

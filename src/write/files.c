@@ -66,10 +66,29 @@ static int transfer_companions(const char *new_video, const char *old_video,
     return rc;
 }
 
+/* The folders of a dataset's own files, once emptied: the tiles', and the
+ * appended parts' (names.h) with their tiles'. Never another folder, such
+ * as the one the dataset was in. */
+static void remove_own_dirs(const char *video)
+{
+    char *tiles = xav_name_tile_dir(video), *parts = xav_name_parts_dir(video);
+    char **names = VSIReadDir(parts);
+    int i;
+    for (i = 0; names != NULL && names[i] != NULL; i++)
+        if (strlen(names[i]) > strlen(XAV_TILE_DIR_SUFFIX) &&
+            EQUAL(names[i] + strlen(names[i]) - strlen(XAV_TILE_DIR_SUFFIX),
+                  XAV_TILE_DIR_SUFFIX))
+            VSIRmdir(CPLFormFilename(parts, names[i], NULL));
+    VSIRmdir(parts);
+    VSIRmdir(tiles);
+    CSLDestroy(names);
+    CPLFree(parts);
+    CPLFree(tiles);
+}
+
 int xav_delete(const char *filename)
 {
     char *video = xav_name_video(filename), *sidecar = xav_name_sidecar(video);
-    char *tiles = xav_name_tile_dir(video);
     xav_dataset *ds;
     CSLConstList f;
     VSIStatBufL st;
@@ -97,11 +116,10 @@ int xav_delete(const char *filename)
         CPLError(CE_Failure, CPLE_FileIO, "XAVIDEO: cannot delete %s.", video);
         rc = -1;
     }
-    VSIRmdir(tiles);
+    remove_own_dirs(video);
     xav_close(ds);
     CPLFree(video);
     CPLFree(sidecar);
-    CPLFree(tiles);
     return rc;
 }
 
@@ -120,9 +138,25 @@ static int own_file(const xav_desc *d, int s, const char *video)
     return own;
 }
 
+/* dir and the folders above it that are missing (VSIMkdirRecursive of GDAL
+ * 3.6 fails on relative names). */
+static void make_dirs(const char *dir)
+{
+    VSIStatBufL st;
+    char *parent;
+    if (*dir == '\0' || VSIStatL(dir, &st) == 0)
+        return;
+    parent = CPLStrdup(CPLGetPath(dir));
+    make_dirs(parent);
+    CPLFree(parent);
+    VSIMkdir(dir, 0755);
+}
+
 static int transfer_file(const char *from, const char *to, int move)
 {
-    VSIMkdir(CPLGetPath(to), 0755); /* the tiles' folder */
+    char *dir = CPLStrdup(CPLGetPath(to));
+    make_dirs(dir); /* the tiles' and parts' folders */
+    CPLFree(dir);
     if ((move ? VSIRename(from, to) : CPLCopyFile(to, from)) == 0)
         return 0;
     CPLError(CE_Failure, CPLE_FileIO, "XAVIDEO: cannot %s %s to %s.",
@@ -169,10 +203,8 @@ static int transfer(const char *new_name, const char *old_name, int move)
     if (rc == 0)
         rc = xav_sidecar_write(d, new_sidecar);
     if (rc == 0 && move) {
-        char *tiles = xav_name_tile_dir(old_video);
         VSIUnlink(old_sidecar);
-        VSIRmdir(tiles);
-        CPLFree(tiles);
+        remove_own_dirs(old_video);
     }
     if (rc == 0)
         rc = transfer_companions(new_video, old_video, move);

@@ -13,18 +13,25 @@
 #include "names.h"
 #include "sidecar.h"
 
-/* The folder of the tiles other than the first. */
-static int make_tile_dir(const xav_copy *cs, const char *filename)
+static int make_dir(const char *dir)
+{
+    VSIStatBufL st;
+    if (VSIStatExL(dir, &st, VSI_STAT_EXISTS_FLAG) == 0)
+        return 0;
+    errno = 0;
+    return VSIMkdir(dir, 0755) == 0
+               ? 0
+               : xav_file_error("create the folder", dir, errno);
+}
+
+/* The folder of the tiles other than the first, and that of an appended
+ * part (names.h). */
+static int make_dirs(const xav_copy *cs, const char *filename)
 {
     char *dir = xav_name_tile_dir(filename);
-    VSIStatBufL st;
-    int rc = 0;
-    if (xav_desc_tile_count(cs->d) > 1 &&
-        VSIStatExL(dir, &st, VSI_STAT_EXISTS_FLAG) != 0) {
-        errno = 0;
-        if (VSIMkdir(dir, 0755) != 0)
-            rc = xav_file_error("create the folder", dir, errno);
-    }
+    int rc = cs->append != NULL ? make_dir(CPLGetPath(filename)) : 0;
+    if (rc == 0 && xav_desc_tile_count(cs->d) > 1)
+        rc = make_dir(dir);
     CPLFree(dir);
     return rc;
 }
@@ -71,7 +78,7 @@ int xav_output_prepare(xav_copy *cs, const char *filename)
     }
     cs->embedded_json = xav_sidecar_to_json(d, 1);
     remove_stale(filename);
-    return make_tile_dir(cs, filename);
+    return make_dirs(cs, filename);
 }
 
 static int move_into_place(const char *tmp, const char *path)
@@ -83,11 +90,19 @@ static int move_into_place(const char *tmp, const char *path)
                           errno);
 }
 
+/* The sidecar of the copy: its own, or the whole's of a dataset appended
+ * to (append.h). */
+static char *sidecar_of(const xav_copy *cs, const char *filename)
+{
+    return cs->whole ? CPLStrdup(xav_append_sidecar(cs->append))
+                     : xav_name_sidecar(filename);
+}
+
 int xav_output_commit(xav_copy *cs, const char *filename)
 {
     const int ntiles = xav_desc_tile_count(cs->d);
-    char *sidecar = xav_name_sidecar(filename), *tmp = xav_name_temp(sidecar);
-    int rc = xav_sidecar_write(cs->d, tmp);
+    char *sidecar = sidecar_of(cs, filename), *tmp = xav_name_temp(sidecar);
+    int rc = xav_sidecar_write(cs->whole ? cs->whole : cs->d, tmp);
     /* tile 0 last: its file embeds the description, so the dataset appears
      * with it, whole, even to a reader that does not wait for the sidecar;
      * moved counts what is in place, for xav_output_remove */
@@ -105,7 +120,7 @@ int xav_output_commit(xav_copy *cs, const char *filename)
 
 void xav_output_remove(const xav_copy *cs, const char *filename)
 {
-    char *sidecar = xav_name_sidecar(filename), *tmp = xav_name_temp(sidecar);
+    char *sidecar = sidecar_of(cs, filename), *tmp = xav_name_temp(sidecar);
     char *dir = xav_name_tile_dir(filename);
     const int first_moved = xav_desc_tile_count(cs->d) - cs->moved;
     int k;
@@ -115,6 +130,8 @@ void xav_output_remove(const xav_copy *cs, const char *filename)
             VSIUnlink(cs->tile_paths[k]);
     }
     VSIRmdir(dir);
+    if (cs->append != NULL)
+        VSIRmdir(CPLGetPath(filename)); /* the parts' folder, if empty */
     VSIUnlink(tmp);
     CPLFree(dir);
     CPLFree(tmp);

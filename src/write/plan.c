@@ -145,5 +145,8 @@ int xav_plan_coding(xav_copy *cs)
         else if (plan_max_error(var, e) != 0)
             return -1;
     }
+    if (cs->append != NULL &&
+        xav_append_impose(cs->append, d, cs->lattice) != 0)
+        return -1;
     return xav_layout_plan(d, &cs->opt);
 }

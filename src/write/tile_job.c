@@ -50,7 +50,7 @@ static int put_side(const xav_tile_job *job, xav_writer *w, int v,
 {
     const uint16_t *planes[XAV_MAX_CHANNELS] = {plane};
     int s, c;
-    if (xav_layout_find(job->cs->d, v, 0, role, job->tile, &s, &c) != 0)
+    if (xav_layout_find(job->cs->d, v, 0, role, job->tile, 0, &s, &c) != 0)
         return 0;
     return xav_writer_put(w, s, planes);
 }
@@ -67,7 +67,7 @@ static int put_corrections(const xav_tile_job *job, xav_writer *w,
     for (c = 0; c < data->channels; c++) {
         const uint16_t *planes[XAV_MAX_CHANNELS] = {NULL};
         if (xav_layout_find(d, data->var[c], 0, XAV_ROLE_CORRECTION, job->tile,
-                            &cs, &cc) != 0 ||
+                            0, &cs, &cc) != 0 ||
             cc != 0)
             continue; /* none, or put with its stream's first channel */
         for (k = 0; k < d->streams[cs].channels; k++)
