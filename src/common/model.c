@@ -379,10 +379,9 @@ static int validate_channels(const xav_desc *d)
         const int new_tile = s == 0 || st->tile != d->streams[s - 1].tile;
         /* every tile, one after the other, each over the whole axis */
         ok = st->tile < ntiles &&
-             (!new_tile ||
-              (s == 0 ? st->tile == 0
-                      : st->tile == d->streams[s - 1].tile + 1 &&
-                            next_time == d->ntimes));
+             (!new_tile || (s == 0 ? st->tile == 0
+                                   : st->tile == d->streams[s - 1].tile + 1 &&
+                                         next_time == d->ntimes));
         if (new_tile)
             next_time = 0;
         ok = ok && st->first_time == next_time && st->frames >= 1 &&

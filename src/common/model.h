@@ -7,9 +7,9 @@
  *  - streams come tile after tile, in tile order;
  *  - band b is (variable, time): b = t * nvars + v for XAV_ORDER_TIME_MAJOR,
  *    b = v * ntimes + t for XAV_ORDER_VARIABLE_MAJOR;
- *  - in every tile and time range, every (variable, word) pair is carried by exactly one
- *    data channel, a variable with MAX_ERROR corrections by exactly one
- *    correction channel, and a variable with a mask by at most one mask
+ *  - in every tile and time range, every (variable, word) pair is carried by
+ * exactly one data channel, a variable with MAX_ERROR corrections by exactly
+ * one correction channel, and a variable with a mask by at most one mask
  *    channel (a tile without one, e.g. a piece of an assembled dataset
  *    encoded without a mask, has no invalid pixel);
  *  - in every tile, streams come in time order, and the streams of one
@@ -147,7 +147,7 @@ typedef struct {
     int qp;  /* x265 constant QP instead of CRF, or -1 */
     char *preset;
     int gop;
-    int tile;      /* the tile whose window the frames hold */
+    int tile; /* the tile whose window the frames hold */
     /* Its frames hold time steps first_time .. first_time + frames - 1:
      * the whole axis, but for the parts of a dataset appended to in time
      * (append.h), each of which has streams of its own. */

@@ -52,8 +52,8 @@ char *xav_name_part_video(const char *video, int first_time)
 {
     if (first_time == 0)
         return CPLStrdup(video);
-    return CPLStrdup(CPLSPrintf("%s" XAV_PARTS_DIR_SUFFIX "/t%08d.mkv", video,
-                                first_time));
+    return CPLStrdup(
+        CPLSPrintf("%s" XAV_PARTS_DIR_SUFFIX "/t%08d.mkv", video, first_time));
 }
 
 char *xav_name_temp(const char *path)

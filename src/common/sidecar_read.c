@@ -358,7 +358,8 @@ static void parse_arrays(xav_json_parser *p, const cJSON *root, xav_desc *d)
     i = 0;
     d->nstreams = cJSON_GetArraySize(streams);
     d->streams = (xav_stream *)CPLCalloc(d->nstreams + 1, sizeof(xav_stream));
-    cJSON_ArrayForEach(e, streams) parse_stream(p, e, d->ntimes, &d->streams[i++]);
+    cJSON_ArrayForEach(e, streams)
+        parse_stream(p, e, d->ntimes, &d->streams[i++]);
 }
 
 /* Checked before anything is allocated per band (xav_desc_validate says the

@@ -212,14 +212,13 @@ static int check_time(const xav_desc *d, const xav_desc *p)
                       "TIME_UNITS)");
     if (!xav_same_text(p->time_units, d->time_units) ||
         !xav_same_text(p->time_calendar, d->time_calendar))
-        return refuse(CPLSPrintf("the source's times are in %s (%s), the "
-                                 "dataset's in %s (%s)",
-                                 p->time_units ? p->time_units : "no units",
-                                 p->time_calendar ? p->time_calendar
-                                                  : "standard",
-                                 d->time_units ? d->time_units : "no units",
-                                 d->time_calendar ? d->time_calendar
-                                                  : "standard"));
+        return refuse(
+            CPLSPrintf("the source's times are in %s (%s), the "
+                       "dataset's in %s (%s)",
+                       p->time_units ? p->time_units : "no units",
+                       p->time_calendar ? p->time_calendar : "standard",
+                       d->time_units ? d->time_units : "no units",
+                       d->time_calendar ? d->time_calendar : "standard"));
     if (!(p->time_values[0] > last))
         return refuse(CPLSPrintf("the source's first time (%.17g) is not "
                                  "after the dataset's last (%.17g)",
@@ -357,8 +356,8 @@ static void merge_time(xav_desc *w, const xav_desc *d, const xav_desc *p)
 {
     int t;
     w->ntimes = d->ntimes + p->ntimes;
-    w->time_values = (double *)CPLRealloc(w->time_values,
-                                          w->ntimes * sizeof(double));
+    w->time_values =
+        (double *)CPLRealloc(w->time_values, w->ntimes * sizeof(double));
     memcpy(w->time_values + d->ntimes, p->time_values,
            p->ntimes * sizeof(double));
     if (w->time_iso != NULL && p->time_iso != NULL)
@@ -371,8 +370,8 @@ static void merge_time(xav_desc *w, const xav_desc *d, const xav_desc *p)
 }
 
 /* Band b of the whole as a band of the dataset (*from = d) or the part. */
-static int source_band(const xav_desc *w, const xav_desc *d,
-                       const xav_desc *p, int b, const xav_desc **from)
+static int source_band(const xav_desc *w, const xav_desc *d, const xav_desc *p,
+                       int b, const xav_desc **from)
 {
     int v, t;
     xav_desc_band_split(w, b, &v, &t);
@@ -394,8 +393,8 @@ static int same_list(CSLConstList a, CSLConstList b)
 
 /* The part's metadata of band b where it is not the dataset's variable's:
  * its variable's, then its own. */
-static char **part_band_metadata(const xav_desc *d, const xav_desc *p,
-                                 int v, int b)
+static char **part_band_metadata(const xav_desc *d, const xav_desc *p, int v,
+                                 int b)
 {
     char **md = NULL;
     if (!same_list(d->vars[v].metadata, p->vars[v].metadata))
@@ -426,10 +425,10 @@ static void merge_bands(xav_desc *w, const xav_desc *d, const xav_desc *p)
             psnr[b] = from->psnr ? from->psnr[i] : NAN;
             err[b] = from->max_abs_error ? from->max_abs_error[i] : NAN;
         }
-        md[b] = from == d ? (d->band_metadata
-                                 ? CSLDuplicate(d->band_metadata[i])
-                                 : NULL)
-                          : part_band_metadata(d, p, v, i);
+        md[b] =
+            from == d
+                ? (d->band_metadata ? CSLDuplicate(d->band_metadata[i]) : NULL)
+                : part_band_metadata(d, p, v, i);
     }
     for (b = 0; w->band_metadata != NULL && b < xav_desc_band_count(d); b++)
         CSLDestroy(w->band_metadata[b]);

@@ -182,9 +182,12 @@ static int copy_begin(xav_copy *cs, GDALDatasetH src, CSLConstList options)
 static int begin_append(const char *filename, CSLConstList options,
                         xav_append **append, char ***part_options)
 {
+    xav_create_options o;
     *append = NULL;
     *part_options = NULL;
-    if (!CPLFetchBool(options, "APPEND_SUBDATASET", FALSE))
+    if (xav_parse_create_options(options, &o) != 0)
+        return -1;
+    if (!o.append)
         return 0;
     if ((*append = xav_append_open(filename)) == NULL)
         return -1;
@@ -207,7 +210,8 @@ int xav_create_copy(const char *filename, GDALDatasetH src,
     xav_route_ffmpeg_log();
     if (check_output_name(filename) != 0 ||
         begin_append(filename, options, &append, &part_options) != 0 ||
-        (xav_mdim_source_is(src) && (view = xav_mdim_source_open(src)) == NULL)) {
+        (xav_mdim_source_is(src) &&
+         (view = xav_mdim_source_open(src)) == NULL)) {
         xav_append_close(append);
         return -1;
     }
