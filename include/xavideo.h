@@ -217,6 +217,42 @@ int xav_copy_files(const char *new_name, const char *old_name);
  * rename and copy carry along. A new list (CSLDestroy), or NULL. */
 char **xav_companion_files(const char *filename);
 
+/* ---- xarrayvideo's folders (read-only) --------------------------------- */
+
+/* The folders of the seed library xarrayvideo: x.nc and RULE_NNN.mkv
+ * videos whose XARRAY tag describes them (src/xarrayvideo/xv_folder.h).
+ * Bands come variable after variable, each at its rule's time steps, with
+ * the values xarrayvideo's video2xarray returns. Same thread rule as
+ * xav_dataset: one thread at a time per handle. */
+typedef struct xav_xv xav_xv;
+
+/* Cheap: a folder holding x.nc and a .mkv (nothing is parsed). */
+int xav_xv_identify(const char *path);
+/* NULL with a CPLError if the folder is not one this reads. */
+xav_xv *xav_xv_open(const char *folder);
+void xav_xv_close(xav_xv *xv);
+int xav_xv_width(const xav_xv *xv);
+int xav_xv_height(const xav_xv *xv);
+int xav_xv_band_count(const xav_xv *xv);
+/* Bands from 0. */
+GDALDataType xav_xv_band_type(const xav_xv *xv, int band);
+const char *xav_xv_band_description(const xav_xv *xv, int band);
+CSLConstList xav_xv_band_metadata(const xav_xv *xv, int band);
+/* x.nc's global attributes (NC_GLOBAL#NAME=VALUE). */
+CSLConstList xav_xv_metadata(const xav_xv *xv);
+/* x.nc and every video. */
+CSLConstList xav_xv_file_list(const xav_xv *xv);
+/* 0 and gt, or -1 if x.nc has no evenly spaced coordinates. */
+int xav_xv_geotransform(const xav_xv *xv, double *gt);
+/* The CRS of x.nc's grid mapping, or NULL. */
+const char *xav_xv_crs_wkt(const xav_xv *xv);
+/* Frames decoded so far (random access: a read decodes from the keyframe
+ * before it). */
+uint64_t xav_xv_decoded_frames(const xav_xv *xv);
+/* The whole band, width x height values of its type, rows from the top.
+ * 0, or -1 with a CPLError. */
+int xav_xv_read_band(xav_xv *xv, int band, void *buffer);
+
 #ifdef __cplusplus
 }
 #endif

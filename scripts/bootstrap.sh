@@ -7,7 +7,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 
 packages="gcc g++ make cmake pkg-config
   libgdal-dev gdal-bin python3-gdal python3-numpy python3-pytest
-  libavcodec-dev libavformat-dev libavutil-dev ffmpeg
+  libavcodec-dev libavformat-dev libavutil-dev libswscale-dev ffmpeg
   libcjson-dev libproj-dev libgtest-dev nginx-light
   python3-rasterio python3-rioxarray python3-dask python3-distributed
   python3-cftime python3-xarray python3-lxml python3-qgis

@@ -13,6 +13,7 @@
 #include "ogr_spatialref.h"
 #include "xavideo.h"
 #include "xavideocreate.h"
+#include "xavideofolder.h"
 #include "xavideomultidim.h"
 
 namespace
@@ -224,6 +225,8 @@ const char *XAVIDEODataset::GetMetadataItem(const char *name,
 
 int XAVIDEODataset::Identify(GDALOpenInfo *info)
 {
+    if (info->bIsDirectory)
+        return XAVIDEOFolderIdentify(info);
     return xav_identify(info->pszFilename, info->pabyHeader,
                         info->nHeaderBytes);
 }
@@ -232,6 +235,8 @@ GDALDataset *XAVIDEODataset::Open(GDALOpenInfo *info)
 {
     if (!Identify(info))
         return nullptr;
+    if (info->bIsDirectory)
+        return XAVIDEOFolderOpen(info);
     if (info->eAccess == GA_Update) {
         CPLError(CE_Failure, CPLE_NotSupported,
                  "XAVIDEO datasets are read-only: they are written whole, by "

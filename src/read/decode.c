@@ -269,11 +269,19 @@ const char *xav_stream_reader_embedded_json(xav_stream_reader *r, int *damaged)
     return r->embedded;
 }
 
-const char *xav_stream_reader_tag(const xav_stream_reader *r, const char *key)
+const char *xav_stream_reader_tag(const xav_stream_reader *r, const char *key,
+                                  int global)
 {
-    const AVDictionaryEntry *tag =
-        av_dict_get(r->fmt->streams[r->index]->metadata, key, NULL, 0);
+    const AVDictionaryEntry *tag = av_dict_get(
+        global ? r->fmt->metadata : r->fmt->streams[r->index]->metadata, key,
+        NULL, 0);
     return tag != NULL ? tag->value : NULL;
+}
+
+void xav_stream_reader_size(const xav_stream_reader *r, int *width, int *height)
+{
+    *width = r->fmt->streams[r->index]->codecpar->width;
+    *height = r->fmt->streams[r->index]->codecpar->height;
 }
 
 int xav_stream_reader_stream_count(const xav_stream_reader *r)
@@ -354,7 +362,10 @@ static const char *packet_damage(xav_stream_reader *r, const AVPacket *pkt)
         r->pending_t[slot] = t;
         r->pending_crc[slot] = crc;
     }
-    if (r->ctx->codec_id == AV_CODEC_ID_FFV1 && !ffv1_packet_intact(pkt))
+    /* level 3 (the one with extradata, which ours are): level 1, as the
+     * ffmpeg program writes by default (xarrayvideo's), has no slice CRC */
+    if (r->ctx->codec_id == AV_CODEC_ID_FFV1 && r->ctx->extradata_size > 0 &&
+        !ffv1_packet_intact(pkt))
         return "fails its CRC check";
     return NULL;
 }

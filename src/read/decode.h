@@ -33,8 +33,13 @@ void xav_stream_reader_close(xav_stream_reader *r);
  * number of streams the container has. */
 const char *xav_stream_reader_embedded_json(xav_stream_reader *r, int *damaged);
 int xav_stream_reader_stream_count(const xav_stream_reader *r);
-/* A tag of the reader's stream (owned by r), or NULL. */
-const char *xav_stream_reader_tag(const xav_stream_reader *r, const char *key);
+/* The frames' size, as the container says. */
+void xav_stream_reader_size(const xav_stream_reader *r, int *width,
+                            int *height);
+/* A tag of the reader's stream, or of its file (global), owned by r; or
+ * NULL. */
+const char *xav_stream_reader_tag(const xav_stream_reader *r, const char *key,
+                                  int global);
 
 /* The sidecar embedded in the video's global tags (CPLMalloc'ed), or NULL
  * (with a CPLError) if the file cannot be read or carries none. */

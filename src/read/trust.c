@@ -183,7 +183,7 @@ static int check_embedded(xav_dataset *ds, int s)
 static int check_stream_tag(const xav_dataset *ds, int s)
 {
     const xav_stream *st = &ds->d->streams[s];
-    const char *tag = xav_stream_reader_tag(ds->readers[s], XAV_STREAM_TAG);
+    const char *tag = xav_stream_reader_tag(ds->readers[s], XAV_STREAM_TAG, 0);
     char want[64];
     xav_stream_identity(st, want, sizeof(want));
     if (tag == NULL || strcmp(tag, want) == 0)
