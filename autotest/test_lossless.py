@@ -238,7 +238,7 @@ def test_open_from_video_or_sidecar(data_dir, tmp_path):
     xav_create_ok(src, mkv, ["LOSSLESS=YES"])
     doc = json.loads(open(sidecar_of(mkv)).read())
     assert list(doc.keys())[0] == "format" and doc["format"] == "xavideo", list(doc.keys())[:3]
-    assert doc.get("schema_version") == 4, f"schema_version {doc.get('schema_version')}"
+    assert doc.get("schema_version") == 3, f"schema_version {doc.get('schema_version')}"
     expected = read_all(src)
     for name in (mkv, sidecar_of(mkv)):
         ds = gdal.Open(str(name))

@@ -58,7 +58,8 @@ extern "C" {
  * once (tile_streams), which a reader of version 2 would not find.
  * Version 4 gives streams a range of time steps (first_time, frames): the
  * parts of a dataset appended to in time, which a reader of version 3
- * would take for the first time steps. */
+ * would take for the first time steps; a dataset never appended to is
+ * written as version 3 (or older), which such readers still read. */
 #define XAV_SCHEMA_VERSION 4
 
 /* ---- Driver metadata --------------------------------------------------- */

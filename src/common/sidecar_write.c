@@ -14,6 +14,7 @@
 #include "cpl_vsi.h"
 
 #include "file_io.h"
+#include "xavideo.h"
 
 /* JSON has no NaN or infinity: they travel as strings. */
 /* A number as JSON, exactly: in the fewest digits that read back as the
@@ -257,6 +258,18 @@ static cJSON *band_metadata_json(const xav_desc *d)
     return o;
 }
 
+/* The lowest version that describes d (a reader of the version before
+ * reads a dataset never appended to): 4 only for streams of a time range
+ * (appended parts). */
+static int schema_version(const xav_desc *d)
+{
+    int s;
+    for (s = 0; s < d->nstreams; s++)
+        if (d->streams[s].first_time != 0 || d->streams[s].frames != d->ntimes)
+            return XAV_SCHEMA_VERSION;
+    return MIN(d->schema_version, XAV_SCHEMA_VERSION - 1);
+}
+
 char *xav_sidecar_to_json(const xav_desc *d, int embedded)
 {
     cJSON *root = cJSON_CreateObject(), *a;
@@ -266,7 +279,7 @@ char *xav_sidecar_to_json(const xav_desc *d, int embedded)
 
     /* "format" first: Identify looks for it in the first bytes. */
     cJSON_AddStringToObject(root, "format", "xavideo");
-    cJSON_AddNumberToObject(root, "schema_version", d->schema_version);
+    cJSON_AddNumberToObject(root, "schema_version", schema_version(d));
     cJSON_AddNumberToObject(root, "width", d->width);
     cJSON_AddNumberToObject(root, "height", d->height);
     if (d->tile_width > 0) { /* the nominal size, even above the raster's */
