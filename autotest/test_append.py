@@ -96,6 +96,9 @@ def test_lossless_appends_are_exact_across_tiles(tmp_path):
         "t00000005.mkv", "t00000005.mkv.tiles", "t00000012.mkv", "t00000012.mkv.tiles",
     ], list_dir(parts)
     assert doc["encoder"]["appends"] == "2"
+    # a part's bands keep only what differs from the variable's metadata
+    for b, md in doc.get("band_metadata", {}).items():
+        assert "long_name" not in md, (b, md)
 
 
 def test_lossy_appends_keep_the_bound(tmp_path):

@@ -380,27 +380,26 @@ static int source_band(const xav_desc *w, const xav_desc *d, const xav_desc *p,
                          : xav_desc_band_index(p, v, t - d->ntimes);
 }
 
-static int same_list(CSLConstList a, CSLConstList b)
-{
-    int i;
-    if (CSLCount(a) != CSLCount(b))
-        return 0;
-    for (i = 0; a != NULL && a[i] != NULL; i++)
-        if (strcmp(a[i], b[i]) != 0)
-            return 0;
-    return 1;
-}
-
-/* The part's metadata of band b where it is not the dataset's variable's:
- * its variable's, then its own. */
+/* The part's metadata of band b that the dataset's variable v does not
+ * already say: its variable's, then its own, where they differ (the time
+ * of its first band, which the part's variable carries, among them). */
 static char **part_band_metadata(const xav_desc *d, const xav_desc *p, int v,
                                  int b)
 {
-    char **md = NULL;
-    if (!same_list(d->vars[v].metadata, p->vars[v].metadata))
-        md = CSLDuplicate(p->vars[v].metadata);
+    char **all = CSLDuplicate(p->vars[v].metadata), **md = NULL;
+    int i;
     if (p->band_metadata != NULL)
-        md = CSLMerge(md, p->band_metadata[b]);
+        all = CSLMerge(all, p->band_metadata[b]);
+    for (i = 0; all != NULL && all[i] != NULL; i++) {
+        char *key = NULL;
+        const char *value = CPLParseNameValue(all[i], &key);
+        const char *had =
+            key ? CSLFetchNameValue(d->vars[v].metadata, key) : NULL;
+        if (key != NULL && (had == NULL || strcmp(had, value) != 0))
+            md = CSLSetNameValue(md, key, value);
+        CPLFree(key);
+    }
+    CSLDestroy(all);
     return md;
 }
 
