@@ -20,6 +20,8 @@ from osgeo import gdal
 from xavtest import BUILD_DIR, L7, UWND, open_ds, with_srs, xav_create_ok
 
 CHILD = Path(__file__).resolve().parent / "tools" / "qgis_render.py"
+# a folder written by xarrayvideo (test_xarrayvideo.py)
+XV_LANDSAT = Path(__file__).resolve().parent / "data" / "xarrayvideo" / "landsat"
 WIDTH, HEIGHT = 400, 300
 
 
@@ -74,9 +76,11 @@ def rendered(tmp_path_factory, uwnd_cube):
     xav_create_ok(str(L7), d / "l7.mkv", ["LOSSLESS=YES"])
     xav_create_ok(str(L7), d / "l7_lossy.mkv", [])
     rasters = [d / "l7.mkv", gtiff_of(str(L7), d / "l7.tif"), d / "l7_lossy.mkv",
-               uwnd_cube, f"{uwnd_cube}.json", gtiff_of(with_srs(UWND), d / "uwnd.tif")]
+               uwnd_cube, f"{uwnd_cube}.json", gtiff_of(with_srs(UWND), d / "uwnd.tif"),
+               XV_LANDSAT, gtiff_of(str(XV_LANDSAT), d / "xv_landsat.tif")]
     report, images = run_qgis(d, rasters)
-    return dict(zip(["l7", "l7_tif", "l7_lossy", "uwnd", "uwnd_json", "uwnd_tif"],
+    return dict(zip(["l7", "l7_tif", "l7_lossy", "uwnd", "uwnd_json", "uwnd_tif",
+                     "xv", "xv_tif"],
                     zip(report["layers"], images))), report["filters"]
 
 
@@ -106,6 +110,16 @@ def test_rendering_equals_gtiff(rendered):
         assert img.shape == (HEIGHT, WIDTH, 4)
         assert_not_blank(img)
         assert np.array_equal(img, ref_img), f"{key}: {int((img != ref_img).any(axis=2).sum())} pixels differ"
+
+
+def test_xarrayvideo_folder_is_a_layer(rendered):
+    layers, _ = rendered
+    (info, img), (ref_info, ref_img) = layers["xv"], layers["xv_tif"]
+    assert info["provider"] == "gdal" and info["crs"] == ref_info["crs"] != "", info
+    assert info["extent"] == pytest.approx(extent_of(XV_LANDSAT), abs=1e-6)
+    assert info["band_names"][0].startswith("Band 1: B1 2001-07-30"), info["band_names"][:2]
+    assert_not_blank(img)
+    assert np.array_equal(img, ref_img), f"{int((img != ref_img).any(axis=2).sum())} pixels differ"
 
 
 def test_lossy_rendering_close_to_gtiff(rendered):
