@@ -176,6 +176,19 @@ def _flip(path, at=0.5, n=64):
     path.write_bytes(bytes(data))
 
 
+def _retag(folder, old, new):
+    """wind_001.mkv with its XARRAY tag edited (old -> new), remuxed."""
+    video = folder / "wind_001.mkv"
+    probe = subprocess.run(["ffprobe", "-v", "quiet", "-show_entries", "format_tags=XARRAY", "-of",
+                            "default=nw=1:nk=1", str(video)], capture_output=True, text=True, check=True)
+    tag = probe.stdout.strip()
+    assert old in tag, tag[:200]
+    out = folder / "edited.mkv"
+    subprocess.run(["ffmpeg", "-v", "quiet", "-i", str(video), "-c", "copy", "-metadata",
+                    "XARRAY=" + tag.replace(old, new), str(out)], check=True)
+    out.replace(video)
+
+
 BROKEN = {
     "missing-video": ("landsat", lambda f: os.remove(f / "bands_002.mkv"), ["video 2", "missing"]),
     "foreign-video": (
@@ -184,6 +197,11 @@ BROKEN = {
     "no-tag": ("winds", lambda f: subprocess.run(
         ["ffmpeg", "-v", "quiet", "-i", str(f / "wind_001.mkv"), "-map_metadata", "-1", "-c", "copy",
          str(f / "zz_001.mkv")], check=True), ["XARRAY"]),
+    # tags that lie: refused at open, or at the read, never read past a frame
+    "frames-out-of-range": ("winds", lambda f: _retag(f, "'FRAMES': '12'", "'FRAMES': '99999999'"), ["FRAMES"]),
+    "format-not-the-frames": (
+        "winds", lambda f: _retag(f, "'OUT_PIX_FMT': 'gbrp12le'", "'OUT_PIX_FMT': 'gbrp'"), ["three planes of"]),
+    "no-range": ("winds", lambda f: _retag(f, "'RANGE': '", "'RANGES': '"), ["RANGE"]),
 }
 
 
@@ -193,7 +211,7 @@ def test_folders_that_do_not_hold_together_are_refused(tmp_path, case):
     folder = _broken(tmp_path, cube, change)
     with capture_errors() as log:
         got = _open_or_read(folder)
-    assert got is None, f"{case}: opened"
+    assert got is None or all(g is None for g in got), f"{case}: read"
     assert_error(log, words, what=case)
 
 

@@ -14,6 +14,7 @@
 #include "cpl_string.h"
 
 #include "convert.h"
+#include "model.h"
 #include "timeaxis.h"
 #include "xavideo.h"
 #include "xv_folder.h"
@@ -91,10 +92,19 @@ xav_xv *xav_xv_open(const char *folder)
         xav_xv_close(xv);
         return NULL;
     }
-    xv->first_band = (int *)CPLMalloc(xv->f->nvars * sizeof(int));
+    xv->first_band = (int *)CPLMalloc((xv->f->nvars + 1) * sizeof(int));
     for (v = 0; v < xv->f->nvars; v++) {
         xv->first_band[v] = xv->nbands;
         xv->nbands += xv->f->rules[xv->f->vars[v].rule].frames;
+        if (xv->nbands > XAV_MAX_BANDS) {
+            CPLError(CE_Failure, CPLE_NotSupported,
+                     "XAVIDEO: %s has more than %d bands (variables x time "
+                     "steps).",
+                     folder, XAV_MAX_BANDS);
+            xv->nbands = 0;
+            xav_xv_close(xv);
+            return NULL;
+        }
     }
     xv->descriptions = (char **)CPLCalloc(xv->nbands + 1, sizeof(char *));
     xv->band_md = (char ***)CPLCalloc(xv->nbands + 1, sizeof(char **));
@@ -195,6 +205,25 @@ typedef struct {
     int wide; /* 16-bit codes */
 } plane;
 
+/* Whether a converted frame is what the folder says: the raster's size
+ * (transposed or not), three planes, codes of the rule's bits. */
+static int frame_fits(const xv_folder *f, const xv_rule *rule,
+                      const xv_video *video, const xav_frame *frame)
+{
+    const int fw = f->transposed ? f->height : f->width;
+    const int fh = f->transposed ? f->width : f->height;
+    if (xav_frame_width(frame) == fw && xav_frame_height(frame) == fh &&
+        xav_frame_plane_count(frame) >= 3 &&
+        xav_frame_code_bytes(frame) == (rule->bits > 8 ? 2 : 1))
+        return 1;
+    CPLError(CE_Failure, CPLE_AppDefined,
+             "XAVIDEO: %s has %dx%d %s frames; its tag and the folder say "
+             "%dx%d, three planes of %d bits.",
+             video->path, xav_frame_width(frame), xav_frame_height(frame),
+             xav_frame_format(frame), fw, fh, rule->bits);
+    return 0;
+}
+
 static int channel_plane(xav_xv *xv, int r, int c, int t, plane *p)
 {
     const xv_rule *rule = &xv->f->rules[r];
@@ -202,7 +231,8 @@ static int channel_plane(xav_xv *xv, int r, int c, int t, plane *p)
     const xav_frame *frame =
         xav_stream_reader_frame(video->reader, t, &xv->decoded);
     if (frame == NULL ||
-        (frame = xav_converter_run(xv->conv[r][c / 3], frame)) == NULL)
+        (frame = xav_converter_run(xv->conv[r][c / 3], frame)) == NULL ||
+        !frame_fits(xv->f, rule, video, frame))
         return -1;
     p->data = xav_frame_plane(frame, video->plane_of[c % 3], &p->linesize);
     p->wide = xav_frame_code_bytes(frame) == 2;

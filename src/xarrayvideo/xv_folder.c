@@ -20,6 +20,8 @@
 #define XV_FPS 30
 #define XV_GOP 250
 #define XV_TAG "XARRAY"
+/* Bands of a folder are variables x frames: as many as a dataset's. */
+#define XV_MAX_FRAMES 1000000
 #define XV_NC "x.nc"
 
 static int has_suffix(const char *name, const char *suffix)
@@ -258,7 +260,8 @@ static int describe_rule(xv_folder *f, int r, const cJSON *tag,
                         "read");
     else if (rule->nchannels < 1 || rule->nchannels % 3 != 0 ||
              rule->bits < 8 || rule->bits > 16 || rule->frames < 1 ||
-             fmt == NULL || !flag(tag, "PLANAR"))
+             rule->frames > XV_MAX_FRAMES || fmt == NULL ||
+             !flag(tag, "PLANAR"))
         rc = bad(video, "BANDS, BITS, FRAMES or a planar OUT_PIX_FMT missing");
     for (i = 0; rc == 0 && i < 3; i++) {
         const cJSON *d = cJSON_GetArrayItem(dims, i);
