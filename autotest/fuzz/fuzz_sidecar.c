@@ -2,7 +2,9 @@
  * libFuzzer target: arbitrary bytes through the sidecar parser and
  * validator. A description that parses must survive the writer and parse
  * again: the writer and the reader agree on every document the reader
- * accepts. Built with XAV_FUZZ=ON (doc/testing.md).
+ * accepts. The same bytes go through the parser of xarrayvideo's tags
+ * (pyliteral.h), which must not crash on any. Built with XAV_FUZZ=ON
+ * (doc/testing.md).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -12,6 +14,7 @@
 #include "cpl_conv.h"
 #include "cpl_error.h"
 
+#include "pyliteral.h"
 #include "sidecar.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -25,11 +28,22 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
+/* Python literals are text: the bytes up to their first NUL. */
+static void fuzz_pyliteral(const uint8_t *data, size_t size)
+{
+    char *text = (char *)CPLMalloc(size + 1);
+    memcpy(text, data, size);
+    text[size] = '\0';
+    cJSON_Delete(xav_pyliteral_parse(text));
+    CPLFree(text);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     xav_desc *d = xav_sidecar_from_json((const char *)data, size, "fuzz");
     char *json;
     xav_desc *again;
+    fuzz_pyliteral(data, size);
     if (d == NULL)
         return 0;
     json = xav_sidecar_to_json(d, 1);

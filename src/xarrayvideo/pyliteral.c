@@ -84,10 +84,11 @@ static cJSON *container(parser *ps, char close, int dict)
         if (dict) {
             key = value(ps);
             skip_space(ps);
-            if (!cJSON_IsString(key) || *ps->p++ != ':') {
+            if (!cJSON_IsString(key) || *ps->p != ':') {
                 cJSON_Delete(key);
                 goto fail;
             }
+            ps->p++;
         }
         if ((item = value(ps)) == NULL) {
             cJSON_Delete(key);
