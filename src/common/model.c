@@ -106,12 +106,7 @@ void xav_desc_free(xav_desc *d)
             CSLDestroy(d->band_metadata[i]);
         CPLFree(d->band_metadata);
     }
-    for (i = 0; d->streams != NULL && i < d->nstreams; i++) {
-        CPLFree(d->streams[i].file);
-        CPLFree(d->streams[i].pix_fmt);
-        CPLFree(d->streams[i].preset);
-    }
-    CPLFree(d->streams);
+    xav_desc_free_streams(d);
     CSLDestroy(d->encoder);
     CPLFree(d->psnr);
     CPLFree(d->max_abs_error);
@@ -136,6 +131,19 @@ int xav_variable_corrected(const xav_variable *v)
 int xav_stream_is_lossy(const xav_stream *s)
 {
     return s->role == XAV_ROLE_DATA && !s->lossless;
+}
+
+void xav_desc_free_streams(xav_desc *d)
+{
+    int i;
+    for (i = 0; d->streams != NULL && i < d->nstreams; i++) {
+        CPLFree(d->streams[i].file);
+        CPLFree(d->streams[i].pix_fmt);
+        CPLFree(d->streams[i].preset);
+    }
+    CPLFree(d->streams);
+    d->streams = NULL;
+    d->nstreams = 0;
 }
 
 void xav_stream_copy(xav_stream *to, const xav_stream *from)

@@ -7,10 +7,10 @@
  *  - streams come tile after tile, in tile order;
  *  - band b is (variable, time): b = t * nvars + v for XAV_ORDER_TIME_MAJOR,
  *    b = v * ntimes + t for XAV_ORDER_VARIABLE_MAJOR;
- *  - in every tile and time range, every (variable, word) pair is carried by
- * exactly one data channel, a variable with MAX_ERROR corrections by exactly
- * one correction channel, and a variable with a mask by at most one mask
- *    channel (a tile without one, e.g. a piece of an assembled dataset
+ *  - in every tile and time range, every (variable, word) pair is carried
+ *    by exactly one data channel, a variable with MAX_ERROR corrections by
+ *    exactly one correction channel, and a variable with a mask by at most
+ *    one mask channel (a tile without one, e.g. a piece of an assembled dataset
  *    encoded without a mask, has no invalid pixel);
  *  - in every tile, streams come in time order, and the streams of one
  *    time range (first_time, frames) meet the rules above on their own;
@@ -224,6 +224,8 @@ int xav_variable_corrected(const xav_variable *v);
 /* Whether a stream carries lossy codes (a data stream not lossless). */
 int xav_stream_is_lossy(const xav_stream *s);
 
+/* Frees d's streams, leaving it none. */
+void xav_desc_free_streams(xav_desc *d);
 /* A copy of a stream with strings of its own. */
 void xav_stream_copy(xav_stream *to, const xav_stream *from);
 

@@ -6,7 +6,7 @@
 #include "cpl_conv.h"
 #include "cpl_string.h"
 
-static int has_suffix(const char *name, const char *suffix)
+int xav_name_has_suffix(const char *name, const char *suffix)
 {
     const size_t n = strlen(name), k = strlen(suffix);
     return n > k && EQUAL(name + n - k, suffix);
@@ -14,7 +14,7 @@ static int has_suffix(const char *name, const char *suffix)
 
 int xav_name_is_sidecar(const char *name)
 {
-    return has_suffix(name, XAV_SIDECAR_SUFFIX);
+    return xav_name_has_suffix(name, XAV_SIDECAR_SUFFIX);
 }
 
 char *xav_name_video(const char *name)
@@ -63,5 +63,5 @@ char *xav_name_temp(const char *path)
 
 int xav_name_is_temp(const char *name)
 {
-    return has_suffix(name, XAV_TEMP_SUFFIX);
+    return xav_name_has_suffix(name, XAV_TEMP_SUFFIX);
 }

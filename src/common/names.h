@@ -21,6 +21,8 @@
 #define XAV_TEMP_SUFFIX ".xavpart"
 #define XAV_PARTS_DIR_SUFFIX ".parts"
 
+/* Whether name ends with suffix (case-insensitive). */
+int xav_name_has_suffix(const char *name, const char *suffix);
 /* Whether name is a sidecar's (ends with XAV_SIDECAR_SUFFIX). */
 int xav_name_is_sidecar(const char *name);
 /* The video of the dataset given its video or its sidecar. */

@@ -31,6 +31,9 @@ xav_desc *xav_sidecar_from_json(const char *json, size_t len,
  * NULL with a CPLError if d is not valid. */
 xav_desc *xav_sidecar_copy(const xav_desc *d);
 
+/* Sidecars larger than this are refused rather than loaded. */
+#define XAV_MAX_SIDECAR_BYTES (256 * 1024 * 1024)
+
 /* Reads and parses a sidecar file through VSI. */
 xav_desc *xav_sidecar_read(const char *path);
 /* Writes the JSON of d to path through VSI. Returns 0 on success. */

@@ -16,8 +16,6 @@
 #include "cpl_vsi.h"
 #include "xavideo.h"
 
-/* Sidecars larger than this are refused rather than loaded. */
-#define XAV_MAX_SIDECAR_BYTES (256 * 1024 * 1024)
 /* Streams a shared list (tile_streams) may expand to: a bound far above
  * any real dataset (10^5 tiles of 3 streams) that keeps a forged tiling
  * from taking all memory. */

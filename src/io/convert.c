@@ -12,6 +12,10 @@ struct xav_converter {
     enum AVPixelFormat to;
     struct SwsContext *sws;
     AVFrame *out;
+    /* the frame out holds: a reader hands out the same AVFrame for each
+     * frame it decodes, told apart by their timestamps */
+    const AVFrame *last_in;
+    int64_t last_pts;
 };
 
 xav_converter *xav_converter_new(const char *pix_fmt)
@@ -82,6 +86,11 @@ static int prepare(xav_converter *c, const AVFrame *in)
 const xav_frame *xav_converter_run(xav_converter *c, const xav_frame *f)
 {
     const AVFrame *in = (const AVFrame *)f;
+    /* the channels of one frame are read one after the other: converted
+     * once */
+    if (in == c->last_in && in->pts == c->last_pts && in->pts != AV_NOPTS_VALUE)
+        return (const xav_frame *)c->out;
+    c->last_in = NULL;
     if (prepare(c, in) != 0)
         return NULL;
     set_colorspace(c->sws, in);
@@ -92,5 +101,7 @@ const xav_frame *xav_converter_run(xav_converter *c, const xav_frame *f)
                  av_get_pix_fmt_name(c->to));
         return NULL;
     }
+    c->last_in = in;
+    c->last_pts = in->pts;
     return (const xav_frame *)c->out;
 }

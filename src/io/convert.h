@@ -17,7 +17,8 @@ typedef struct xav_converter xav_converter;
 xav_converter *xav_converter_new(const char *pix_fmt);
 void xav_converter_free(xav_converter *c);
 /* f converted, owned by c and valid until its next call; NULL with a
- * CPLError. */
+ * CPLError. The same frame (same AVFrame, same timestamp) asked again is
+ * not converted again. */
 const xav_frame *xav_converter_run(xav_converter *c, const xav_frame *f);
 
 #endif /* XAV_CONVERT_H */

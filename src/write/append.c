@@ -14,9 +14,6 @@
 #include "sidecar.h"
 #include "xavideo.h"
 
-/* The most a sidecar is read of, as xav_sidecar_read does. */
-#define XAV_APPEND_MAX_SIDECAR (256 * 1024 * 1024)
-
 struct xav_append {
     char *sidecar;    /* the dataset's */
     char *part_video; /* where the part's tile 0 goes */
@@ -35,8 +32,8 @@ static int read_sidecar(const char *path, GByte **json, vsi_l_offset *size)
 {
     *json = NULL;
     *size = 0;
-    return VSIIngestFile(NULL, path, json, size, XAV_APPEND_MAX_SIDECAR) ? 0
-                                                                         : -1;
+    return VSIIngestFile(NULL, path, json, size, XAV_MAX_SIDECAR_BYTES) ? 0
+                                                                        : -1;
 }
 
 /* Version 1 codes masks otherwise than the part would. */
@@ -459,15 +456,10 @@ xav_desc *xav_append_merge(const xav_append *a, const xav_desc *p)
     const xav_desc *d = a->d;
     xav_desc *w;
     const char *appends;
-    int s, v;
+    int v;
     if (sidecar_unchanged(a) != 0 || (w = xav_sidecar_copy(d)) == NULL)
         return NULL;
-    for (s = 0; s < w->nstreams; s++) {
-        CPLFree(w->streams[s].file);
-        CPLFree(w->streams[s].pix_fmt);
-        CPLFree(w->streams[s].preset);
-    }
-    CPLFree(w->streams);
+    xav_desc_free_streams(w);
     merge_streams(w, d, p);
     merge_time(w, d, p);
     merge_bands(w, d, p);

@@ -75,9 +75,7 @@ static void remove_own_dirs(const char *video)
     char **names = VSIReadDir(parts);
     int i;
     for (i = 0; names != NULL && names[i] != NULL; i++)
-        if (strlen(names[i]) > strlen(XAV_TILE_DIR_SUFFIX) &&
-            EQUAL(names[i] + strlen(names[i]) - strlen(XAV_TILE_DIR_SUFFIX),
-                  XAV_TILE_DIR_SUFFIX))
+        if (xav_name_has_suffix(names[i], XAV_TILE_DIR_SUFFIX))
             VSIRmdir(CPLFormFilename(parts, names[i], NULL));
     VSIRmdir(parts);
     VSIRmdir(tiles);

@@ -12,6 +12,7 @@
 #include "cpl_string.h"
 #include "cpl_vsi.h"
 
+#include "names.h"
 #include "pyliteral.h"
 #include "xv_ncfile.h"
 
@@ -24,19 +25,13 @@
 #define XV_MAX_FRAMES 1000000
 #define XV_NC "x.nc"
 
-static int has_suffix(const char *name, const char *suffix)
-{
-    const size_t n = strlen(name), k = strlen(suffix);
-    return n > k && EQUAL(name + n - k, suffix);
-}
-
 /* The folder's videos, in name order (CSLDestroy). */
 static char **list_videos(const char *path)
 {
     char **names = VSIReadDir(path), **videos = NULL;
     int i;
     for (i = 0; names != NULL && names[i] != NULL; i++)
-        if (has_suffix(names[i], ".mkv"))
+        if (xav_name_has_suffix(names[i], ".mkv"))
             videos = CSLAddString(videos, names[i]);
     CSLDestroy(names);
     if (videos != NULL)
