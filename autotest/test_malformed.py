@@ -17,7 +17,8 @@ import shutil
 import numpy as np
 import pytest
 
-from xavtest import L7, MAXT, UWND, open_source, read_all, xav_create_ok
+from xavtest import L7, UWND, open_source, read_all, xav_create_ok
+from osgeo import gdal
 from xavtest import DRIVER_NAME, assert_open_refused, copy_pair, probe_open, run_child, sidecar_of
 from xavtest import sidecar_streams
 
@@ -495,10 +496,14 @@ def test_sidecar_naming_another_stream_of_a_tile_file(tmp_path, data_dir):
     with what it holds: a sidecar that swaps two streams of a tile's file
     (same pixel format, same size) is refused at the read, never read as
     the other bytes of the value."""
-    mkv = tmp_path / "maxt.mkv"
-    xav_create_ok(MAXT, mkv, ["LOSSLESS=YES", "TILE_SIZE=256"])
-    np.save(tmp_path / "source.npy", read_all(open_source(MAXT)))
-    js = tmp_path / "maxt.mkv.json"
+    # Float64 of too many values for a table: 8 byte words, two yuv444p
+    # streams a tile
+    src = str(tmp_path / "uwnd64.vrt")
+    gdal.Translate(src, UWND, format="VRT", outputType=gdal.GDT_Float64)
+    mkv = tmp_path / "uwnd.mkv"
+    xav_create_ok(src, mkv, ["LOSSLESS=YES", "TILE_SIZE=64"])
+    np.save(tmp_path / "source.npy", read_all(open_source(src)))
+    js = tmp_path / "uwnd.mkv.json"
     doc = json.loads(js.read_text())
     doc["streams"] = sidecar_streams(doc)  # each tile's own list, to swap in one
     del doc["tile_streams"]

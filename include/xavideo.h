@@ -58,9 +58,12 @@ extern "C" {
  * once (tile_streams), which a reader of version 2 would not find.
  * Version 4 gives streams a range of time steps (first_time, frames): the
  * parts of a dataset appended to in time, which a reader of version 3
- * would take for the first time steps; a dataset never appended to is
- * written as version 3 (or older), which such readers still read. */
-#define XAV_SCHEMA_VERSION 4
+ * would take for the first time steps. Version 5 adds the quantization
+ * "table" (lossless codes that are places in a table of values), which
+ * older readers refuse by its name. Each dataset is written as the lowest
+ * version that describes it (3 if it needs neither), which older readers
+ * still read. */
+#define XAV_SCHEMA_VERSION 5
 
 /* ---- Driver metadata --------------------------------------------------- */
 

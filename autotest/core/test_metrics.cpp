@@ -19,7 +19,7 @@ xav_variable linear(GDALDataType type, double lo, double hi, double bound)
     v.type = type;
     v.valid_min = lo;
     v.valid_max = hi;
-    xav_quant_plan(&v, 12);
+    xav_quant_plan(&v, type == GDT_Byte ? 8 : 12); // as the writer plans
     v.max_error = bound;
     v.corr_step = xav_correction_step(type, bound, std::fmax(fabs(lo), hi));
     return v;

@@ -112,6 +112,25 @@ TEST(Plan, IntegersThatFitAreCodedAsIs)
     EXPECT_EQ(1, s.q_scale);
 }
 
+TEST(Plan, NarrowIntegersAreStretchedOverEveryCode)
+{
+    // Landsat 8's cirrus band: 81 values in 12 bits. Coded as is, the
+    // codec's few codes of error were most of its range.
+    xav_variable s = variable(GDT_Int16, 5033, 5113);
+    ASSERT_EQ(12, xav_quant_plan(&s, 12));
+    EXPECT_EQ(XAV_QUANT_LINEAR, s.quant);
+    EXPECT_DOUBLE_EQ(80.0 / 4095, s.q_scale);
+    // exact codes still give every integer back once rounded
+    std::vector<double> x, back(81);
+    for (int i = 5033; i <= 5113; i++)
+        x.push_back(i);
+    std::vector<uint16_t> codes(x.size());
+    xav_quant_encode_row(&s, 12, x.data(), x.size(), codes.data());
+    xav_quant_decode_row(&s, codes.data(), 2, x.size(), back.data());
+    for (size_t i = 0; i < x.size(); i++)
+        EXPECT_EQ(x[i], std::floor(back[i] + 0.5)) << i;
+}
+
 TEST(Plan, WideRangesAndFloatsAreLinear)
 {
     xav_variable s = variable(GDT_Int16, 0, 20000);

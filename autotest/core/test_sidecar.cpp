@@ -139,12 +139,10 @@ TEST_F(SidecarErrors, TruncatedOrMalformedJson)
 TEST_F(SidecarErrors, UnknownSchemaVersionIsRefusedByName)
 {
     std::string msg;
-    // a dataset never appended to is written as the version before
-    EXPECT_FALSE(parses(
-        replaced(good,
-                 "\"schema_version\":" + std::to_string(XAV_SCHEMA_VERSION - 1),
-                 "\"schema_version\":999"),
-        &msg));
+    // a dataset of neither tables nor parts is written as version 3
+    EXPECT_FALSE(
+        parses(replaced(good, "\"schema_version\":3", "\"schema_version\":999"),
+               &msg));
     EXPECT_NE(msg.find("schema version 999"), std::string::npos) << msg;
 }
 

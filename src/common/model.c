@@ -14,8 +14,8 @@
 
 static const char *const codec_names[] = {"x265", "ffv1", "av1"};
 static const char *const role_names[] = {"data", "mask", "correction"};
-static const char *const quant_names[] = {"integer", "linear", "bits",
-                                          "constant", "lattice"};
+static const char *const quant_names[] = {"integer",  "linear",  "bits",
+                                          "constant", "lattice", "table"};
 
 static int by_name(const char *const *names, int count, const char *name)
 {
@@ -48,7 +48,7 @@ const char *xav_quant_name(xav_quant_mode mode)
 }
 int xav_quant_by_name(const char *name)
 {
-    return by_name(quant_names, 5, name);
+    return by_name(quant_names, 6, name);
 }
 
 xav_desc *xav_desc_new(void)
@@ -72,6 +72,7 @@ static void variable_free(xav_variable *v)
     CSLDestroy(v->metadata);
     CPLFree(v->array);
     CPLFree(v->coords);
+    CPLFree(v->table);
 }
 
 void xav_desc_free(xav_desc *d)
@@ -111,6 +112,13 @@ void xav_desc_free(xav_desc *d)
     CPLFree(d->psnr);
     CPLFree(d->max_abs_error);
     CPLFree(d);
+}
+
+int xav_same_table(const xav_variable *a, const xav_variable *b)
+{
+    return a->table_size == b->table_size &&
+           (a->table_size == 0 ||
+            memcmp(a->table, b->table, a->table_size * sizeof(uint64_t)) == 0);
 }
 
 int xav_variable_is_exact(const xav_variable *v)
@@ -174,7 +182,7 @@ int xav_variable_coded_alike(const xav_variable *a, const xav_variable *b)
         !xav_same_number(a->q_scale, b->q_scale) || a->words != b->words ||
         !xav_same_number(a->max_error, b->max_error) ||
         !xav_same_number(a->corr_step, b->corr_step) ||
-        a->nexceptions != b->nexceptions)
+        a->nexceptions != b->nexceptions || !xav_same_table(a, b))
         return 0;
     for (k = 0; k < a->nexceptions; k++)
         if (a->exceptions[k] != b->exceptions[k])
@@ -424,6 +432,11 @@ static int validate_variable(const xav_variable *var)
         (var->quant == XAV_QUANT_BITS && size != 4 && size != 8))
         return fail("variable word count does not fit its quantization and "
                     "data type");
+    if (var->quant == XAV_QUANT_TABLE &&
+        (var->table == NULL || var->table_size < 1 ||
+         var->table_size > XAV_TABLE_MAX || (size != 4 && size != 8)))
+        return fail("a value table needs 1 to 65536 values of a 32 or 64-bit "
+                    "type");
     if (var->nexceptions < 0 || var->nexceptions > XAV_MAX_EXCEPTIONS)
         return fail("too many exceptional values");
     for (k = 0; k < var->nexceptions; k++)
@@ -456,6 +469,10 @@ static int validate_stream(const xav_desc *d, const xav_stream *st)
             st->var[c] < d->nvars &&
             d->vars[st->var[c]].quant == XAV_QUANT_BITS && st->bits != 8)
             return fail("streams of a variable's bytes are 8-bit");
+        else if (st->role == XAV_ROLE_DATA && st->var[c] >= 0 &&
+                 st->var[c] < d->nvars &&
+                 d->vars[st->var[c]].quant == XAV_QUANT_TABLE && !st->lossless)
+            return fail("a value table's codes must be coded losslessly");
     return 0;
 }
 

@@ -57,8 +57,14 @@ typedef enum {
     XAV_QUANT_CONSTANT = 3,
     /* value = q_offset + q_scale * code, the code coded exactly: values on
      * a lattice of step q_scale (lattice.h) */
-    XAV_QUANT_LATTICE = 4
+    XAV_QUANT_LATTICE = 4,
+    /* value = table[code], the code coded exactly: lossless, for a variable
+     * of few distinct values (a GRIB field unpacked to floats) */
+    XAV_QUANT_TABLE = 5
 } xav_quant_mode;
+
+/* A table holds at most this many values (16-bit codes). */
+#define XAV_TABLE_MAX 65536
 
 typedef enum {
     XAV_ROLE_DATA = 0,
@@ -104,6 +110,10 @@ typedef struct {
     xav_quant_mode quant;
     double q_offset, q_scale; /* physical = q_offset + q_scale * code */
     int words;                /* channels it occupies (XAV_QUANT_BITS) */
+    /* XAV_QUANT_TABLE: every value, as its order-preserving bits in the
+     * type (quantize.h), ascending; code k is table[k] */
+    uint64_t *table;
+    int table_size;
     double valid_min, valid_max;
     int has_mask;     /* some pixel is invalid and coding is lossy */
     double max_error; /* bound on the error of its valid values, or 0 */
@@ -204,6 +214,8 @@ typedef struct {
 xav_desc *xav_desc_new(void);
 void xav_desc_free(xav_desc *d);
 
+/* Whether two variables have the same value table (or none). */
+int xav_same_table(const xav_variable *a, const xav_variable *b);
 /* Whether a variable's values come back exactly (lossless, or a
  * constant). */
 int xav_variable_is_exact(const xav_variable *v);

@@ -5,8 +5,10 @@
  *    variable over all its time steps (per-frame scaling would break
  *    temporal prediction);
  *  - lossless, 8 and 16-bit integers: value - offset;
- *  - lossless, wider types: the value's bits, made order-preserving (codes
- *    are ordered like the values; raw IEEE bits jump at every sign change),
+ *  - lossless, wider types of few distinct values (at most 2^16, as GRIB
+ *    leaves them): the value's place in a table of them all;
+ *  - lossless, other wider types: the value's bits, made order-preserving
+ * (codes are ordered like the values; raw IEEE bits jump at every sign change),
  *    split into bytes, most
  *    significant first (FFV1 codes byte planes better than 16-bit words:
  *    doc/defaults.md);
@@ -88,6 +90,22 @@ void xav_bits_decode_row(GDALDataType type, const uint8_t *const *words,
                          size_t n, void *raw);
 /* Number of byte words that carry a value of type losslessly. */
 int xav_bits_words(GDALDataType type);
+
+/* A value's order-preserving bits (what XAV_QUANT_BITS splits into words,
+ * and a table holds): element i of raw, values of type; and back. */
+uint64_t xav_key_of(GDALDataType type, const void *raw, size_t i);
+void xav_key_store(GDALDataType type, uint64_t key, void *raw, size_t i);
+/* Whether v's codes come from its values' bits, not from doubles: lossless
+ * types wider than 16 bits (XAV_QUANT_BITS, or a table). */
+int xav_quant_raw(const xav_variable *v);
+/* XAV_QUANT_TABLE: codes of n raw values (their places in v->table); -1 if
+ * a value is not in the table. */
+int xav_table_encode_row(const xav_variable *v, const void *raw, size_t n,
+                         uint16_t *codes);
+/* Codes (8-bit if bytes_per_code is 1, else 16-bit) -> raw values; -1 for
+ * a code past the table (a damaged stream). */
+int xav_table_decode_row(const xav_variable *v, const void *codes,
+                         int bytes_per_code, size_t n, void *raw);
 
 /* Replaces invalid values (valid[i] == 0) by a smooth fill from the valid
  * ones (push-pull over a 2x pyramid). */

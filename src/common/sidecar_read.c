@@ -14,6 +14,7 @@
 #include "cpl_error.h"
 #include "cpl_string.h"
 #include "cpl_vsi.h"
+#include "pack.h"
 #include "xavideo.h"
 
 /* Streams a shared list (tile_streams) may expand to: a bound far above
@@ -137,6 +138,19 @@ static void parse_slice(xav_json_parser *p, const cJSON *o, xav_variable *v,
     }
 }
 
+/* A value table: its size, and the keys that the text packs. */
+static void parse_table(xav_json_parser *p, const cJSON *q, xav_variable *v)
+{
+    char *text = xav_json_string(p, q, "table", 1);
+    v->table_size = xav_json_int(p, q, "table_size", 0, 1);
+    if (v->table_size < 1 || v->table_size > XAV_TABLE_MAX)
+        xav_json_bad(p, "out of range:", "table_size");
+    else if (text != NULL &&
+             (v->table = xav_table_unpack(text, v->table_size)) == NULL)
+        xav_json_bad(p, "corrupt (not table_size ascending values):", "table");
+    CPLFree(text);
+}
+
 static void parse_variable(xav_json_parser *p, const cJSON *o, xav_variable *v,
                            int ndims)
 {
@@ -198,6 +212,8 @@ static void parse_variable(xav_json_parser *p, const cJSON *o, xav_variable *v,
     v->q_offset = xav_json_finite(p, q, "offset", 0, 1);
     v->q_scale = xav_json_finite(p, q, "scale", 1, 1);
     v->words = xav_json_int(p, q, "words", 1, 1);
+    if (v->quant == XAV_QUANT_TABLE)
+        parse_table(p, q, v);
 }
 
 /* A stream of a dataset of ntimes time steps. */
@@ -502,25 +518,12 @@ xav_desc *xav_sidecar_read(const char *path)
 
 char *xav_sidecar_unpack(const char *packed, const char *source)
 {
-    GByte *bytes = (GByte *)CPLStrdup(packed);
-    const int n = CPLBase64DecodeInPlace(bytes);
-    /* deflate packs at most 1032:1: a bound that no honest copy reaches
-     * and that keeps a forged one from taking all memory */
-    const size_t room =
-        MIN((size_t)XAV_MAX_SIDECAR_BYTES, (size_t)MAX(n, 0) * 1100 + 64);
-    char *json = (char *)VSI_MALLOC_VERBOSE(room + 1);
-    size_t size = 0;
-    if (json != NULL && (n <= 0 || CPLZLibInflate(bytes, (size_t)n, json, room,
-                                                  &size) == NULL)) {
-        VSIFree(json);
-        json = NULL;
+    size_t size;
+    char *json = (char *)xav_unpack_bytes(packed, XAV_MAX_SIDECAR_BYTES, &size);
+    if (json == NULL)
         CPLError(CE_Failure, CPLE_AppDefined,
                  "XAVIDEO: the description embedded in %s is corrupt: it does "
                  "not unpack.",
                  source);
-    }
-    CPLFree(bytes);
-    if (json != NULL)
-        json[size] = '\0';
     return json;
 }

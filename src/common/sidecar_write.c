@@ -14,6 +14,7 @@
 #include "cpl_vsi.h"
 
 #include "file_io.h"
+#include "pack.h"
 #include "xavideo.h"
 
 /* JSON has no NaN or infinity: they travel as strings. */
@@ -162,6 +163,12 @@ static cJSON *variable_json(const xav_variable *v, int ndims)
     cJSON_AddItemToObject(q, "offset", number(v->q_offset));
     cJSON_AddItemToObject(q, "scale", number(v->q_scale));
     cJSON_AddNumberToObject(q, "words", v->words);
+    if (v->quant == XAV_QUANT_TABLE) {
+        char *table = xav_table_pack(v->table, v->table_size);
+        cJSON_AddNumberToObject(q, "table_size", v->table_size);
+        cJSON_AddStringToObject(q, "table", table != NULL ? table : "");
+        CPLFree(table);
+    }
     return o;
 }
 
@@ -258,16 +265,19 @@ static cJSON *band_metadata_json(const xav_desc *d)
     return o;
 }
 
-/* The lowest version that describes d (a reader of the version before
- * reads a dataset never appended to): 4 only for streams of a time range
- * (appended parts). */
+/* The lowest version that describes d, so that older readers read what
+ * they can: 5 for value tables, 4 for streams of a time range (appended
+ * parts), else 3 (or the version d was read as, if older). */
 static int schema_version(const xav_desc *d)
 {
-    int s;
+    int s, v;
+    for (v = 0; v < d->nvars; v++)
+        if (d->vars[v].quant == XAV_QUANT_TABLE)
+            return 5;
     for (s = 0; s < d->nstreams; s++)
         if (d->streams[s].first_time != 0 || d->streams[s].frames != d->ntimes)
-            return XAV_SCHEMA_VERSION;
-    return MIN(d->schema_version, XAV_SCHEMA_VERSION - 1);
+            return 4;
+    return MIN(d->schema_version, 3);
 }
 
 char *xav_sidecar_to_json(const xav_desc *d, int embedded)
@@ -343,16 +353,7 @@ int xav_sidecar_write(const xav_desc *d, const char *path)
 
 char *xav_sidecar_pack(const char *json)
 {
-    size_t size = 0;
-    void *deflated = CPLZLibDeflate(json, strlen(json), 9, NULL, 0, &size);
-    char *b64, *out;
-    if (deflated == NULL)
-        return NULL;
-    b64 = CPLBase64Encode((int)size, (const GByte *)deflated);
-    out = CPLStrdup(b64);
-    CPLFree(b64);
-    VSIFree(deflated);
-    return out;
+    return xav_pack_bytes(json, strlen(json));
 }
 
 xav_desc *xav_sidecar_copy(const xav_desc *d)

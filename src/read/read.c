@@ -120,6 +120,26 @@ static int read_bits(xav_dataset *ds, const xav_variable *var, int v, int tile,
     return 0;
 }
 
+static int read_table(xav_dataset *ds, const xav_variable *var, int v, int tile,
+                      int t, const destination *to)
+{
+    plane data;
+    int y;
+    if (channel_plane(ds, v, 0, XAV_ROLE_DATA, tile, t, &data) != 0)
+        return -1;
+    for (y = 0; y < to->h; y++)
+        if (xav_table_decode_row(var, data.data + (size_t)y * data.linesize,
+                                 data.bytes, to->w,
+                                 to->out + (size_t)y * to->stride) != 0) {
+            CPLError(CE_Failure, CPLE_AppDefined,
+                     "XAVIDEO: a code of %s at time %d is past its table of "
+                     "%d values: the video is damaged.",
+                     var->name, t, var->table_size);
+            return -1;
+        }
+    return 0;
+}
+
 static int read_codes(xav_dataset *ds, const xav_variable *var, int v, int tile,
                       int t, const destination *to)
 {
@@ -169,6 +189,8 @@ static int read_tile(xav_dataset *ds, int band, int tile, const destination *to)
     const xav_variable *var;
     xav_desc_band_split(ds->d, band, &v, &t);
     var = &ds->d->vars[v];
+    if (var->quant == XAV_QUANT_TABLE)
+        return read_table(ds, var, v, tile, t, to);
     return var->quant == XAV_QUANT_BITS ? read_bits(ds, var, v, tile, t, to)
                                         : read_codes(ds, var, v, tile, t, to);
 }

@@ -259,6 +259,19 @@ static double off_lattice(const xav_variable *var, double value)
     return fabs(k - floor(k + 0.5)) * var->q_scale;
 }
 
+/* Whether every value of table p is in table d (both ascending). */
+static int table_holds(const xav_variable *d, const xav_variable *p)
+{
+    int i = 0, k;
+    for (k = 0; k < p->table_size; k++) {
+        while (i < d->table_size && d->table[i] < p->table[k])
+            i++;
+        if (i == d->table_size || d->table[i] != p->table[k])
+            return 0;
+    }
+    return 1;
+}
+
 /* Whether the part's values (p, and l what the scan found of them) fit
  * the codes of the dataset's d. */
 static int values_fit(const xav_variable *d, const xav_variable *p,
@@ -280,6 +293,12 @@ static int values_fit(const xav_variable *d, const xav_variable *p,
         break;
     case XAV_QUANT_LINEAR:
         break;
+    case XAV_QUANT_TABLE: /* the part's values must all be in the table */
+        return p->quant == XAV_QUANT_TABLE && p->type == d->type &&
+               table_holds(d, p);
+    case XAV_QUANT_BITS: /* a part of few values is coded as bits too */
+        return p->type == d->type &&
+               (p->quant == XAV_QUANT_BITS || p->quant == XAV_QUANT_TABLE);
     default: /* lossless: codes of the type, whatever the values */
         return xav_variable_coded_alike(d, p);
     }
@@ -304,6 +323,13 @@ static void take_quantization(xav_variable *p, const xav_variable *d)
     p->corr_step = d->corr_step;
     p->nexceptions = d->nexceptions;
     memcpy(p->exceptions, d->exceptions, sizeof(d->exceptions));
+    CPLFree(p->table);
+    p->table = NULL;
+    p->table_size = d->table_size;
+    if (d->table_size > 0) {
+        p->table = (uint64_t *)CPLMalloc(d->table_size * sizeof(uint64_t));
+        memcpy(p->table, d->table, d->table_size * sizeof(uint64_t));
+    }
 }
 
 int xav_append_impose(const xav_append *a, xav_desc *part,
@@ -313,6 +339,13 @@ int xav_append_impose(const xav_append *a, xav_desc *part,
     for (v = 0; v < part->nvars; v++) {
         const xav_variable *d = &a->d->vars[v];
         xav_variable *p = &part->vars[v];
+        if (d->quant == XAV_QUANT_TABLE &&
+            !values_fit(d, p, lattice ? &lattice[v] : NULL))
+            return refuse(CPLSPrintf(
+                "the values of %s are not all among the %d of the dataset's "
+                "value table, which its first encode fixed; encode the whole "
+                "again",
+                p->name, d->table_size));
         if (!values_fit(d, p, lattice ? &lattice[v] : NULL))
             return refuse(CPLSPrintf(
                 "the values of %s (%.9g to %.9g%s) do not fit the dataset's "

@@ -11,6 +11,10 @@ void xav_copy_free(xav_copy *cs)
 {
     if (cs->src_lock != NULL)
         CPLDestroyMutex(cs->src_lock);
+    int v;
+    for (v = 0; cs->values != NULL && v < cs->d->nvars; v++)
+        xav_distinct_free(&cs->values[v]);
+    CPLFree(cs->values);
     CPLFree(cs->lattice);
     CPLFree(cs->extremes);
     CPLFree(cs->embedded_json);

@@ -13,6 +13,7 @@
 #include "gdal.h"
 
 #include "append.h"
+#include "distinct.h"
 #include "lattice.h"
 #include "model.h"
 #include "options.h"
@@ -24,6 +25,8 @@ typedef struct {
     xav_create_options opt;
     xav_desc *d;
     xav_lattice *lattice;   /* per variable: what the scan found */
+    xav_distinct *values;   /* per variable: the scan's distinct values of
+                               the lossless ones coded from their bits */
     xav_extremes *extremes; /* per variable: the scan's extreme values */
     char *embedded_json;    /* the description tile 0's file carries */
     char **tile_paths;      /* per tile: the file's final path */

@@ -28,6 +28,7 @@
 #include "names.h"
 #include "output.h"
 #include "plan.h"
+#include "quantize.h"
 #include "scan.h"
 #include "summary.h"
 #include "tile_pool.h"
@@ -75,12 +76,12 @@ static int plan(xav_copy *cs)
 }
 
 /* The scan reads the source once more: worth a share of the progress bar
- * only when some variable is lossy. */
+ * only when some variable is lossy, or may take a table. */
 static double scan_share(const xav_desc *d)
 {
     int v;
     for (v = 0; v < d->nvars; v++)
-        if (!d->vars[v].lossless)
+        if (!d->vars[v].lossless || xav_quant_raw(&d->vars[v]))
             return XAV_SCAN_SHARE;
     return 0;
 }

@@ -120,6 +120,30 @@ static void plan_lattice(xav_variable *var, const xav_lattice *l, double e)
     var->corr_step = 0;
 }
 
+/* A table pays where values repeat: each entry costs about a pixel's
+ * bytes, so one per 16 pixels of the variable at most. Lossless GRIB
+ * fields hold far fewer (NDFD MaxT: 149 values in 1.5 million pixels). */
+#define XAV_TABLE_PIXELS_PER_VALUE 16
+
+/* Codes of a lossless variable that the scan found few values of: their
+ * places in the table of them all, in 8 bits where 256 places are enough. */
+static void plan_table(xav_variable *var, const xav_distinct *values,
+                       double pixels)
+{
+    size_t n;
+    uint64_t *keys;
+    if (var->quant != XAV_QUANT_BITS || values->full ||
+        (double)values->count * XAV_TABLE_PIXELS_PER_VALUE > pixels ||
+        (keys = xav_distinct_sorted(values, &n)) == NULL)
+        return;
+    var->quant = XAV_QUANT_TABLE;
+    CPLFree(var->table);
+    var->table = keys;
+    var->table_size = (int)n;
+    var->words = 1;
+    var->bits = n <= 256 ? 8 : 16;
+}
+
 int xav_plan_residual(const xav_create_options *o)
 {
     return o->target_psnr >= XAV_RESIDUAL_DB;
@@ -136,6 +160,9 @@ int xav_plan_coding(xav_copy *cs)
                                                  : 12;
         double e;
         var->bits = xav_quant_plan(var, bits);
+        if (var->lossless && cs->values != NULL)
+            plan_table(var, &cs->values[v],
+                       (double)d->width * d->height * d->ntimes);
         if (var->lossless || var->quant == XAV_QUANT_CONSTANT)
             continue; /* exact */
         e = cs->opt.max_error > 0 ? cs->opt.max_error

@@ -11,8 +11,26 @@
 #include "quantize.h"
 #include "window.h"
 
+/* Whether variable v is still to be scanned: lossy, or coded from its bits
+ * and not yet known to have too many values for a table. */
+static int to_scan(const xav_copy *cs, int v)
+{
+    const xav_variable *var = &cs->d->vars[v];
+    return !var->lossless || (xav_quant_raw(var) && !cs->values[v].full);
+}
+
+/* The distinct values of lossless variable v in the window. */
+static void add_values(xav_copy *cs, const xav_window *win, int v)
+{
+    const GDALDataType type = cs->d->vars[v].type;
+    const size_t n = xav_window_pixels(win);
+    size_t i;
+    for (i = 0; i < n && !cs->values[v].full; i++)
+        xav_distinct_add(&cs->values[v], xav_key_of(type, win->raw[v], i));
+}
+
 /* Valid range (kept as its extremes) and invalid pixels of the lossy
- * variables in one window at time t. */
+ * variables in one window at time t; the values of the lossless ones. */
 static int scan_window(xav_copy *cs, xav_window *win, int t, xav_extremes *ext)
 {
     xav_desc *d = cs->d;
@@ -20,8 +38,14 @@ static int scan_window(xav_copy *cs, xav_window *win, int t, xav_extremes *ext)
     for (v = 0; v < d->nvars; v++) {
         xav_variable *var = &d->vars[v];
         long invalid;
-        if (var->lossless)
+        if (!to_scan(cs, v))
             continue;
+        if (var->lossless) {
+            if (xav_window_read(cs, win, v, t) < 0)
+                return -1;
+            add_values(cs, win, v);
+            continue;
+        }
         if ((invalid = xav_window_read(cs, win, v, t)) < 0)
             return -1;
         var->has_mask |= invalid > 0;
@@ -52,6 +76,15 @@ static void set_ranges(xav_copy *cs, const xav_extremes *ext)
     }
 }
 
+static int any_to_scan(const xav_copy *cs)
+{
+    int v;
+    for (v = 0; v < cs->d->nvars; v++)
+        if (to_scan(cs, v))
+            return 1;
+    return 0;
+}
+
 static int scan_all(xav_copy *cs, GDALProgressFunc progress, void *pdata,
                     double share)
 {
@@ -61,11 +94,13 @@ static int scan_all(xav_copy *cs, GDALProgressFunc progress, void *pdata,
     xav_window win;
     int t, k, v, rc = xav_window_alloc(d, &win);
     cs->lattice = (xav_lattice *)CPLMalloc(d->nvars * sizeof(xav_lattice));
+    cs->values = (xav_distinct *)CPLMalloc(d->nvars * sizeof(xav_distinct));
     for (v = 0; v < d->nvars; v++) {
         xav_extremes_init(&ext[v]);
         xav_lattice_init(&cs->lattice[v]);
+        xav_distinct_init(&cs->values[v]);
     }
-    for (t = 0; t < d->ntimes && rc == 0; t++) {
+    for (t = 0; t < d->ntimes && rc == 0 && any_to_scan(cs); t++) {
         for (k = 0; k < xav_desc_tile_count(d) && rc == 0; k++) {
             xav_window_set_tile(d, &win, k);
             rc = scan_window(cs, &win, t, ext);
@@ -117,7 +152,7 @@ static int apply_valid_range(xav_copy *cs)
 
 int xav_scan(xav_copy *cs, GDALProgressFunc progress, void *pdata, double share)
 {
-    if (share <= 0) /* nothing lossy: nothing to scan */
+    if (share <= 0) /* nothing to scan */
         return 0;
     return scan_all(cs, progress, pdata, share) == 0 &&
                    apply_valid_range(cs) == 0

@@ -1,9 +1,12 @@
 /*
- * scan: one pass over the source, before any coding, for what lossy coding
- * must know of all its time steps at once: each lossy variable's valid
- * range (one quantization per variable over all times: per-frame scaling
- * would break temporal prediction) without its outliers (outliers.h), and
- * whether it has invalid pixels or outliers (which need a mask stream).
+ * scan: one pass over the source, before any coding, for what coding must
+ * know of all its time steps at once: each lossy variable's valid range
+ * (one quantization per variable over all times: per-frame scaling would
+ * break temporal prediction) without its outliers (outliers.h), whether it
+ * has invalid pixels or outliers (which need a mask stream), and whether
+ * its values lie on a lattice (lattice.h); the distinct values of lossless
+ * variables wider than 16 bits, for a table (distinct.h). A lossless copy
+ * stops reading once every such variable has too many.
  * VALID_RANGE, where given, replaces the range and must hold the values.
  */
 #ifndef XAV_SCAN_H
@@ -13,7 +16,7 @@
 
 #include "copy.h"
 
-/* Progress from 0 to share (0: nothing lossy, nothing read). Returns 0, or
+/* Progress from 0 to share (0: nothing to scan, nothing read). Returns 0, or
  * -1 with a CPLError (read error, interruption, a VALID_RANGE that does
  * not hold the values). */
 int xav_scan(xav_copy *cs, GDALProgressFunc progress, void *pdata,

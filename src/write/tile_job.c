@@ -20,18 +20,30 @@ static int job_progress(const xav_tile_job *job, double fraction)
     return stop ? -1 : 0;
 }
 
-/* Codes of channel c of data stream st, from the window. */
-static void fill_plane(const xav_desc *d, xav_window *win, const xav_stream *st,
-                       int c)
+/* Codes of channel c of data stream st, from the window. Returns 0, or -1
+ * with a CPLError for a value its table lacks (the source changed since the
+ * scan, or an appended part's value). */
+static int fill_plane(const xav_desc *d, xav_window *win, const xav_stream *st,
+                      int c)
 {
     const xav_variable *var = &d->vars[st->var[c]];
     const size_t n = xav_window_pixels(win);
     if (var->quant == XAV_QUANT_BITS)
         xav_bits_encode_row(var->type, win->raw[st->var[c]], n, st->word[c],
                             win->planes[c]);
-    else
+    else if (var->quant != XAV_QUANT_TABLE)
         xav_quant_encode_row(var, st->bits, win->values[st->var[c]], n,
                              win->planes[c]);
+    else if (xav_table_encode_row(var, win->raw[st->var[c]], n,
+                                  win->planes[c]) != 0) {
+        CPLError(CE_Failure, CPLE_AppDefined,
+                 "XAVIDEO: %s has a value that its table of %d values, made "
+                 "by the scan of the source, lacks: the source changed "
+                 "while it was copied.",
+                 var->name, var->table_size);
+        return -1;
+    }
+    return 0;
 }
 
 /* The channel of stream st that carries variable v (one does). */
@@ -141,7 +153,8 @@ static int encode_frame(const xav_tile_job *job, xav_window *win, xav_writer *w,
         if (st->role != XAV_ROLE_DATA)
             continue;
         for (c = 0; c < st->channels; c++)
-            fill_plane(d, win, st, c);
+            if (fill_plane(d, win, st, c) != 0)
+                return -1;
         if (xav_writer_put(w, s, (const uint16_t *const *)win->planes) != 0 ||
             (xav_stream_is_lossy(st) && verify_decoded(job, w, vf, s) != 0) ||
             (measured_from_codes(d, st) &&

@@ -117,8 +117,8 @@ static pending *pop(xav_verifier *vf, int v, int t)
 static int correction_zero(const xav_verifier *vf, int v)
 {
     int s, c;
-    if (xav_layout_find(vf->d, v, 0, XAV_ROLE_CORRECTION, vf->tile, 0, &s, &c) !=
-        0)
+    if (xav_layout_find(vf->d, v, 0, XAV_ROLE_CORRECTION, vf->tile, 0, &s,
+                        &c) != 0)
         return 0;
     return xav_correction_zero(vf->d->streams[s].bits);
 }

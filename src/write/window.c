@@ -42,7 +42,7 @@ int xav_window_alloc(const xav_desc *d, xav_window *win)
     for (v = 0; v < d->nvars && ok; v++) {
         win->values[v] = (double *)VSI_MALLOC2_VERBOSE(n, sizeof(double));
         win->mask[v] = (uint8_t *)VSI_MALLOC_VERBOSE(n);
-        if (d->vars[v].quant == XAV_QUANT_BITS)
+        if (xav_quant_raw(&d->vars[v]))
             ok = (win->raw[v] = VSI_MALLOC2_VERBOSE(
                       n, GDALGetDataTypeSizeBytes(d->vars[v].type))) != NULL;
         ok &= win->values[v] != NULL && win->mask[v] != NULL;
@@ -123,7 +123,7 @@ long xav_window_read(const xav_copy *cs, xav_window *win, int v, int t)
         GDALGetRasterBand(cs->src, xav_desc_band_index(cs->d, v, t) + 1);
     long rc;
     CPLAcquireMutex(cs->src_lock, 1000.0);
-    if (var->quant == XAV_QUANT_BITS)
+    if (xav_quant_raw(var))
         rc = read_band(win, band, win->raw[v], var->type);
     else if ((rc = read_band(win, band, win->values[v], GDT_Float64)) == 0 &&
              !var->lossless)

@@ -15,14 +15,14 @@
 typedef struct {
     int x, y, w, h;  /* the window */
     double **values; /* per variable: one frame as doubles (lossy/integer) */
-    void **raw;      /* per variable: one frame in its type (XAV_QUANT_BITS) */
+    void **raw;      /* per variable: one frame in its type (xav_quant_raw) */
     uint8_t **mask;  /* per variable: XAV_MASK_* codes of one frame */
     uint16_t *planes[XAV_MAX_CHANNELS];
     uint8_t *valid; /* 0/1 validity, for the fill */
 } xav_window;
 
-/* Buffers for a tile of every variable (raw ones for the variables already
- * planned as XAV_QUANT_BITS). Returns 0, or -1 with a CPLError. */
+/* Buffers for a tile of every variable (raw ones for the variables coded
+ * from their bits, xav_quant_raw). Returns 0, or -1 with a CPLError. */
 int xav_window_alloc(const xav_desc *d, xav_window *win);
 void xav_window_free(const xav_desc *d, xav_window *win);
 void xav_window_set_tile(const xav_desc *d, xav_window *win, int tile);
