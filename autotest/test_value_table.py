@@ -191,3 +191,43 @@ def test_appending_values_of_the_table_is_exact(data_dir, tmp_path):
     got = read_all(ds)
     assert_bits_equal(read_all(first), got[:2], "days 1-2")
     assert_bits_equal(nearest, got[2:], "days 3-4")
+
+
+def test_a_bound_below_two_steps_is_met_exactly(data_dir, tmp_path):
+    """MaxT lies on a 0.1 K lattice: MAX_ERROR=0.145 (under two steps) is
+    met by the table, bit for bit and in fewer bytes than lossy coding with
+    corrections at that bound; MAX_ERROR=0.3 stays lossy, within it."""
+    src = open_source(MAXT)
+    a = read_all(src)
+    sizes = {}
+    for bound, table in [(0.145, "YES"), (0.145, "NO"), (0.3, "YES")]:
+        mkv = tmp_path / f"maxt_{bound}_{table}.mkv"
+        out = xav_create_ok(src, mkv, [f"MAX_ERROR={bound}", f"VALUE_TABLE={table}"])
+        got = read_all(out)
+        out = None
+        mode = quantization(mkv)[0]["mode"]
+        sizes[(bound, table)] = dataset_bytes(mkv)
+        if (bound, table) == (0.145, "YES"):
+            assert mode == "table"
+            assert_bits_equal(a, got, "MAX_ERROR=0.145")
+        else:
+            assert mode == "linear", mode
+            valid = a != 9999
+            assert np.abs(got[valid] - a[valid]).max() <= bound
+    assert sizes[(0.145, "YES")] < sizes[(0.145, "NO")], sizes
+
+
+def test_value_table_no_keeps_the_bits(data_dir, tmp_path):
+    src = open_source(MAXT)
+    mkv = tmp_path / "maxt.mkv"
+    out = xav_create_ok(src, mkv, ["LOSSLESS=YES", "VALUE_TABLE=NO"])
+    assert quantization(mkv)[0]["mode"] == "bits"
+    assert_datasets_bits_equal(src, out, "VALUE_TABLE=NO")
+
+
+def test_a_bad_value_table_option_is_refused(data_dir, tmp_path):
+    mkv = tmp_path / "maxt.mkv"
+    out, log = xav_create(open_source(MAXT), mkv, ["LOSSLESS=YES", "VALUE_TABLE=MAYBE"])
+    assert out is None
+    assert_error(log, ["VALUE_TABLE"], what="VALUE_TABLE=MAYBE")
+    assert not os.path.exists(mkv)

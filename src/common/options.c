@@ -21,6 +21,11 @@ static const char creation_options[] =
     "  </Option>"
     "  <Option name='LOSSLESS' type='boolean' default='NO' "
     "description='Bit-exact coding of every band (uses FFV1)'/>"
+    "  <Option name='VALUE_TABLE' type='boolean' default='YES' "
+    "description='Code a variable of at most 65536 distinct values, where "
+    "exact, as places in a table of them (lossless GRIB fields; a "
+    "MAX_ERROR below two steps of their lattice): NO for pieces encoded "
+    "apart to be assembled, whose tables would differ'/>"
     "  <Option name='BITS' type='int' min='8' max='12' "
     "description='Bit depth of lossy streams: 8, 10 or 12 (default 8 for "
     "Byte data, 12 otherwise)'/>"
@@ -305,6 +310,10 @@ int xav_parse_create_options(CSLConstList opts, xav_create_options *o)
     o->time_name = CSLFetchNameValue(opts, "TIME_NAME");
     o->variable_names = CSLFetchNameValue(opts, "VARIABLE_NAMES");
     o->valid_range = CSLFetchNameValue(opts, "VALID_RANGE");
+    if (parse_bool(opts, "VALUE_TABLE", &o->value_table) != 0)
+        return -1;
+    if (CSLFetchNameValue(opts, "VALUE_TABLE") == NULL)
+        o->value_table = 1;
     return parse_bool(opts, "APPEND_SUBDATASET", &o->append) != 0 ||
                    parse_positive(opts, "MAX_ERROR", &o->max_error) != 0 ||
                    parse_positive(opts, "TARGET_PSNR", &o->target_psnr) != 0

@@ -25,7 +25,8 @@ typedef enum {
 typedef struct {
     xav_codec codec;
     int lossless;
-    int bits; /* 0 = choose from the data type */
+    int value_table; /* VALUE_TABLE: tables where they code exactly */
+    int bits;        /* 0 = choose from the data type */
     int crf;
     int qp; /* -1 = use crf */
     char preset[32];

@@ -55,7 +55,8 @@ static int check_piece(const xav_desc *a, const xav_desc *b, int i)
         if (!xav_variable_coded_alike(&a->vars[v], &b->vars[v]))
             return misfit(i, CPLSPrintf("variable %s is quantized otherwise "
                                         "(encode lossy pieces with the same "
-                                        "VALID_RANGE)",
+                                        "VALID_RANGE, and every piece with "
+                                        "VALUE_TABLE=NO)",
                                         a->vars[v].name));
     return 0;
 }

@@ -77,11 +77,13 @@ static int plan(xav_copy *cs)
 
 /* The scan reads the source once more: worth a share of the progress bar
  * only when some variable is lossy, or may take a table. */
-static double scan_share(const xav_desc *d)
+static double scan_share(const xav_copy *cs)
 {
+    const xav_desc *d = cs->d;
     int v;
     for (v = 0; v < d->nvars; v++)
-        if (!d->vars[v].lossless || xav_quant_raw(&d->vars[v]))
+        if (!d->vars[v].lossless ||
+            (xav_quant_raw(&d->vars[v]) && cs->opt.value_table))
             return XAV_SCAN_SHARE;
     return 0;
 }
@@ -116,7 +118,7 @@ static int copy(xav_copy *cs, const char *video, user_progress *up)
     if (plan(cs) != 0 ||
         (cs->append != NULL && xav_append_check(cs->append, cs->d) != 0))
         return -1;
-    share = scan_share(cs->d);
+    share = scan_share(cs);
     return xav_scan(cs, copy_progress, up, share) == 0 &&
                    xav_plan_coding(cs) == 0 && xav_desc_validate(cs->d) == 0 &&
                    xav_output_prepare(cs, video) == 0 &&
@@ -240,7 +242,7 @@ char *xav_scan_summary(GDALDatasetH src, CSLConstList options)
 
     xav_route_ffmpeg_log();
     if (copy_begin(&cs, src, options) == 0 && plan(&cs) == 0 &&
-        xav_scan(&cs, GDALDummyProgress, NULL, scan_share(cs.d)) == 0)
+        xav_scan(&cs, GDALDummyProgress, NULL, scan_share(&cs)) == 0)
         summary = xav_summary_json(&cs);
     xav_copy_free(&cs);
     return summary;

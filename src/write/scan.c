@@ -16,7 +16,8 @@
 static int to_scan(const xav_copy *cs, int v)
 {
     const xav_variable *var = &cs->d->vars[v];
-    return !var->lossless || (xav_quant_raw(var) && !cs->values[v].full);
+    return !var->lossless ||
+           (xav_quant_raw(var) && cs->opt.value_table && !cs->values[v].full);
 }
 
 /* The distinct values of lossless variable v in the window. */
@@ -27,6 +28,22 @@ static void add_values(xav_copy *cs, const xav_window *win, int v)
     size_t i;
     for (i = 0; i < n && !cs->values[v].full; i++)
         xav_distinct_add(&cs->values[v], xav_key_of(type, win->raw[v], i));
+}
+
+/* The same of a lossy float variable still possibly on a lattice (whose
+ * table may then code it exactly: plan.c), from its values read as
+ * doubles, which hold Float32 values exactly. */
+static void add_doubles(xav_copy *cs, const xav_window *win, int v)
+{
+    const double *x = win->values[v];
+    const size_t n = xav_window_pixels(win);
+    size_t i;
+    for (i = 0; i < n && !cs->values[v].full; i++) {
+        const float f = (float)x[i];
+        xav_distinct_add(&cs->values[v], cs->d->vars[v].type == GDT_Float32
+                                             ? xav_key_of(GDT_Float32, &f, 0)
+                                             : xav_key_of(GDT_Float64, x, i));
+    }
 }
 
 /* Valid range (kept as its extremes) and invalid pixels of the lossy
@@ -51,9 +68,12 @@ static int scan_window(xav_copy *cs, xav_window *win, int t, xav_extremes *ext)
         var->has_mask |= invalid > 0;
         xav_extremes_add(&ext[v], win->values[v], win->mask[v],
                          xav_window_pixels(win));
-        if (GDALDataTypeIsFloating(var->type))
+        if (GDALDataTypeIsFloating(var->type)) {
             xav_lattice_add(&cs->lattice[v], win->values[v], win->mask[v],
                             xav_window_pixels(win));
+            if (cs->opt.value_table && !cs->lattice[v].seen.full)
+                add_doubles(cs, win, v);
+        }
     }
     return 0;
 }
