@@ -22,14 +22,15 @@ def assemble(out, pieces):
 
 
 def encode_pieces(src_path, root, options, windows, tag="p"):
-    """One gdal_translate process per piece, all running at once."""
+    """One gdal_translate process per piece, all running at once; without
+    value tables, which would differ from piece to piece."""
     (root / "pieces").mkdir(exist_ok=True)
     procs, pieces = [], []
     for x, y, w, h in windows:
         piece = root / "pieces" / f"{tag}_{x}_{y}.mkv"
         cmd = [gdal_tool("gdal_translate"), "-q", "-of", "XAVIDEO", "-srcwin",
                str(x), str(y), str(w), str(h), "-co", f"TILE_SIZE={TILE}",
-               "-co", "NUM_THREADS=1"]
+               "-co", "NUM_THREADS=1", "-co", "VALUE_TABLE=NO"]
         for o in options:
             cmd += ["-co", o]
         procs.append(subprocess.Popen(cmd + [str(src_path), str(piece)], env=gdal_env(),
@@ -86,6 +87,23 @@ def test_pieces_assemble_into_the_source(tmp_path, options):
             assert err.max() <= 0.5, f"band {b}"
             # a lower bound of the mosaic's: the worst piece's
             assert float(ob.GetMetadataItem("XAVIDEO_MAX_ABS_ERROR", "IMAGE_STRUCTURE")) == pytest.approx(err.max(), rel=1e-6)
+
+
+def test_pieces_with_their_own_tables_are_refused(tmp_path):
+    """Lossless pieces of MaxT each get a table of their own values: the
+    assembly refuses them, and says how to encode them."""
+    src = gdal.Open(str(MAXT))
+    windows = blocks(src.RasterXSize, src.RasterYSize)[:2]
+    pieces = []
+    for x, y, w, h in windows:
+        piece = tmp_path / f"t_{x}_{y}.mkv"
+        assert gdal.Translate(str(piece), src, format="XAVIDEO", srcWin=[x, y, w, h],
+                              creationOptions=[f"TILE_SIZE={TILE}", "LOSSLESS=YES"]) is not None
+        pieces.append(piece)
+    p = assemble(tmp_path / "maxt.json", pieces)
+    assert p.returncode != 0
+    assert "VALUE_TABLE=NO" in p.stderr, p.stderr
+    assert not (tmp_path / "maxt.json").exists()
 
 
 def test_a_window_of_the_assembly_decodes_only_its_tiles(tmp_path):
