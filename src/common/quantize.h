@@ -1,17 +1,17 @@
 /*
  * quantize: values <-> N-bit codes, per variable.
- *  - lossy: integers whose valid range fits the bit depth are coded as
- *    value - offset; anything else linearly, with one offset/scale per
- *    variable over all its time steps (per-frame scaling would break
+ *  - lossy: integers whose valid range fits the bit depth and fills at
+ *    least half of it are coded as value - offset; anything else linearly
+ *    (narrower integers stretched over every code), with one offset/scale
+ *    per variable over all its time steps (per-frame scaling would break
  *    temporal prediction);
  *  - lossless, 8 and 16-bit integers: value - offset;
  *  - lossless, wider types of few distinct values (at most 2^16, as GRIB
  *    leaves them): the value's place in a table of them all;
  *  - lossless, other wider types: the value's bits, made order-preserving
- * (codes are ordered like the values; raw IEEE bits jump at every sign change),
- *    split into bytes, most
- *    significant first (FFV1 codes byte planes better than 16-bit words:
- *    doc/defaults.md);
+ *    (codes are ordered like the values; raw IEEE bits jump at every sign
+ *    change), split into bytes, most significant first (FFV1 codes byte
+ *    planes better than 16-bit words: doc/defaults.md);
  *  - invalid pixels are filled smoothly before lossy coding (a flat fill
  *    costs bits at every coast); the mask stream keeps them exactly.
  * Row functions take whole rows so that no per-pixel call is made.
