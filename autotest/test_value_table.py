@@ -85,6 +85,8 @@ def test_table_size_is_the_count_of_distinct_values(data_dir, tmp_path):
     a = read_all(src)
     distinct = len(np.unique(a.view(np.uint64)))  # bit patterns, nodata included
     assert quantization(mkv)[0]["table_size"] == distinct
+    ds = gdal.Open(str(mkv))
+    assert ds.GetRasterBand(1).GetMetadataItem("XAVIDEO_VALUE_TABLE", "IMAGE_STRUCTURE") == str(distinct)
 
 
 def test_every_bit_pattern_is_its_own_value(data_dir, tmp_path):

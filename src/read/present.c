@@ -196,6 +196,9 @@ static char **coding_metadata(const xav_dataset *ds, int b,
     if (var->max_error > 0)
         md = CSLSetNameValue(md, "XAVIDEO_MAX_ERROR_BOUND",
                              exact_text(var->max_error));
+    if (var->quant == XAV_QUANT_TABLE) /* why lossless is small here */
+        md = CSLSetNameValue(md, "XAVIDEO_VALUE_TABLE",
+                             CPLSPrintf("%d", var->table_size));
     if (d->psnr != NULL) {
         md = CSLSetNameValue(
             md, "XAVIDEO_PSNR_DB",
