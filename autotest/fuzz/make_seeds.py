@@ -46,7 +46,10 @@ SEEDS = {
     "sst_mask_max_error": (coads, "-srcwin 0 20 24 20 -b 1 -b 2", ["MAX_ERROR=0.5"]),
     "l8_int16_av1": (l8, "-srcwin 0 0 20 20", ["CODEC=AV1"]),
     "maxt_lcc": (DATA / "ds.maxt.bin", "-srcwin 500 300 24 18 -b 1 -b 2",
-                 ["LOSSLESS=YES"]),
+                 ["LOSSLESS=YES", "VALUE_TABLE=NO"]),
+    # lossless GRIB values: a value table in the sidecar and the video
+    "maxt_table": (DATA / "ds.maxt.bin", "-srcwin 500 300 64 48 -b 1 -b 2",
+                   ["LOSSLESS=YES"]),
 }
 
 
