@@ -189,10 +189,14 @@ static int read_tile(xav_dataset *ds, int band, int tile, const destination *to)
     const xav_variable *var;
     xav_desc_band_split(ds->d, band, &v, &t);
     var = &ds->d->vars[v];
-    if (var->quant == XAV_QUANT_TABLE)
+    switch (var->quant) {
+    case XAV_QUANT_BITS:
+        return read_bits(ds, var, v, tile, t, to);
+    case XAV_QUANT_TABLE:
         return read_table(ds, var, v, tile, t, to);
-    return var->quant == XAV_QUANT_BITS ? read_bits(ds, var, v, tile, t, to)
-                                        : read_codes(ds, var, v, tile, t, to);
+    default:
+        return read_codes(ds, var, v, tile, t, to);
+    }
 }
 
 int xav_read_block(xav_dataset *ds, int band, int bx, int by, void *buffer)

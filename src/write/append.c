@@ -339,14 +339,14 @@ int xav_append_impose(const xav_append *a, xav_desc *part,
     for (v = 0; v < part->nvars; v++) {
         const xav_variable *d = &a->d->vars[v];
         xav_variable *p = &part->vars[v];
-        if (d->quant == XAV_QUANT_TABLE &&
-            !values_fit(d, p, lattice ? &lattice[v] : NULL))
+        const int fits = values_fit(d, p, lattice ? &lattice[v] : NULL);
+        if (!fits && d->quant == XAV_QUANT_TABLE)
             return refuse(CPLSPrintf(
                 "the values of %s are not all among the %d of the dataset's "
                 "value table, which its first encode fixed; encode the whole "
                 "again",
                 p->name, d->table_size));
-        if (!values_fit(d, p, lattice ? &lattice[v] : NULL))
+        if (!fits)
             return refuse(CPLSPrintf(
                 "the values of %s (%.9g to %.9g%s) do not fit the dataset's "
                 "quantization (%s, %.9g to %.9g): a dataset that grows needs "

@@ -6,7 +6,7 @@
 
 #include "cpl_conv.h"
 
-#include "model.h"
+#include "quantize.h"
 
 void xav_distinct_init(xav_distinct *s)
 {
@@ -68,6 +68,14 @@ void xav_distinct_add(xav_distinct *s, uint64_t key)
         xav_distinct_free(s);
         s->full = 1;
     }
+}
+
+void xav_distinct_add_values(xav_distinct *s, GDALDataType type,
+                             const void *raw, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n && !s->full; i++)
+        xav_distinct_add(s, xav_key_of(type, raw, i));
 }
 
 static int ascending(const void *a, const void *b)

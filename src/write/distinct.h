@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gdal.h"
+
 typedef struct {
     uint64_t *slots; /* open addressing */
     uint8_t *used;
@@ -23,6 +25,9 @@ void xav_distinct_init(xav_distinct *s);
 void xav_distinct_free(xav_distinct *s);
 /* Adds a key (nothing once full). */
 void xav_distinct_add(xav_distinct *s, uint64_t key);
+/* Adds the keys of n raw values of type (quantize.h's xav_key_of). */
+void xav_distinct_add_values(xav_distinct *s, GDALDataType type,
+                             const void *raw, size_t n);
 /* The keys, ascending (CPLMalloc'ed, *n of them); NULL once full. */
 uint64_t *xav_distinct_sorted(const xav_distinct *s, size_t *n);
 

@@ -20,18 +20,8 @@ static int to_scan(const xav_copy *cs, int v)
            (xav_quant_raw(var) && cs->opt.value_table && !cs->values[v].full);
 }
 
-/* The distinct values of lossless variable v in the window. */
-static void add_values(xav_copy *cs, const xav_window *win, int v)
-{
-    const GDALDataType type = cs->d->vars[v].type;
-    const size_t n = xav_window_pixels(win);
-    size_t i;
-    for (i = 0; i < n && !cs->values[v].full; i++)
-        xav_distinct_add(&cs->values[v], xav_key_of(type, win->raw[v], i));
-}
-
-/* The same of a lossy float variable still possibly on a lattice (whose
- * table may then code it exactly: plan.c), from its values read as
+/* The distinct values of a lossy float variable still possibly on a lattice
+ * (whose table may then code it exactly: plan.c), from its values read as
  * doubles, which hold Float32 values exactly. Only for a MAX_ERROR given:
  * the default bound is a 64th of the range, which a table beats only on
  * lattices of fewer than about 128 points, and the second set costs the
@@ -41,11 +31,13 @@ static void add_doubles(xav_copy *cs, const xav_window *win, int v)
     const double *x = win->values[v];
     const size_t n = xav_window_pixels(win);
     size_t i;
+    if (cs->d->vars[v].type != GDT_Float32) {
+        xav_distinct_add_values(&cs->values[v], GDT_Float64, x, n);
+        return;
+    }
     for (i = 0; i < n && !cs->values[v].full; i++) {
         const float f = (float)x[i];
-        xav_distinct_add(&cs->values[v], cs->d->vars[v].type == GDT_Float32
-                                             ? xav_key_of(GDT_Float32, &f, 0)
-                                             : xav_key_of(GDT_Float64, x, i));
+        xav_distinct_add(&cs->values[v], xav_key_of(GDT_Float32, &f, 0));
     }
 }
 
@@ -63,7 +55,8 @@ static int scan_window(xav_copy *cs, xav_window *win, int t, xav_extremes *ext)
         if (var->lossless) {
             if (xav_window_read(cs, win, v, t) < 0)
                 return -1;
-            add_values(cs, win, v);
+            xav_distinct_add_values(&cs->values[v], var->type, win->raw[v],
+                                    xav_window_pixels(win));
             continue;
         }
         if ((invalid = xav_window_read(cs, win, v, t)) < 0)
