@@ -60,10 +60,12 @@ extern "C" {
  * parts of a dataset appended to in time, which a reader of version 3
  * would take for the first time steps. Version 5 adds the quantization
  * "table" (lossless codes that are places in a table of values), which
- * older readers refuse by its name. Each dataset is written as the lowest
- * version that describes it (3 if it needs neither), which older readers
- * still read. */
-#define XAV_SCHEMA_VERSION 5
+ * older readers refuse by its name. Version 6 adds tiles left out for
+ * having no valid pixel (tiling.empty_tiles), which a reader of version 5
+ * would take for a damaged sidecar. Each dataset is written as the lowest
+ * version that describes it (3 if it needs none of these), which older
+ * readers still read. */
+#define XAV_SCHEMA_VERSION 6
 
 /* ---- Driver metadata --------------------------------------------------- */
 

@@ -108,6 +108,7 @@ void xav_desc_free(xav_desc *d)
         CPLFree(d->band_metadata);
     }
     xav_desc_free_streams(d);
+    CPLFree(d->tile_empty);
     CSLDestroy(d->encoder);
     CPLFree(d->psnr);
     CPLFree(d->max_abs_error);
@@ -141,14 +142,18 @@ int xav_stream_is_lossy(const xav_stream *s)
     return s->role == XAV_ROLE_DATA && !s->lossless;
 }
 
+static void stream_free_strings(xav_stream *s)
+{
+    CPLFree(s->file);
+    CPLFree(s->pix_fmt);
+    CPLFree(s->preset);
+}
+
 void xav_desc_free_streams(xav_desc *d)
 {
     int i;
-    for (i = 0; d->streams != NULL && i < d->nstreams; i++) {
-        CPLFree(d->streams[i].file);
-        CPLFree(d->streams[i].pix_fmt);
-        CPLFree(d->streams[i].preset);
-    }
+    for (i = 0; d->streams != NULL && i < d->nstreams; i++)
+        stream_free_strings(&d->streams[i]);
     CPLFree(d->streams);
     d->streams = NULL;
     d->nstreams = 0;
@@ -211,30 +216,68 @@ static int repeats(const xav_stream *a, const xav_stream *b)
 int xav_desc_shared_tile_streams(const xav_desc *d)
 {
     const int ntiles = xav_desc_tile_count(d);
-    int per, s;
-    if (ntiles < 2 || d->nstreams % ntiles != 0)
+    const int full = ntiles - xav_desc_empty_tile_count(d);
+    int per, s, k = 0;
+    if (ntiles < 2 || xav_desc_tile_is_empty(d, 0) || d->nstreams % full != 0)
         return 0;
-    per = d->nstreams / ntiles;
-    for (s = 0; s < d->nstreams; s++)
-        if (d->streams[s].tile != s / per ||
+    per = d->nstreams / full;
+    for (s = 0; s < d->nstreams; s++) {
+        if (s % per == 0)
+            for (k = s == 0 ? 0 : k + 1; xav_desc_tile_is_empty(d, k); k++)
+                ;
+        if (d->streams[s].tile != k ||
             !repeats(&d->streams[s % per], &d->streams[s]))
             return 0;
+    }
     return per;
 }
 
 void xav_desc_repeat_tile_streams(xav_desc *d)
 {
     const int per_tile = d->nstreams, ntiles = xav_desc_tile_count(d);
-    int k, s;
+    int k, s, n = per_tile;
     d->streams = (xav_stream *)CPLRealloc(
         d->streams, ((size_t)per_tile * ntiles + 1) * sizeof(xav_stream));
     for (k = 1; k < ntiles; k++)
-        for (s = 0; s < per_tile; s++) {
-            xav_stream *to = &d->streams[k * per_tile + s];
+        for (s = 0; s < per_tile && !xav_desc_tile_is_empty(d, k); s++) {
+            xav_stream *to = &d->streams[n++];
             xav_stream_copy(to, &d->streams[s]);
             to->tile = k;
         }
-    d->nstreams = per_tile * ntiles;
+    d->nstreams = n;
+}
+
+int xav_desc_tile_is_empty(const xav_desc *d, int tile)
+{
+    return d->tile_empty != NULL && d->tile_empty[tile];
+}
+
+int xav_desc_empty_tile_count(const xav_desc *d)
+{
+    int k, n = 0;
+    for (k = 0; d->tile_empty != NULL && k < xav_desc_tile_count(d); k++)
+        n += d->tile_empty[k] != 0;
+    return n;
+}
+
+void xav_desc_mark_empty(xav_desc *d, int tile)
+{
+    if (d->tile_empty == NULL)
+        d->tile_empty = (unsigned char *)CPLCalloc(xav_desc_tile_count(d), 1);
+    d->tile_empty[tile] = 1;
+}
+
+void xav_desc_empty_tile(xav_desc *d, int tile)
+{
+    int s, n = 0;
+    xav_desc_mark_empty(d, tile);
+    for (s = 0; s < d->nstreams; s++) {
+        if (d->streams[s].tile != tile)
+            d->streams[n++] = d->streams[s];
+        else
+            stream_free_strings(&d->streams[s]);
+    }
+    d->nstreams = n;
 }
 
 int xav_desc_band_count(const xav_desc *d)
@@ -384,35 +427,51 @@ static int range_end(const xav_desc *d, int first)
 
 /* Streams grouped by tile, in tile order, and in each tile by time range,
  * the ranges following each other over the whole axis; each range
- * complete (range_complete). */
+ * complete (range_complete). An empty tile's ranges may leave gaps, or be
+ * none: what they do not cover is invalid. */
 static int validate_channels(const xav_desc *d)
 {
     const int ntiles = xav_desc_tile_count(d);
     int *seen = (int *)CPLMalloc((size_t)d->nvars * SLOTS * sizeof(int));
-    int s = 0, end, next_time = 0, ok = 1;
+    int s = 0, end, tile = 0, next_time = 0, ok = 1;
     while (s < d->nstreams && ok) {
         const xav_stream *st = &d->streams[s];
-        const int new_tile = s == 0 || st->tile != d->streams[s - 1].tile;
-        /* every tile, one after the other, each over the whole axis */
-        ok = st->tile < ntiles &&
-             (!new_tile || (s == 0 ? st->tile == 0
-                                   : st->tile == d->streams[s - 1].tile + 1 &&
-                                         next_time == d->ntimes));
-        if (new_tile)
+        if (st->tile != tile) { /* the tile before is done */
+            ok = st->tile > tile && st->tile < ntiles &&
+                 (next_time == d->ntimes || xav_desc_tile_is_empty(d, tile));
+            for (tile++; ok && tile < st->tile; tile++)
+                ok = xav_desc_tile_is_empty(d, tile);
             next_time = 0;
-        ok = ok && st->first_time == next_time && st->frames >= 1 &&
-             st->frames <= d->ntimes - st->first_time;
+        }
+        ok = ok &&
+             (st->first_time == next_time || (xav_desc_tile_is_empty(d, tile) &&
+                                              st->first_time > next_time)) &&
+             st->frames >= 1 && st->frames <= d->ntimes - st->first_time;
         ok = ok && (end = range_end(d, s)) > s &&
              range_complete(d, s, end, seen);
         if (ok) {
-            next_time += st->frames;
+            next_time = st->first_time + st->frames;
             s = end;
         }
     }
-    ok = ok && next_time == d->ntimes &&
-         d->streams[d->nstreams - 1].tile == ntiles - 1;
+    ok = ok && (next_time == d->ntimes || xav_desc_tile_is_empty(d, tile));
+    for (tile++; ok && tile < ntiles; tile++)
+        ok = xav_desc_tile_is_empty(d, tile);
     CPLFree(seen);
     return ok ? 0 : fail("streams do not carry every variable exactly once");
+}
+
+/* An empty tile reads as its variables' invalid pixels: every variable
+ * needs a mask (the writer leaves out only tiles of masked lossy data). */
+static int validate_empty_tiles(const xav_desc *d)
+{
+    int v;
+    if (xav_desc_empty_tile_count(d) == 0)
+        return 0;
+    for (v = 0; v < d->nvars; v++)
+        if (!d->vars[v].has_mask)
+            return fail("an empty tile, but a variable without a mask");
+    return 0;
 }
 
 /* The data channels a variable of this quantization and size needs (a
@@ -525,7 +584,8 @@ int xav_desc_validate(const xav_desc *d)
         return fail("tile size out of range");
     /* every (tile, variable) needs a channel of its own: a bound by the
      * size of the document on what validation allocates */
-    ntiles = (int64_t)xav_desc_tiles_x(d) * xav_desc_tiles_y(d);
+    ntiles = (int64_t)xav_desc_tiles_x(d) * xav_desc_tiles_y(d) -
+             xav_desc_empty_tile_count(d);
     if ((double)ntiles * d->nvars > (double)d->nstreams * XAV_MAX_CHANNELS)
         return fail("fewer streams than the tiles and variables need");
     if (d->fps_num <= 0 || d->fps_den <= 0)
@@ -538,7 +598,7 @@ int xav_desc_validate(const xav_desc *d)
     for (s = 0; s < d->nstreams; s++)
         if (validate_stream(d, &d->streams[s]) != 0)
             return -1;
-    return validate_channels(d);
+    return validate_empty_tiles(d) == 0 ? validate_channels(d) : -1;
 }
 
 void xav_desc_link_streams(xav_desc *d)

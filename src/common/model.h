@@ -171,6 +171,12 @@ typedef struct {
     int width, height;
     /* tiles of the raster, row by row; 0 = one tile, the whole raster */
     int tile_width, tile_height;
+    /* per tile (NULL when none is): whether the tile may lack streams, its
+     * pixels being invalid at every time step no stream of it covers. A
+     * copy leaves out the streams and file of a tile with no valid pixel
+     * (but tile 0's, whose file carries the embedded description): a
+     * masked cube's land or sea tiles cost nothing. */
+    unsigned char *tile_empty;
     int has_geotransform;
     double geotransform[6];
     char *crs_wkt;      /* WKT2_2019 */
@@ -245,11 +251,20 @@ void xav_stream_copy(xav_stream *to, const xav_stream *from);
  * every tile in its own file, named by rule) are described by that list
  * once (the sidecar's tile_streams), so that what a reader fetches at open
  * does not grow with the tile count. xav_desc_shared_tile_streams returns
- * how many streams each tile has when every tile repeats tile 0's (but for
- * its number), else 0; xav_desc_repeat_tile_streams copies d's nstreams
- * streams, tile 0's, to each of its tiles. */
+ * how many streams each tile has when every tile but the empty ones
+ * repeats tile 0's (but for its number), else 0; xav_desc_repeat_tile_streams
+ * copies d's nstreams streams, tile 0's, to each of its other tiles that
+ * is not empty. */
 int xav_desc_shared_tile_streams(const xav_desc *d);
 void xav_desc_repeat_tile_streams(xav_desc *d);
+
+/* Whether tile is one of d->tile_empty's; how many are. */
+int xav_desc_tile_is_empty(const xav_desc *d, int tile);
+int xav_desc_empty_tile_count(const xav_desc *d);
+/* Marks tile empty; xav_desc_empty_tile also removes its streams (the
+ * others keep their order). */
+void xav_desc_mark_empty(xav_desc *d, int tile);
+void xav_desc_empty_tile(xav_desc *d, int tile);
 
 int xav_desc_band_count(const xav_desc *d);
 

@@ -204,10 +204,20 @@ static void keep_off_nodata(const xav_variable *v, const uint8_t *mask,
 
 /* Invalid pixels and exceptional values come back as exactly what they
  * were. */
+double xav_mask_nodata_value(const xav_variable *v)
+{
+    return v->has_nodata ? v->nodata : NAN;
+}
+
+int xav_mask_code_empty(const xav_variable *v, uint8_t code)
+{
+    return code == XAV_MASK_NODATA || (code == XAV_MASK_NAN && !v->has_nodata);
+}
+
 static void apply_mask(const xav_variable *var, const uint8_t *mask,
                        double *row, size_t n)
 {
-    const double nodata = var->has_nodata ? var->nodata : NAN;
+    const double nodata = xav_mask_nodata_value(var);
     size_t x;
     for (x = 0; x < n; x++) {
         const int m = mask[x];

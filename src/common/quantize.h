@@ -32,6 +32,13 @@
 #define XAV_MASK_NEGINF 3
 #define XAV_MASK_EXCEPTION 4 /* + k: exactly v->exceptions[k] */
 
+/* What a pixel of code XAV_MASK_NODATA reads as: the variable's nodata,
+ * or NaN if it has none. A tile left out for having no valid pixel
+ * (model.h) reads so throughout; xav_mask_code_empty says which codes such
+ * a tile may have had (NaN too, where NaN is what nodata reads as). */
+double xav_mask_nodata_value(const xav_variable *v);
+int xav_mask_code_empty(const xav_variable *v, uint8_t code);
+
 /* A mask stream stores code + 1 (mod 256): valid pixels as 0, so that the
  * edges of a land mask are steps of 1, which lossless coders take cheaply
  * (the SST mask: 13.3 against 4.9 KB... measured in doc/defaults.md);

@@ -424,6 +424,34 @@ static void parse_quality(xav_json_parser *p, const cJSON *q, xav_desc *d)
         xav_json_bad(p, "one value per band expected in", "quality");
 }
 
+/* tiling.empty_tiles: distinct tile numbers, in order. */
+static void parse_empty_tiles(xav_json_parser *p, const cJSON *tiling,
+                              xav_desc *d)
+{
+    const double ntiles = (double)xav_desc_tiles_x(d) * xav_desc_tiles_y(d);
+    int i, n = 0, last = -1;
+    double *k;
+    if (xav_json_get(p, tiling, "empty_tiles", 0) == NULL)
+        return;
+    if (ntiles > XAV_MAX_SIDECAR_STREAMS) { /* bounds the flags' size */
+        xav_json_bad(p, "at most 10^7 tiles expected with", "empty_tiles");
+        return;
+    }
+    if ((k = xav_json_numbers(p, tiling, "empty_tiles", -1, &n)) == NULL)
+        return;
+    d->tile_empty = (unsigned char *)CPLCalloc((size_t)ntiles, 1);
+    for (i = 0; i < n && !p->failed; i++) {
+        if (k[i] != floor(k[i]) || k[i] <= last || k[i] >= ntiles) {
+            xav_json_bad(p, "increasing tile numbers of the grid expected in",
+                         "empty_tiles");
+            break;
+        }
+        last = (int)k[i];
+        d->tile_empty[last] = 1;
+    }
+    CPLFree(k);
+}
+
 static void parse_document(xav_json_parser *p, const cJSON *root, xav_desc *d)
 {
     const cJSON *t, *bm, *fr, *q;
@@ -435,6 +463,8 @@ static void parse_document(xav_json_parser *p, const cJSON *root, xav_desc *d)
         d->tile_height = xav_json_int(p, t, "tile_height", 0, 1);
         if (!p->failed && (d->tile_width <= 0 || d->tile_height <= 0))
             xav_json_bad(p, "tile size must be positive in", "tiling");
+        if (!p->failed && d->width > 0 && d->height > 0)
+            parse_empty_tiles(p, t, d);
     }
     parse_georef(p, xav_json_get(p, root, "georeferencing", 0), d);
     d->metadata = xav_json_name_values(p, root, "metadata");

@@ -265,12 +265,26 @@ static cJSON *band_metadata_json(const xav_desc *d)
     return o;
 }
 
+/* The tiles with no valid pixel, by number (model.h). */
+static cJSON *empty_tiles_json(const xav_desc *d)
+{
+    cJSON *a = cJSON_CreateArray();
+    int k;
+    for (k = 0; k < xav_desc_tile_count(d); k++)
+        if (xav_desc_tile_is_empty(d, k))
+            cJSON_AddItemToArray(a, cJSON_CreateNumber(k));
+    return a;
+}
+
 /* The lowest version that describes d, so that older readers read what
- * they can: 5 for value tables, 4 for streams of a time range (appended
- * parts), else 3 (or the version d was read as, if older). */
+ * they can: 6 for empty tiles, 5 for value tables, 4 for streams of a time
+ * range (appended parts), else 3 (or the version d was read as, if
+ * older). */
 static int schema_version(const xav_desc *d)
 {
     int s, v;
+    if (xav_desc_empty_tile_count(d) > 0)
+        return 6;
     for (v = 0; v < d->nvars; v++)
         if (d->vars[v].quant == XAV_QUANT_TABLE)
             return 5;
@@ -298,6 +312,8 @@ char *xav_sidecar_to_json(const xav_desc *d, int embedded)
         cJSON_AddNumberToObject(t, "tile_height", d->tile_height);
         cJSON_AddNumberToObject(t, "tiles_x", xav_desc_tiles_x(d));
         cJSON_AddNumberToObject(t, "tiles_y", xav_desc_tiles_y(d));
+        if (xav_desc_empty_tile_count(d) > 0)
+            cJSON_AddItemToObject(t, "empty_tiles", empty_tiles_json(d));
     }
     cJSON_AddItemToObject(root, "georeferencing", georef_json(d, embedded));
     cJSON_AddItemToObject(root, "metadata", name_values(d->metadata));

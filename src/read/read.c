@@ -172,6 +172,17 @@ static int read_codes(xav_dataset *ds, const xav_variable *var, int v, int tile,
     return 0;
 }
 
+/* A time step of a tile left out for having no valid pixel (model.h). */
+static void read_empty(const xav_variable *var, const destination *to)
+{
+    const double fill = xav_mask_nodata_value(var);
+    const int size = GDALGetDataTypeSizeBytes(var->type);
+    int y;
+    for (y = 0; y < to->h; y++)
+        GDALCopyWords64(&fill, GDT_Float64, 0, to->out + (size_t)y * to->stride,
+                        var->type, size, to->w);
+}
+
 /* Bytes of one value of band, or 0 (reported) if there is no such band:
  * checked before anything is looked up by its number. */
 static int band_value_bytes(const xav_dataset *ds, int band)
@@ -189,6 +200,11 @@ static int read_tile(xav_dataset *ds, int band, int tile, const destination *to)
     const xav_variable *var;
     xav_desc_band_split(ds->d, band, &v, &t);
     var = &ds->d->vars[v];
+    if (xav_desc_tile_is_empty(ds->d, tile) &&
+        !has_channel(ds->d, v, XAV_ROLE_DATA, tile, t)) {
+        read_empty(var, to);
+        return 0;
+    }
     switch (var->quant) {
     case XAV_QUANT_BITS:
         return read_bits(ds, var, v, tile, t, to);

@@ -382,6 +382,15 @@ static void merge_streams(xav_desc *w, const xav_desc *d, const xav_desc *p)
     w->nstreams = n;
 }
 
+/* A tile the part leaves out has no streams for its time steps. */
+static void merge_empty_tiles(xav_desc *w, const xav_desc *p)
+{
+    int k;
+    for (k = 0; k < xav_desc_tile_count(p); k++)
+        if (xav_desc_tile_is_empty(p, k))
+            xav_desc_mark_empty(w, k);
+}
+
 static void merge_time(xav_desc *w, const xav_desc *d, const xav_desc *p)
 {
     int t;
@@ -494,6 +503,7 @@ xav_desc *xav_append_merge(const xav_append *a, const xav_desc *p)
         return NULL;
     xav_desc_free_streams(w);
     merge_streams(w, d, p);
+    merge_empty_tiles(w, p);
     merge_time(w, d, p);
     merge_bands(w, d, p);
     for (v = 0; v < w->nvars; v++)

@@ -132,6 +132,8 @@ static int gather_streams(xav_desc *m, xav_desc *const *pieces,
             break;
         }
         b = pieces[o->piece[k]];
+        if (xav_desc_tile_is_empty(b, o->tile[k]))
+            xav_desc_mark_empty(m, k); /* left out of its piece */
         for (s = 0; s < b->nstreams; s++) {
             if (b->streams[s].tile != o->tile[k])
                 continue;

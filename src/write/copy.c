@@ -9,17 +9,22 @@
 
 void xav_copy_free(xav_copy *cs)
 {
+    int v, k;
     if (cs->src_lock != NULL)
         CPLDestroyMutex(cs->src_lock);
-    int v;
     for (v = 0; cs->values != NULL && v < cs->d->nvars; v++)
         xav_distinct_free(&cs->values[v]);
     CPLFree(cs->values);
     CPLFree(cs->lattice);
     CPLFree(cs->extremes);
     CPLFree(cs->embedded_json);
-    CSLDestroy(cs->tile_paths);
-    CSLDestroy(cs->tile_temps);
+    for (k = 0; k < cs->ntiles; k++) {
+        CPLFree(cs->tile_paths[k]);
+        CPLFree(cs->tile_temps[k]);
+    }
+    CPLFree(cs->tile_paths);
+    CPLFree(cs->tile_temps);
+    CPLFree(cs->tile_valid);
     xav_desc_free(cs->d);
     xav_desc_free(cs->whole);
     xav_append_close(cs->append);

@@ -24,16 +24,21 @@ typedef struct {
     CPLMutex *src_lock; /* GDAL datasets are not thread-safe */
     xav_create_options opt;
     xav_desc *d;
-    xav_lattice *lattice;   /* per variable: what the scan found */
-    xav_distinct *values;   /* per variable: the scan's distinct values of
-                               the lossless ones coded from their bits */
-    xav_extremes *extremes; /* per variable: the scan's extreme values */
-    char *embedded_json;    /* the description tile 0's file carries */
-    char **tile_paths;      /* per tile: the file's final path */
-    char **tile_temps;      /* per tile: where it is written first */
-    int moved;              /* tile files already moved into place */
-    xav_append *append;     /* APPEND_SUBDATASET: the dataset, or NULL */
-    xav_desc *whole;        /* then what its sidecar becomes */
+    xav_lattice *lattice;      /* per variable: what the scan found */
+    xav_distinct *values;      /* per variable: the scan's distinct values of
+                                  the lossless ones coded from their bits */
+    xav_extremes *extremes;    /* per variable: the scan's extreme values */
+    unsigned char *tile_valid; /* per tile: whether the scan saw a pixel
+                                  there that a tile left out would not
+                                  read back (quantize.h) */
+    char *embedded_json;       /* the description tile 0's file carries */
+    int ntiles;                /* entries of tile_paths and tile_temps */
+    char **tile_paths;         /* per tile: the file's final path (NULL for
+                                  a tile left out: model.h, tile_empty) */
+    char **tile_temps;         /* per tile: where it is written first */
+    int moved;                 /* tile files already moved into place */
+    xav_append *append;        /* APPEND_SUBDATASET: the dataset, or NULL */
+    xav_desc *whole;           /* then what its sidecar becomes */
 } xav_copy;
 
 void xav_copy_free(xav_copy *cs);

@@ -30,7 +30,8 @@ static int make_dirs(const xav_copy *cs, const char *filename)
 {
     char *dir = xav_name_tile_dir(filename);
     int rc = cs->append != NULL ? make_dir(CPLGetPath(filename)) : 0;
-    if (rc == 0 && xav_desc_tile_count(cs->d) > 1)
+    if (rc == 0 &&
+        xav_desc_tile_count(cs->d) - xav_desc_empty_tile_count(cs->d) > 1)
         rc = make_dir(dir);
     CPLFree(dir);
     return rc;
@@ -65,11 +66,14 @@ int xav_output_prepare(xav_copy *cs, const char *filename)
     const xav_desc *d = cs->d;
     const int ntiles = xav_desc_tile_count(d);
     int k, first, count;
-    cs->tile_paths = (char **)CPLCalloc(ntiles + 1, sizeof(char *));
-    cs->tile_temps = (char **)CPLCalloc(ntiles + 1, sizeof(char *));
+    cs->ntiles = ntiles;
+    cs->tile_paths = (char **)CPLCalloc(ntiles, sizeof(char *));
+    cs->tile_temps = (char **)CPLCalloc(ntiles, sizeof(char *));
     for (k = 0; k < ntiles; k++) {
         char *file;
         xav_layout_tile_streams(d, k, &first, &count);
+        if (count == 0) /* left out: no valid pixel */
+            continue;
         file = xav_layout_stream_file(d, first, CPLGetFilename(filename));
         cs->tile_paths[k] =
             CPLStrdup(CPLFormFilename(CPLGetPath(filename), file, NULL));
@@ -108,7 +112,8 @@ int xav_output_commit(xav_copy *cs, const char *filename)
      * moved counts what is in place, for xav_output_remove */
     while (rc == 0 && cs->moved < ntiles) {
         const int k = ntiles - 1 - cs->moved;
-        if ((rc = move_into_place(cs->tile_temps[k], cs->tile_paths[k])) == 0)
+        if (cs->tile_temps[k] == NULL ||
+            (rc = move_into_place(cs->tile_temps[k], cs->tile_paths[k])) == 0)
             cs->moved++;
     }
     if (rc == 0)
@@ -122,9 +127,11 @@ void xav_output_remove(const xav_copy *cs, const char *filename)
 {
     char *sidecar = sidecar_of(cs, filename), *tmp = xav_name_temp(sidecar);
     char *dir = xav_name_tile_dir(filename);
-    const int first_moved = xav_desc_tile_count(cs->d) - cs->moved;
+    const int first_moved = cs->ntiles - cs->moved;
     int k;
-    for (k = 0; cs->tile_temps != NULL && cs->tile_temps[k] != NULL; k++) {
+    for (k = 0; k < cs->ntiles; k++) {
+        if (cs->tile_temps[k] == NULL)
+            continue;
         VSIUnlink(cs->tile_temps[k]);
         if (k >= first_moved)
             VSIUnlink(cs->tile_paths[k]);

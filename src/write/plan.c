@@ -174,6 +174,25 @@ int xav_plan_residual(const xav_create_options *o)
     return o->target_psnr >= XAV_RESIDUAL_DB;
 }
 
+/* Tiles with no valid pixel at any time step lose their streams and file
+ * (model.h): only where every variable is lossy and masked, so that the
+ * mask says what each pixel was; never tile 0, whose file carries the
+ * embedded description. A tile of WaveH's land cost 6 to 7.5 KB
+ * (doc/defaults.md). */
+static void leave_out_empty_tiles(xav_copy *cs)
+{
+    xav_desc *d = cs->d;
+    int v, k;
+    if (cs->tile_valid == NULL)
+        return; /* not scanned */
+    for (v = 0; v < d->nvars; v++)
+        if (d->vars[v].lossless || !d->vars[v].has_mask)
+            return;
+    for (k = 1; k < xav_desc_tile_count(d); k++)
+        if (!cs->tile_valid[k])
+            xav_desc_empty_tile(d, k);
+}
+
 int xav_plan_coding(xav_copy *cs)
 {
     xav_desc *d = cs->d;
@@ -205,5 +224,8 @@ int xav_plan_coding(xav_copy *cs)
     if (cs->append != NULL &&
         xav_append_impose(cs->append, d, cs->lattice) != 0)
         return -1;
-    return xav_layout_plan(d, &cs->opt);
+    if (xav_layout_plan(d, &cs->opt) != 0)
+        return -1;
+    leave_out_empty_tiles(cs);
+    return 0;
 }

@@ -41,9 +41,26 @@ static void add_doubles(xav_copy *cs, const xav_window *win, int v)
     }
 }
 
+/* Whether a lossy variable's window, with invalid pixels, has one that a
+ * tile left out would not read back (quantize.h, xav_mask_code_empty). */
+static int window_valid(const xav_variable *var, const xav_window *win,
+                        long invalid, int v)
+{
+    const size_t n = xav_window_pixels(win);
+    size_t i;
+    if ((size_t)invalid < n)
+        return 1;
+    for (i = 0; i < n; i++)
+        if (!xav_mask_code_empty(var, win->mask[v][i]))
+            return 1;
+    return 0;
+}
+
 /* Valid range (kept as its extremes) and invalid pixels of the lossy
- * variables in one window at time t; the values of the lossless ones. */
-static int scan_window(xav_copy *cs, xav_window *win, int t, xav_extremes *ext)
+ * variables in window k at time t; the values of the lossless ones, whose
+ * tile is then never left out. */
+static int scan_window(xav_copy *cs, xav_window *win, int k, int t,
+                       xav_extremes *ext)
 {
     xav_desc *d = cs->d;
     int v;
@@ -57,11 +74,15 @@ static int scan_window(xav_copy *cs, xav_window *win, int t, xav_extremes *ext)
                 return -1;
             xav_distinct_add_values(&cs->values[v], var->type, win->raw[v],
                                     xav_window_pixels(win));
+            cs->tile_valid[k] = 1;
             continue;
         }
         if ((invalid = xav_window_read(cs, win, v, t)) < 0)
             return -1;
         var->has_mask |= invalid > 0;
+        if (!cs->tile_valid[k])
+            cs->tile_valid[k] =
+                (unsigned char)window_valid(var, win, invalid, v);
         xav_extremes_add(&ext[v], win->values[v], win->mask[v],
                          xav_window_pixels(win));
         if (GDALDataTypeIsFloating(var->type)) {
@@ -112,6 +133,7 @@ static int scan_all(xav_copy *cs, GDALProgressFunc progress, void *pdata,
     int t, k, v, rc = xav_window_alloc(d, &win);
     cs->lattice = (xav_lattice *)CPLMalloc(d->nvars * sizeof(xav_lattice));
     cs->values = (xav_distinct *)CPLMalloc(d->nvars * sizeof(xav_distinct));
+    cs->tile_valid = (unsigned char *)CPLCalloc(xav_desc_tile_count(d), 1);
     for (v = 0; v < d->nvars; v++) {
         xav_extremes_init(&ext[v]);
         xav_lattice_init(&cs->lattice[v]);
@@ -120,7 +142,7 @@ static int scan_all(xav_copy *cs, GDALProgressFunc progress, void *pdata,
     for (t = 0; t < d->ntimes && rc == 0 && any_to_scan(cs); t++) {
         for (k = 0; k < xav_desc_tile_count(d) && rc == 0; k++) {
             xav_window_set_tile(d, &win, k);
-            rc = scan_window(cs, &win, t, ext);
+            rc = scan_window(cs, &win, k, t, ext);
         }
         if (rc == 0)
             rc =

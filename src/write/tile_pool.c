@@ -111,6 +111,12 @@ static void encode_worker(void *arg)
             xav_tile_job job = {
                 p->cs, k, 0, 0, {p->lock, &p->done[k], &p->stop}};
             xav_layout_tile_streams(d, k, &job.first, &job.count);
+            if (job.count == 0) { /* left out: no valid pixel */
+                CPLAcquireMutex(p->lock, 1000.0);
+                p->done[k] = 1;
+                CPLReleaseMutex(p->lock);
+                continue;
+            }
             if (encode_tile_job(p, &job, &win) != 0) {
                 CPLAcquireMutex(p->lock, 1000.0);
                 p->stop = 1;
