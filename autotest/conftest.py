@@ -12,7 +12,7 @@ import pytest
 
 # xavtest first: it sets GDAL_DRIVER_PATH before osgeo.gdal registers drivers.
 from xavtest import (  # noqa: F401 (environment first)
-    BUILD_DIR, COADS, DATA_DIR, DRIVER_NAME, ETA, L7, L8_BANDS, LC, MAXT, OCEAN, PLUGIN,
+    BUILD_DIR, COADS, DATA_DIR, DRIVER_NAME, ETA, L7, L8_BANDS, LC, MAXT, OCEAN, PLUGIN, WAVEH,
     UWND, WINDS, l8_path, l8_stack, with_srs, xav_create_ok,
 )
 from osgeo import gdal  # noqa: E402 (after xavtest)
@@ -48,7 +48,7 @@ def _reset_errors():
 
 @pytest.fixture(scope="session")
 def data_dir():
-    needed = [L7, LC, WINDS, COADS, MAXT, OCEAN, ETA] + [l8_path(b) for b in L8_BANDS]
+    needed = [L7, LC, WINDS, COADS, MAXT, WAVEH, OCEAN, ETA] + [l8_path(b) for b in L8_BANDS]
     missing = [str(p) for p in needed if not p.exists()]
     if missing:
         pytest.fail(

@@ -56,11 +56,17 @@ def test_lossy_tiled_masks_and_bound(tmp_path):
 def test_window_decodes_only_the_tiles_under_it(tmp_path, window, tiles):
     """MaxT (1073 x 689) in 256-pixel tiles: 5 x 3 tiles. Band 3 is time 2:
     with GOP 4 each tile decodes frames 0..2 of its data, mask and
-    correction streams."""
+    correction streams; tiles of the sea's corners, with no valid pixel,
+    are left out and decode nothing."""
     xav_create_ok(gdal.Open(str(MAXT)), tmp_path / "m.mkv", ["TILE_SIZE=256", "GOP=4"])
+    empty = json.loads(open(f"{tmp_path / 'm.mkv'}.json").read())["tiling"].get("empty_tiles", [])
+    x, y, w, h = window
+    under = {r * 5 + c for r in range(y // 256, (y + h - 1) // 256 + 1)
+             for c in range(x // 256, (x + w - 1) // 256 + 1)}
+    assert len(under) == tiles
     ds = open_ds(tmp_path / "m.mkv")
     ds.GetRasterBand(3).ReadAsArray(*window)
-    assert decoded(ds) == tiles * 3 * 3
+    assert decoded(ds) == len(under - set(empty)) * 3 * 3
 
 
 def test_tile_size_beyond_the_codecs_is_refused(tmp_path):

@@ -44,6 +44,7 @@ LC = DATA_DIR / "lc.tif"
 WINDS = DATA_DIR / "monthly_navy_winds.cdf"
 COADS = DATA_DIR / "coads_climatology.cdf"
 MAXT = DATA_DIR / "ds.maxt.bin"
+WAVEH = DATA_DIR / "ds.waveh.bin"  # 21 steps, 2517 x 1793, 86 % land
 OCEAN = DATA_DIR / "ocean_atlas_subset.nc"  # TEMP, 12 months x 19 depths
 ETA = DATA_DIR / "eta.grb"  # 181 GRIB fields, elements at many levels
 L8_PREFIX = "LC08_L1TP_195025_20130707_20170503_01_T1_"

@@ -141,6 +141,52 @@ TEST(Layout, TilesOfOneListAreDescribedByItOnce)
     xav_desc_free(d);
 }
 
+TEST(Layout, EmptyTilesHaveNoStreamsAndKeepTheSharedList)
+{
+    // tiles 3 and 7 of 4 x 3 left out: the others keep their streams in
+    // order, the sidecar lists the rest once and reads back the same
+    xav_desc *d = planned(2, 2, 100, 80, 32);
+    const int per_tile = d->nstreams / 12;
+    xav_desc_empty_tile(d, 3);
+    xav_desc_empty_tile(d, 7);
+    ASSERT_EQ(0, xav_desc_validate(d));
+    ASSERT_EQ(10 * per_tile, d->nstreams);
+    EXPECT_EQ(2, xav_desc_empty_tile_count(d));
+    int first = -1, count = -1, s, c;
+    xav_layout_tile_streams(d, 3, &first, &count);
+    EXPECT_EQ(0, count);
+    EXPECT_EQ(-1, xav_layout_find(d, 0, 0, XAV_ROLE_DATA, 7, 0, &s, &c));
+    ASSERT_EQ(0, xav_layout_find(d, 0, 0, XAV_ROLE_DATA, 8, 0, &s, &c));
+    EXPECT_EQ(8, d->streams[s].tile);
+    ASSERT_EQ(per_tile, xav_desc_shared_tile_streams(d));
+    char *json = xav_sidecar_to_json(d, 0);
+    std::string text(json);
+    CPLFree(json);
+    EXPECT_NE(text.find("\"empty_tiles\":[3,7]"), std::string::npos) << text;
+    EXPECT_NE(text.find("\"schema_version\":6"), std::string::npos);
+    xav_desc *e = xav_sidecar_from_json(text.data(), text.size(), "test");
+    ASSERT_NE(e, nullptr) << CPLGetLastErrorMsg();
+    ASSERT_EQ(d->nstreams, e->nstreams);
+    for (s = 0; s < d->nstreams; s++)
+        EXPECT_EQ(d->streams[s].tile, e->streams[s].tile) << s;
+    xav_desc_free(e);
+    // a tile without streams that is not said to be empty is refused, and
+    // so is an empty tile where a variable has no mask
+    d->tile_empty[7] = 0;
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    EXPECT_NE(0, xav_desc_validate(d));
+    CPLPopErrorHandler();
+    xav_desc_free(d);
+    xav_desc *u = planned(2, 1, 100, 80, 32); // variable 1 has no mask
+    xav_desc_empty_tile(u, 3);
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    EXPECT_NE(0, xav_desc_validate(u));
+    CPLPopErrorHandler();
+    EXPECT_NE(std::string(CPLGetLastErrorMsg()).find("without a mask"),
+              std::string::npos);
+    xav_desc_free(u);
+}
+
 TEST(Layout, OwnFilesAreNamedFromTheDatasetsCurrentName)
 {
     xav_desc *d = planned(1, 0, 100, 80, 32);

@@ -15,24 +15,33 @@
 #include "quantize.h"
 #include "trust.h"
 
-/* Time step t of stream s, decoded and checked against the description. */
-static const xav_frame *decode_frame(xav_dataset *ds, int s, int t)
+/* Stream s's reader, opened and checked against the description. Returns
+ * 0, or -1 with a CPLError. */
+static int open_reader(xav_dataset *ds, int s)
 {
     const xav_desc *d = ds->d;
     const xav_stream *st = &d->streams[s];
+    if (ds->readers[s] != NULL)
+        return 0;
+    ds->readers[s] =
+        xav_stream_reader_open(ds->stream_paths[s], st->index, d->fps_num,
+                               d->fps_den, st->gop, ds->threads, st->checksums);
+    if (ds->readers[s] == NULL)
+        return -1;
+    if (xav_check_stream(ds, s) == 0)
+        return 0;
+    xav_stream_reader_close(ds->readers[s]);
+    ds->readers[s] = NULL;
+    return -1;
+}
+
+/* Time step t of stream s, decoded and checked against the description. */
+static const xav_frame *decode_frame(xav_dataset *ds, int s, int t)
+{
+    const xav_stream *st = &ds->d->streams[s];
     const xav_frame *f;
-    if (ds->readers[s] == NULL) {
-        ds->readers[s] = xav_stream_reader_open(ds->stream_paths[s], st->index,
-                                                d->fps_num, d->fps_den, st->gop,
-                                                ds->threads, st->checksums);
-        if (ds->readers[s] == NULL)
-            return NULL;
-        if (xav_check_stream(ds, s) != 0) {
-            xav_stream_reader_close(ds->readers[s]);
-            ds->readers[s] = NULL;
-            return NULL;
-        }
-    }
+    if (open_reader(ds, s) != 0)
+        return NULL;
     f = xav_stream_reader_frame(ds->readers[s], t - st->first_time,
                                 &ds->decoded);
     return f != NULL && xav_check_frame(ds, s, f) == 0 ? f : NULL;
@@ -172,15 +181,25 @@ static int read_codes(xav_dataset *ds, const xav_variable *var, int v, int tile,
     return 0;
 }
 
-/* A time step of a tile left out for having no valid pixel (model.h). */
-static void read_empty(const xav_variable *var, const destination *to)
+/* A time step of a tile left out for having no valid pixel (model.h),
+ * once the video agrees: the file of tile 0's stream of that time step
+ * describes the dataset (or the appended part) it came with. Pieces
+ * assembled describe their own tiles only, and are taken on the
+ * sidecar's word. Returns 0, or -1 with a CPLError. */
+static int read_empty(xav_dataset *ds, const xav_variable *var, int v, int tile,
+                      int t, const destination *to)
 {
     const double fill = xav_mask_nodata_value(var);
     const int size = GDALGetDataTypeSizeBytes(var->type);
-    int y;
+    int y, s, c;
+    if (xav_layout_find(ds->d, v, 0, XAV_ROLE_DATA, 0, t, &s, &c) == 0 &&
+        *ds->d->streams[s].file == '\0' &&
+        (open_reader(ds, s) != 0 || xav_check_empty_tile(ds, s, tile) != 0))
+        return -1;
     for (y = 0; y < to->h; y++)
         GDALCopyWords64(&fill, GDT_Float64, 0, to->out + (size_t)y * to->stride,
                         var->type, size, to->w);
+    return 0;
 }
 
 /* Bytes of one value of band, or 0 (reported) if there is no such band:
@@ -201,10 +220,8 @@ static int read_tile(xav_dataset *ds, int band, int tile, const destination *to)
     xav_desc_band_split(ds->d, band, &v, &t);
     var = &ds->d->vars[v];
     if (xav_desc_tile_is_empty(ds->d, tile) &&
-        !has_channel(ds->d, v, XAV_ROLE_DATA, tile, t)) {
-        read_empty(var, to);
-        return 0;
-    }
+        !has_channel(ds->d, v, XAV_ROLE_DATA, tile, t))
+        return read_empty(ds, var, v, tile, t, to);
     switch (var->quant) {
     case XAV_QUANT_BITS:
         return read_bits(ds, var, v, tile, t, to);

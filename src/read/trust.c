@@ -176,6 +176,24 @@ static int check_embedded(xav_dataset *ds, int s)
     return -1;
 }
 
+int xav_check_empty_tile(xav_dataset *ds, int s, int tile)
+{
+    int damaged;
+    const char *json =
+        xav_stream_reader_embedded_json(ds->readers[s], &damaged);
+    const xav_desc *e = json ? embedded_desc(ds, s, json) : NULL;
+    if (json == NULL && damaged)
+        return -1;
+    if (e == NULL ||
+        (tile < xav_desc_tile_count(e) && xav_desc_tile_is_empty(e, tile)))
+        return 0;
+    CPLError(CE_Failure, CPLE_AppDefined,
+             "XAVIDEO: the sidecar says tile %d has no valid pixel, but %s "
+             "says it has: the sidecar does not match the video.",
+             tile, ds->stream_paths[s]);
+    return -1;
+}
+
 /* The writer tags each stream with what it holds (XAV_STREAM_TAG): a
  * sidecar that names another stream, in any file (tiles' files embed no
  * description), is found out here. Videos written before the tag existed
