@@ -156,8 +156,10 @@ def test_a_sidecar_that_leaves_out_a_coded_tile_is_refused(data_dir, encoded, tm
     assert np.array_equal(out.GetRasterBand(1).ReadAsArray(x, y, w, h).shape, (h, w))
 
 
-@pytest.mark.parametrize("value", [[-1], [14], [6, 5], ["5"], [5.5], [5, 5], 5])
+@pytest.mark.parametrize("value", [[-1], [14], [6, 5], ["5"], [5.5], [5, 5], 5, [0, 5, 6, 7]])
 def test_bad_empty_tile_lists_are_refused(data_dir, encoded, tmp_path, value):
+    """Not tile numbers in increasing order, or tile 0 (whose file carries
+    the embedded description)."""
     src, a, mkv = encoded
     doc = sidecar(mkv)
     doc["tiling"]["empty_tiles"] = value
@@ -166,7 +168,7 @@ def test_bad_empty_tile_lists_are_refused(data_dir, encoded, tmp_path, value):
     open(sidecar_of(bad), "w").write(json.dumps(doc))
     with capture_errors() as log:
         assert gdal.Open(str(bad)) is None, value
-    assert_error(log, ["empty_tiles"], what=str(value))
+    assert_error(log, ["tile 0" if value == [0, 5, 6, 7] else "empty_tiles"], what=str(value))
 
 
 def test_appends_leave_out_tiles_of_their_own(data_dir, tmp_path):

@@ -226,6 +226,27 @@ static void add_side_stream(xav_desc *d, const xav_create_options *o,
     set_coding(s, o, bits <= 12 ? XAV_CODEC_X265 : XAV_CODEC_FFV1, 1, bits, 0);
 }
 
+/* The masks, three to a stream (gbrp, 8 bits) and the rest one each: a
+ * stream costs its headers, frames and track in every file, about 1 KB
+ * where a static mask is all it holds (doc/defaults.md). */
+static void add_masks(xav_desc *d, const xav_create_options *o)
+{
+    chan c[XAV_MAX_CHANNELS];
+    int v, n = 0, i;
+    for (v = 0; v < d->nvars; v++) {
+        if (!d->vars[v].has_mask)
+            continue;
+        c[n].var = v;
+        c[n++].word = 0;
+        if (n == XAV_MAX_CHANNELS) {
+            add_side_stream(d, o, c, n, XAV_ROLE_MASK, 8);
+            n = 0;
+        }
+    }
+    for (i = 0; i < n; i++)
+        add_side_stream(d, o, &c[i], 1, XAV_ROLE_MASK, 8);
+}
+
 /* The corrections of lossy data stream s's variables: in one stream of as
  * many channels where their bounds take the same bits (a stream's headers
  * cost about 200 bytes a file), else one each. */
@@ -273,18 +294,14 @@ static int check_stream_count(const xav_desc *d)
 int xav_layout_plan(xav_desc *d, const xav_create_options *o)
 {
     const char *file = ""; /* the dataset's own files, named by rule */
-    int v, s, n;
+    int s, n;
     if (o->groups != NULL) {
         if (plan_groups(d, o, file) != 0)
             return -1;
     } else {
         plan_auto(d, o, file);
     }
-    for (v = 0; v < d->nvars; v++)
-        if (d->vars[v].has_mask) {
-            const chan c = {v, 0};
-            add_side_stream(d, o, &c, 1, XAV_ROLE_MASK, 8);
-        }
+    add_masks(d, o);
     for (s = 0, n = d->nstreams; s < n; s++)
         if (xav_stream_is_lossy(&d->streams[s]) &&
             xav_variable_corrected(&d->vars[d->streams[s].var[0]]))

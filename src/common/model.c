@@ -462,12 +462,16 @@ static int validate_channels(const xav_desc *d)
 }
 
 /* An empty tile reads as its variables' invalid pixels: every variable
- * needs a mask (the writer leaves out only tiles of masked lossy data). */
+ * needs a mask (the writer leaves out only tiles of masked lossy data).
+ * Tile 0 is never one: its file carries the embedded description, and
+ * its streams say how each band is coded. */
 static int validate_empty_tiles(const xav_desc *d)
 {
     int v;
     if (xav_desc_empty_tile_count(d) == 0)
         return 0;
+    if (xav_desc_tile_is_empty(d, 0))
+        return fail("tile 0 cannot be empty");
     for (v = 0; v < d->nvars; v++)
         if (!d->vars[v].has_mask)
             return fail("an empty tile, but a variable without a mask");

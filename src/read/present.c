@@ -8,21 +8,13 @@
 #include "cpl_string.h"
 
 #include "layout.h"
+#include "netcdf_items.h"
 #include "varnames.h"
-
-/* The shortest of %.16g (what GDAL's netCDF driver prints) and %.17g that
- * reads back as v. */
-static void print_number(char *out, size_t size, double v)
-{
-    snprintf(out, size, "%.16g", v);
-    if (CPLAtof(out) != v)
-        snprintf(out, size, "%.17g", v);
-}
 
 static const char *number_text(double v)
 {
     static _Thread_local char text[32];
-    print_number(text, sizeof(text), v);
+    xav_netcdf_number(text, sizeof(text), v);
     return text;
 }
 
@@ -37,17 +29,12 @@ static char *values_text(const double *values, int n)
     for (i = 0; i < n; i++) {
         if (i > 0)
             text[len++] = ',';
-        print_number(text + len, cap - len, values[i]);
+        xav_netcdf_number(text + len, cap - len, values[i]);
         len += strlen(text + len);
     }
     text[len++] = '}';
     text[len] = '\0';
     return text;
-}
-
-static const char *time_name(const xav_desc *d)
-{
-    return d->time_name != NULL ? d->time_name : "time";
 }
 
 /* Whether the variables are, in band order, every slice of one array over
@@ -95,11 +82,11 @@ static char *extra_list(const xav_desc *d, int with_dims)
     size_t len = 3;
     int k;
     if (has_time && time_first)
-        names = CSLAddString(names, time_name(d));
+        names = CSLAddString(names, xav_netcdf_time_name(d));
     for (k = 0; with_dims && k < d->ndims; k++)
         names = CSLAddString(names, d->dims[k].name);
     if (has_time && !time_first)
-        names = CSLAddString(names, time_name(d));
+        names = CSLAddString(names, xav_netcdf_time_name(d));
     for (k = 0; names != NULL && names[k] != NULL; k++)
         len += strlen(names[k]) + 1;
     list = (char *)CPLCalloc(len, 1);
@@ -147,11 +134,12 @@ static void derive_dataset_metadata(xav_dataset *ds)
     }
     if (d->time_values != NULL) {
         ds->metadata =
-            dimension_items(ds->metadata, time_name(d), d->time_values,
-                            d->ntimes, d->time_units);
+            dimension_items(ds->metadata, xav_netcdf_time_name(d),
+                            d->time_values, d->ntimes, d->time_units);
         if (d->time_calendar != NULL)
             ds->metadata = CSLSetNameValue(
-                ds->metadata, CPLSPrintf("%s#calendar", time_name(d)),
+                ds->metadata,
+                CPLSPrintf("%s#calendar", xav_netcdf_time_name(d)),
                 d->time_calendar);
     }
     for (k = 0; grid && k < d->ndims; k++)
@@ -209,17 +197,6 @@ static char **coding_metadata(const xav_dataset *ds, int b,
     return md;
 }
 
-/* A band's place along a dimension, as netCDF says it; the source's text
- * of the same value ("1096.485") is kept. */
-static char **set_place(char **md, const char *name, double value)
-{
-    const char *key = CPLSPrintf("NETCDF_DIM_%s", name);
-    const char *old = CSLFetchNameValue(md, key);
-    if (old == NULL || CPLAtof(old) != value)
-        md = CSLSetNameValue(md, key, number_text(value));
-    return md;
-}
-
 /* A band's netCDF items, from the dataset's own axes: its time, its place
  * along the extra dimensions, and the variable it belongs to (a slice: its
  * array), whatever the source's copies said. */
@@ -230,9 +207,11 @@ static char **netcdf_band_items(const xav_desc *d, char **md,
     if (d->time_values == NULL && var->coords == NULL)
         return md;
     if (d->time_values != NULL)
-        md = set_place(md, time_name(d), d->time_values[t]);
+        md = xav_netcdf_set_place(md, xav_netcdf_time_name(d),
+                                  d->time_values[t]);
     for (k = 0; var->coords != NULL && k < d->ndims; k++)
-        md = set_place(md, d->dims[k].name, d->dims[k].values[var->coords[k]]);
+        md = xav_netcdf_set_place(md, d->dims[k].name,
+                                  d->dims[k].values[var->coords[k]]);
     return CSLSetNameValue(md, "NETCDF_VARNAME",
                            var->array != NULL ? var->array : var->name);
 }

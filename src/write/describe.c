@@ -11,6 +11,7 @@
 
 #include "crs.h"
 #include "encode.h"
+#include "netcdf_items.h"
 #include "rat.h"
 #include "varnames.h"
 
@@ -212,7 +213,19 @@ static int describe_variable(source *cs, int v)
     return 0;
 }
 
-/* Per band, the metadata items that differ from its variable's. */
+/* Band b's time item as a reader derives it (netcdf_items.h), or NULL
+ * where the dataset has no time values; CSLDestroy it. */
+static char **derived_time_item(const xav_desc *d, int v, int t)
+{
+    if (d->time_values == NULL)
+        return NULL;
+    return xav_netcdf_set_place(CSLDuplicate(d->vars[v].metadata),
+                                xav_netcdf_time_name(d), d->time_values[t]);
+}
+
+/* Per band, the metadata items that differ from its variable's, but for a
+ * time item a reader derives as it was (its text, "1096.485", is not
+ * always what printing the number gives: then it is kept). */
 static void describe_band_metadata(source *cs)
 {
     xav_desc *d = cs->d;
@@ -220,14 +233,15 @@ static void describe_band_metadata(source *cs)
     d->band_metadata = (char ***)CPLCalloc(nbands + 1, sizeof(char **));
     for (b = 0; b < nbands; b++) {
         int v, t;
-        char **md, **extra = NULL, **it;
+        char **md, **derived, **extra = NULL, **it;
         xav_desc_band_split(d, b, &v, &t);
-        /* verbatim, the time item too: its text ("1096.485") is not always
-         * what printing the number would give */
         md = source_metadata(GDALGetRasterBand(cs->src, b + 1));
+        derived = derived_time_item(d, v, t);
         for (it = md; it != NULL && *it != NULL; it++)
-            if (CSLFindString(d->vars[v].metadata, *it) < 0)
+            if (CSLFindString(d->vars[v].metadata, *it) < 0 &&
+                CSLFindString(derived, *it) < 0)
                 extra = CSLAddString(extra, *it);
+        CSLDestroy(derived);
         d->band_metadata[b] = extra;
         any |= extra != NULL;
         CSLDestroy(md);

@@ -57,16 +57,6 @@ static int channel_of(const xav_stream *st, int v)
 
 /* Puts plane into the stream of role that carries variable v in the job's
  * tile, if it has one. */
-static int put_side(const xav_tile_job *job, xav_writer *w, int v,
-                    xav_stream_role role, const uint16_t *plane)
-{
-    const uint16_t *planes[XAV_MAX_CHANNELS] = {plane};
-    int s, c;
-    if (xav_layout_find(job->cs->d, v, 0, role, job->tile, 0, &s, &c) != 0)
-        return 0;
-    return xav_writer_put(w, s, planes);
-}
-
 /* Puts the corrections of data stream s's frame, just verified, into the
  * correction streams of its variables: each channel's plane where its
  * variable is. */
@@ -107,14 +97,25 @@ static int verify_decoded(const xav_tile_job *job, xav_writer *w,
     return rc;
 }
 
-/* Mask codes of v in the window, as a plane of the mask stream. */
-static int put_mask(const xav_tile_job *job, xav_writer *w, xav_window *win,
-                    int v)
+/* The tile's mask streams at this time step: each channel's plane from
+ * its variable's mask codes in the window. */
+static int put_masks(const xav_tile_job *job, xav_writer *w, xav_window *win)
 {
+    const xav_desc *d = job->cs->d;
+    const size_t n = xav_window_pixels(win);
+    int s, c;
     size_t i;
-    for (i = 0; i < xav_window_pixels(win); i++)
-        win->planes[0][i] = xav_mask_stored(win->mask[v][i]);
-    return put_side(job, w, v, XAV_ROLE_MASK, win->planes[0]);
+    for (s = job->first; s < job->first + job->count; s++) {
+        const xav_stream *st = &d->streams[s];
+        if (st->role != XAV_ROLE_MASK)
+            continue;
+        for (c = 0; c < st->channels; c++)
+            for (i = 0; i < n; i++)
+                win->planes[c][i] = xav_mask_stored(win->mask[st->var[c]][i]);
+        if (xav_writer_put(w, s, (const uint16_t *const *)win->planes) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 /* Whether a data stream's error is measured on the codes it was given:
@@ -126,8 +127,8 @@ static int measured_from_codes(const xav_desc *d, const xav_stream *st)
            !xav_variable_is_exact(v);
 }
 
-/* Reads the job's tile of every variable at time t, puts their masks,
- * hands the lossy ones to the verifier, fills their invalid pixels and
+/* Reads the job's tile of every variable at time t, hands the lossy ones
+ * to the verifier, fills their invalid pixels, puts their masks and
  * codes the tile's data streams (corrections follow from verification). */
 static int encode_frame(const xav_tile_job *job, xav_window *win, xav_writer *w,
                         xav_verifier *vf, int t)
@@ -137,8 +138,7 @@ static int encode_frame(const xav_tile_job *job, xav_window *win, xav_writer *w,
     int v, s, c;
     size_t i;
     for (v = 0; v < d->nvars; v++) {
-        if (xav_window_read(cs, win, v, t) < 0 ||
-            (d->vars[v].has_mask && put_mask(job, w, win, v) != 0))
+        if (xav_window_read(cs, win, v, t) < 0)
             return -1;
         if (!xav_variable_is_exact(&d->vars[v]))
             xav_verifier_push(vf, v, t, win->values[v], win->mask[v]);
@@ -148,6 +148,8 @@ static int encode_frame(const xav_tile_job *job, xav_window *win, xav_writer *w,
             xav_fill_invalid(win->values[v], win->valid, win->w, win->h);
         }
     }
+    if (put_masks(job, w, win) != 0)
+        return -1;
     for (s = job->first; s < job->first + job->count; s++) {
         const xav_stream *st = &d->streams[s];
         if (st->role != XAV_ROLE_DATA)
