@@ -43,6 +43,8 @@ SEEDS = {
     "uwnd_lossless_float": (winds, "-srcwin 30 30 16 16 -b 1 -b 2", ["LOSSLESS=YES"]),
     "sst_mask": (coads, "-srcwin 0 20 24 20 -b 1 -b 2", ["BITS=10"]),
     "sst_tiles": (coads, "-srcwin 0 20 40 33 -b 1", ["TILE_SIZE=16"]),
+    # tiles 2 and 5 all land: left out, listed in tiling.empty_tiles
+    "sst_empty_tiles": (coads, "-srcwin 0 0 48 32 -b 1 -b 2", ["TILE_SIZE=16"]),
     "sst_mask_max_error": (coads, "-srcwin 0 20 24 20 -b 1 -b 2", ["MAX_ERROR=0.5"]),
     "l8_int16_av1": (l8, "-srcwin 0 0 20 20", ["CODEC=AV1"]),
     "maxt_lcc": (DATA / "ds.maxt.bin", "-srcwin 500 300 24 18 -b 1 -b 2",
