@@ -73,6 +73,17 @@ def test_pieces_assemble_into_the_source(tmp_path, options):
     side = json.loads((tmp_path / "maxt.json").read_text())
     assert all(s["file"].startswith("pieces/p_") for s in side["streams"])
     assert side["tiling"]["tiles_x"] * side["tiling"]["tiles_y"] == 5 * 3
+    # lossy pieces leave out their tiles of sea only (but their tile 0):
+    # the mosaic lists them in its own numbering
+    empty = set(side["tiling"].get("empty_tiles", []))
+    assert bool(empty) == (options != ["LOSSLESS=YES"])
+    nodata = src.GetRasterBand(1).GetNoDataValue()
+    for k in range(15):
+        x, y = (k % 5) * TILE, (k // 5) * TILE
+        sea = all((src.GetRasterBand(b).ReadAsArray(x, y, min(TILE, src.RasterXSize - x),
+                                                    min(TILE, src.RasterYSize - y)) == nodata).all()
+                  for b in range(1, src.RasterCount + 1))
+        assert k not in empty or sea, f"tile {k} left out but not all sea"
     for b in range(1, src.RasterCount + 1):
         sb, ob = src.GetRasterBand(b), out.GetRasterBand(b)
         assert ob.GetMetadataItem("GRIB_VALID_TIME") == sb.GetMetadataItem("GRIB_VALID_TIME")
