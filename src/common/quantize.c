@@ -202,8 +202,6 @@ static void keep_off_nodata(const xav_variable *v, const uint8_t *mask,
             typed[i] = beside_nodata(v, 0);
 }
 
-/* Invalid pixels and exceptional values come back as exactly what they
- * were. */
 double xav_mask_nodata_value(const xav_variable *v)
 {
     return v->has_nodata ? v->nodata : NAN;
@@ -214,6 +212,8 @@ int xav_mask_code_empty(const xav_variable *v, uint8_t code)
     return code == XAV_MASK_NODATA || (code == XAV_MASK_NAN && !v->has_nodata);
 }
 
+/* Invalid pixels and exceptional values come back as exactly what they
+ * were. */
 static void apply_mask(const xav_variable *var, const uint8_t *mask,
                        double *row, size_t n)
 {
