@@ -310,6 +310,11 @@ SIDECAR_CASES = {
     "huge-tiled": (lambda d: d.update(width=2 ** 20, height=2 ** 20,
                                       tiling={"tile_width": 16, "tile_height": 16}),
                    ["streams than the tiles"], "open"),
+    # a list of empty tiles on a raster whose tile count would overflow
+    "empty-tiles-width2^31-1": (lambda d: d.update(width=BIG - 1, tiling={
+        "tile_width": 16, "tile_height": 16, "empty_tiles": [1]}), ["empty_tiles"], "open"),
+    "empty-tiles-2^32-tiles": (lambda d: d.update(width=2 ** 20, height=2 ** 20, tiling={
+        "tile_width": 16, "tile_height": 16, "empty_tiles": [1]}), ["empty_tiles"], "open"),
     "tile0": (_set(["tiling"], {"tile_width": 0, "tile_height": 16}), ["tiling"], "open"),
     "tile-1": (_set(["tiling"], {"tile_width": -1, "tile_height": 16}), ["tiling"], "open"),
     "tile2^31": (_set(["tiling"], {"tile_width": BIG, "tile_height": 16}), ["tile_width"], "open"),

@@ -316,6 +316,14 @@ static int check_header(xav_json_parser *p, const cJSON *root, xav_desc *d)
     return p->failed ? -1 : 0;
 }
 
+/* Whether the raster's size is in range: the tile count of an absurd one
+ * overflows. */
+static int raster_size_ok(const xav_desc *d)
+{
+    return d->width > 0 && d->height > 0 && d->width <= XAV_MAX_RASTER_SIZE &&
+           d->height <= XAV_MAX_RASTER_SIZE;
+}
+
 /* The list every tile repeats (tile_streams), copied to each tile, whose
  * count is bounded before anything is allocated per tile. */
 static void parse_shared_streams(xav_json_parser *p, const cJSON *list,
@@ -325,8 +333,8 @@ static void parse_shared_streams(xav_json_parser *p, const cJSON *list,
     const int per = cJSON_GetArraySize(list);
     int i = 0;
     /* sizes first: the tile count divides by them */
-    if (d->tile_width <= 0 || d->tile_height <= 0 || d->width <= 0 ||
-        d->height <= 0 || per < 1 ||
+    if (d->tile_width <= 0 || d->tile_height <= 0 || !raster_size_ok(d) ||
+        per < 1 ||
         (double)per * xav_desc_tiles_x(d) * xav_desc_tiles_y(d) >
             XAV_MAX_SIDECAR_STREAMS) {
         xav_json_bad(p,
@@ -428,11 +436,17 @@ static void parse_quality(xav_json_parser *p, const cJSON *q, xav_desc *d)
 static void parse_empty_tiles(xav_json_parser *p, const cJSON *tiling,
                               xav_desc *d)
 {
-    const double ntiles = (double)xav_desc_tiles_x(d) * xav_desc_tiles_y(d);
+    double ntiles;
     int i, n = 0, last = -1;
     double *k;
     if (xav_json_get(p, tiling, "empty_tiles", 0) == NULL)
         return;
+    if (!raster_size_ok(d)) {
+        xav_json_bad(p, "a raster of 1 to 2^20 pixels a side expected with",
+                     "empty_tiles");
+        return;
+    }
+    ntiles = (double)xav_desc_tiles_x(d) * xav_desc_tiles_y(d);
     if (ntiles > XAV_MAX_SIDECAR_STREAMS) { /* bounds the flags' size */
         xav_json_bad(p, "at most 10^7 tiles expected with", "empty_tiles");
         return;
@@ -463,7 +477,7 @@ static void parse_document(xav_json_parser *p, const cJSON *root, xav_desc *d)
         d->tile_height = xav_json_int(p, t, "tile_height", 0, 1);
         if (!p->failed && (d->tile_width <= 0 || d->tile_height <= 0))
             xav_json_bad(p, "tile size must be positive in", "tiling");
-        if (!p->failed && d->width > 0 && d->height > 0)
+        if (!p->failed)
             parse_empty_tiles(p, t, d);
     }
     parse_georef(p, xav_json_get(p, root, "georeferencing", 0), d);
