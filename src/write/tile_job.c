@@ -55,8 +55,6 @@ static int channel_of(const xav_stream *st, int v)
     return c;
 }
 
-/* Puts plane into the stream of role that carries variable v in the job's
- * tile, if it has one. */
 /* Puts the corrections of data stream s's frame, just verified, into the
  * correction streams of its variables: each channel's plane where its
  * variable is. */
