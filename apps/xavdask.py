@@ -131,6 +131,8 @@ def encode(client, source, output, options=(), block=None, tools_dir=None):
     client.upload_file(os.path.abspath(__file__))  # workers import this module
     if option_value(options, "VALUE_TABLE") is None:
         options.append("VALUE_TABLE=NO")  # each piece's table would differ
+    if option_value(options, "DECORRELATE") is None:
+        options.append("DECORRELATE=NO")  # and each piece's transform
     lossless = (option_value(options, "LOSSLESS") or "").upper() in ("YES", "TRUE", "ON", "1")
     if not lossless and option_value(options, "VALID_RANGE") is None:
         options.append("VALID_RANGE=" + shared_range(client, source, blocks, options, tools_dir))

@@ -369,11 +369,12 @@ def test_lc_category_names_from_rat(data_dir, tmp_path):
 
 
 @pytest.mark.parametrize("src_name,opts,bits,lossless", [
-    (L7, [], 8, False),            # Byte: 8 bits by default
+    (L7, ["DECORRELATE=NO"], 8, False),  # Byte: 8 bits by default
+    (L7, [], 12, False),           # but principal components take 12
     (UWND, [], 12, False),         # otherwise 12
     (UWND, ["BITS=10"], 10, False),
     (L7, ["LOSSLESS=YES"], None, True),
-], ids=["byte-default", "float-default", "bits10", "lossless"])
+], ids=["byte-default", "byte-components", "float-default", "bits10", "lossless"])
 def test_sidecar_streams_bits_and_codec(data_dir, tmp_path, src_name, opts, bits, lossless):
     """Codec/bit depth as documented (doc/sidecar.md: streams[].bits, codec)."""
     mkv = tmp_path / "s.mkv"

@@ -62,10 +62,13 @@ extern "C" {
  * "table" (lossless codes that are places in a table of values), which
  * older readers refuse by its name. Version 6 adds tiles left out for
  * having no valid pixel (tiling.empty_tiles), which a reader of version 5
- * would take for a damaged sidecar. Each dataset is written as the lowest
+ * would take for a damaged sidecar. Version 7 adds variables whose codes
+ * are a decorrelating transform of the variables sharing their stream
+ * (quantization "mixed"), which older readers refuse by its name. Each
+ * dataset is written as the lowest
  * version that describes it (3 if it needs none of these), which older
  * readers still read. */
-#define XAV_SCHEMA_VERSION 6
+#define XAV_SCHEMA_VERSION 7
 
 /* ---- Driver metadata --------------------------------------------------- */
 

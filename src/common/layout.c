@@ -31,6 +31,11 @@ static const char *pix_fmt_for(xav_codec codec, int channels, int bits,
     return bits <= 8 ? "gbrp9le" : "yuv444p16le";
 }
 
+const char *xav_layout_pix_fmt(xav_codec codec, int channels, int bits)
+{
+    return pix_fmt_for(codec, channels, bits, 0);
+}
+
 static xav_stream *add_stream(xav_desc *d, const char *file)
 {
     xav_stream *s;

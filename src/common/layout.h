@@ -32,6 +32,9 @@
  * CPLError (bad GROUPS, more than XAV_MAX_STREAMS_PER_FILE streams in a
  * file). */
 int xav_layout_plan(xav_desc *d, const xav_create_options *o);
+/* The pixel format of a stream of codes of bits in channels planes (not
+ * the bytes of values). */
+const char *xav_layout_pix_fmt(xav_codec codec, int channels, int bits);
 /* Bits of a variable's correction codes: 12 (x265 lossless) where its
  * bound is at least half a quantization step, so a correction stays far
  * below 2^11 steps whatever the codec's error; 16 (FFV1) for finer bounds. */

@@ -14,8 +14,8 @@
 
 static const char *const codec_names[] = {"x265", "ffv1", "av1"};
 static const char *const role_names[] = {"data", "mask", "correction"};
-static const char *const quant_names[] = {"integer",  "linear",  "bits",
-                                          "constant", "lattice", "table"};
+static const char *const quant_names[XAV_QUANT_COUNT] = {
+    "integer", "linear", "bits", "constant", "lattice", "table", "mixed"};
 
 static int by_name(const char *const *names, int count, const char *name)
 {
@@ -48,7 +48,7 @@ const char *xav_quant_name(xav_quant_mode mode)
 }
 int xav_quant_by_name(const char *name)
 {
-    return by_name(quant_names, 6, name);
+    return by_name(quant_names, XAV_QUANT_COUNT, name);
 }
 
 xav_desc *xav_desc_new(void)
@@ -122,6 +122,15 @@ int xav_same_table(const xav_variable *a, const xav_variable *b)
             memcmp(a->table, b->table, a->table_size * sizeof(uint64_t)) == 0);
 }
 
+int xav_same_mix(const xav_variable *a, const xav_variable *b)
+{
+    int k;
+    for (k = 0; a->quant == XAV_QUANT_MIXED && k < XAV_MAX_CHANNELS; k++)
+        if (a->mix_vars[k] != b->mix_vars[k] || a->mix[k] != b->mix[k])
+            return 0;
+    return 1;
+}
+
 int xav_variable_is_exact(const xav_variable *v)
 {
     return v->lossless || v->quant == XAV_QUANT_CONSTANT;
@@ -192,7 +201,7 @@ int xav_variable_coded_alike(const xav_variable *a, const xav_variable *b)
     for (k = 0; k < a->nexceptions; k++)
         if (a->exceptions[k] != b->exceptions[k])
             return 0;
-    return 1;
+    return xav_same_mix(a, b);
 }
 
 /* Whether b is a (tile 0's stream) but for its tile, in a file by rule. */
@@ -509,9 +518,44 @@ static int validate_variable(const xav_variable *var)
         ((var->quant == XAV_QUANT_LINEAR || var->quant == XAV_QUANT_LATTICE) &&
          !(var->q_scale > 0)))
         return fail("quantization scale must be positive and finite");
+    for (k = 0; var->quant == XAV_QUANT_MIXED && k < XAV_MAX_CHANNELS; k++)
+        if (!isfinite(var->mix[k]))
+            return fail("a mixed variable's weights must be finite");
     if (!(var->max_error >= 0) || !(var->corr_step >= 0) ||
         (var->corr_step > 0 && !(var->max_error > 0)))
         return fail("error bound and correction step must be positive");
+    return 0;
+}
+
+int xav_stream_channel_of(const xav_stream *st, int v)
+{
+    int c;
+    for (c = 0; c < st->channels; c++)
+        if (st->var[c] == v)
+            return c;
+    return -1;
+}
+
+/* A data stream of mixed variables carries all of them and nothing else,
+ * lossy: every variable's value needs the codes of the others. */
+static int validate_mixed_stream(const xav_desc *d, const xav_stream *st)
+{
+    int c, k, mixed = 0;
+    for (c = 0; st->role == XAV_ROLE_DATA && c < st->channels; c++)
+        if (st->var[c] >= 0 && st->var[c] < d->nvars &&
+            d->vars[st->var[c]].quant == XAV_QUANT_MIXED)
+            mixed++;
+    if (mixed == 0)
+        return 0;
+    if (mixed != XAV_MAX_CHANNELS || st->channels != XAV_MAX_CHANNELS ||
+        st->lossless)
+        return fail("a stream of mixed variables must carry three of them, "
+                    "lossy");
+    for (c = 0; c < st->channels; c++)
+        for (k = 0; k < XAV_MAX_CHANNELS; k++)
+            if (xav_stream_channel_of(st, d->vars[st->var[c]].mix_vars[k]) < 0)
+                return fail("a mixed variable's stream lacks a variable "
+                            "that its value needs");
     return 0;
 }
 
@@ -536,7 +580,7 @@ static int validate_stream(const xav_desc *d, const xav_stream *st)
                  st->var[c] < d->nvars &&
                  d->vars[st->var[c]].quant == XAV_QUANT_TABLE && !st->lossless)
             return fail("a value table's codes must be coded losslessly");
-    return 0;
+    return validate_mixed_stream(d, st);
 }
 
 /* Extra dimensions: named, distinct from each other and from time, and

@@ -60,8 +60,13 @@ typedef enum {
     XAV_QUANT_LATTICE = 4,
     /* value = table[code], the code coded exactly: lossless, for a variable
      * of few distinct values (a GRIB field unpacked to floats) */
-    XAV_QUANT_TABLE = 5
+    XAV_QUANT_TABLE = 5,
+    /* value = q_offset + sum over j of mix[j] * (code of mix_vars[j]): the
+     * codes of the variables sharing its stream are a decorrelating
+     * transform of their values (decorrelate.h), lossy */
+    XAV_QUANT_MIXED = 6
 } xav_quant_mode;
+#define XAV_QUANT_COUNT 7
 
 /* A table holds at most this many values (16-bit codes). */
 #define XAV_TABLE_MAX 65536
@@ -114,6 +119,10 @@ typedef struct {
      * type (quantize.h), ascending; code k is table[k] */
     uint64_t *table;
     int table_size;
+    /* XAV_QUANT_MIXED: the variables whose codes make its value (itself
+     * among them, all in one stream) and the weight of each */
+    int mix_vars[XAV_MAX_CHANNELS];
+    double mix[XAV_MAX_CHANNELS];
     double valid_min, valid_max;
     int has_mask;     /* some pixel is invalid and coding is lossy */
     double max_error; /* bound on the error of its valid values, or 0 */
@@ -220,8 +229,10 @@ typedef struct {
 xav_desc *xav_desc_new(void);
 void xav_desc_free(xav_desc *d);
 
-/* Whether two variables have the same value table (or none). */
+/* Whether two variables have the same value table (or none), and the
+ * same mix (a's not mixed, or b's the same: XAV_QUANT_MIXED). */
 int xav_same_table(const xav_variable *a, const xav_variable *b);
+int xav_same_mix(const xav_variable *a, const xav_variable *b);
 /* Whether a variable's values come back exactly (lossless, or a
  * constant). */
 int xav_variable_is_exact(const xav_variable *v);
@@ -238,6 +249,9 @@ int xav_same_number(double a, double b);
 /* Whether it has a correction stream (its bound is not met by exact
  * codes). */
 int xav_variable_corrected(const xav_variable *v);
+
+/* The channel of stream st that carries variable v, or -1. */
+int xav_stream_channel_of(const xav_stream *st, int v);
 
 /* Whether a stream carries lossy codes (a data stream not lossless). */
 int xav_stream_is_lossy(const xav_stream *s);

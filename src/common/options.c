@@ -26,6 +26,11 @@ static const char creation_options[] =
     "exact, as places in a table of them (lossless GRIB fields; a "
     "MAX_ERROR below two steps of their lattice): NO for pieces encoded "
     "apart to be assembled, whose tables would differ'/>"
+    "  <Option name='DECORRELATE' type='boolean' default='YES' "
+    "description='Code three correlated lossy variables that share a "
+    "stream (the bands of a multispectral image) as their principal "
+    "components: NO for pieces encoded apart to be assembled, whose "
+    "transforms would differ'/>"
     "  <Option name='BITS' type='int' min='8' max='12' "
     "description='Bit depth of lossy streams: 8, 10 or 12 (default 8 for "
     "Byte data, 12 otherwise)'/>"
@@ -314,6 +319,10 @@ int xav_parse_create_options(CSLConstList opts, xav_create_options *o)
         return -1;
     if (CSLFetchNameValue(opts, "VALUE_TABLE") == NULL)
         o->value_table = 1;
+    if (parse_bool(opts, "DECORRELATE", &o->decorrelate) != 0)
+        return -1;
+    if (CSLFetchNameValue(opts, "DECORRELATE") == NULL)
+        o->decorrelate = 1;
     return parse_bool(opts, "APPEND_SUBDATASET", &o->append) != 0 ||
                    parse_positive(opts, "MAX_ERROR", &o->max_error) != 0 ||
                    parse_positive(opts, "TARGET_PSNR", &o->target_psnr) != 0

@@ -26,6 +26,7 @@ typedef struct {
     xav_codec codec;
     int lossless;
     int value_table; /* VALUE_TABLE: tables where they code exactly */
+    int decorrelate; /* DECORRELATE: mixed variables (decorrelate.h) */
     int bits;        /* 0 = choose from the data type */
     int crf;
     int qp; /* -1 = use crf */

@@ -237,13 +237,79 @@ static void apply_mask(const xav_variable *var, const uint8_t *mask,
     }
 }
 
+static double code_at(const void *codes, int bytes_per_code, size_t i)
+{
+    return bytes_per_code == 1 ? ((const uint8_t *)codes)[i]
+                               : ((const uint16_t *)codes)[i];
+}
+
+/* XAV_QUANT_MIXED: codes of every variable of the mix -> values. */
+static void mix_decode_row(const xav_variable *v, const void *const *codes,
+                           int bytes_per_code, size_t n, double *values)
+{
+    size_t i;
+    int k;
+    for (i = 0; i < n; i++) {
+        double x = v->q_offset;
+        for (k = 0; k < XAV_MAX_CHANNELS; k++)
+            x += v->mix[k] * code_at(codes[k], bytes_per_code, i);
+        values[i] = x;
+    }
+}
+
+/* The matrix m of a mixed stream: value of channel r = offset[r] + sum over
+ * c of m[r][c] * code of channel c. Returns its determinant. */
+static double mix_matrix(const xav_desc *d, const xav_stream *st,
+                         double m[3][3], double offset[3])
+{
+    int r, k;
+    memset(m, 0, 9 * sizeof(double));
+    for (r = 0; r < 3; r++) {
+        const xav_variable *v = &d->vars[st->var[r]];
+        offset[r] = v->q_offset;
+        for (k = 0; k < XAV_MAX_CHANNELS; k++)
+            m[r][xav_stream_channel_of(st, v->mix_vars[k])] += v->mix[k];
+    }
+    return m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
+           m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
+           m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
+}
+
+void xav_mix_encode_rows(const xav_desc *d, const xav_stream *st,
+                         const double *const *values, size_t n,
+                         uint16_t *const *codes)
+{
+    const double maxcode = (double)((1 << st->bits) - 1);
+    double m[3][3], inv[3][3], off[3];
+    const double det = mix_matrix(d, st, m, off);
+    size_t i;
+    int r, c;
+    for (r = 0; r < 3; r++) /* the adjugate over the determinant */
+        for (c = 0; c < 3; c++)
+            inv[c][r] =
+                (m[(r + 1) % 3][(c + 1) % 3] * m[(r + 2) % 3][(c + 2) % 3] -
+                 m[(r + 1) % 3][(c + 2) % 3] * m[(r + 2) % 3][(c + 1) % 3]) /
+                det;
+    for (i = 0; i < n; i++)
+        for (r = 0; r < 3; r++) {
+            double x = 0;
+            for (c = 0; c < 3; c++)
+                x += inv[r][c] * (values[c][i] - off[c]);
+            x = floor(x + 0.5);
+            codes[r][i] = (uint16_t)(x < 0 ? 0 : x > maxcode ? maxcode : x);
+        }
+}
+
 void xav_reconstruct_row(const xav_variable *v, const xav_row_in *in, size_t n,
                          double *scratch, void *out)
 {
     const int size = GDALGetDataTypeSizeBytes(v->type);
     /* lossless variables keep their nodata pixels as they are */
     const int off_nodata = !v->lossless && v->has_nodata && !isnan(v->nodata);
-    xav_quant_decode_row(v, in->codes, in->bytes_per_code, n, scratch);
+    if (v->quant == XAV_QUANT_MIXED)
+        mix_decode_row(v, in->mixed, in->bytes_per_code, n, scratch);
+    else
+        xav_quant_decode_row(v, in->codes, in->bytes_per_code, n, scratch);
     if (in->mask != NULL)
         apply_mask(v, in->mask, scratch, n);
     GDALCopyWords64(scratch, GDT_Float64, 8, out, v->type, size, (GPtrDiff_t)n);

@@ -68,6 +68,8 @@ typedef struct {
     const uint16_t *corrections; /* NULL if none */
     int correction_zero;         /* the code of no correction */
     const uint8_t *mask;         /* XAV_MASK_* codes, NULL if all valid */
+    /* XAV_QUANT_MIXED: the codes of each of v->mix_vars, in their order */
+    const void *mixed[XAV_MAX_CHANNELS];
 } xav_row_in;
 
 /* What a reader gets for one row of n pixels, in the variable's type, into
@@ -83,6 +85,13 @@ typedef struct {
  *    calls valid never reads as nodata. */
 void xav_reconstruct_row(const xav_variable *v, const xav_row_in *in, size_t n,
                          double *scratch, void *out);
+/* The codes of data stream st, whose variables are XAV_QUANT_MIXED, for
+ * n pixels of values[c], the values of channel c's variable: the inverse
+ * of their mix, rounded and clamped to the stream's bits. */
+void xav_mix_encode_rows(const xav_desc *d, const xav_stream *st,
+                         const double *const *values, size_t n,
+                         uint16_t *const *codes);
+
 /* Correction codes of a correction stream of bits: no correction, and the
  * code reserved for "nodata's lower neighbour"; a correction k is coded
  * zero + k, |k| < zero. */

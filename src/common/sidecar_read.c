@@ -151,6 +151,25 @@ static void parse_table(xav_json_parser *p, const cJSON *q, xav_variable *v)
     CPLFree(text);
 }
 
+/* A mixed variable's weights and the variables they weigh (model.h). */
+static void parse_mix(xav_json_parser *p, const cJSON *q, xav_variable *v)
+{
+    double *vars =
+        xav_json_numbers(p, q, "mix_variables", XAV_MAX_CHANNELS, NULL);
+    double *mix = xav_json_finite_numbers(p, q, "mix", XAV_MAX_CHANNELS);
+    int k;
+    for (k = 0; vars != NULL && mix != NULL && k < XAV_MAX_CHANNELS; k++) {
+        if (vars[k] != floor(vars[k]) || !(vars[k] >= 0) ||
+            !(vars[k] < XAV_MAX_BANDS))
+            xav_json_bad(p, "not variable numbers:", "mix_variables");
+        else
+            v->mix_vars[k] = (int)vars[k];
+        v->mix[k] = mix[k];
+    }
+    CPLFree(vars);
+    CPLFree(mix);
+}
+
 static void parse_variable(xav_json_parser *p, const cJSON *o, xav_variable *v,
                            int ndims)
 {
@@ -214,6 +233,8 @@ static void parse_variable(xav_json_parser *p, const cJSON *o, xav_variable *v,
     v->words = xav_json_int(p, q, "words", 1, 1);
     if (v->quant == XAV_QUANT_TABLE)
         parse_table(p, q, v);
+    if (v->quant == XAV_QUANT_MIXED)
+        parse_mix(p, q, v);
 }
 
 /* A stream of a dataset of ntimes time steps. */

@@ -183,6 +183,12 @@ static cJSON *variable_json(const xav_variable *v, int ndims)
         cJSON_AddStringToObject(q, "table", table != NULL ? table : "");
         CPLFree(table);
     }
+    if (v->quant == XAV_QUANT_MIXED) {
+        cJSON_AddItemToObject(
+            q, "mix_variables",
+            cJSON_CreateIntArray(v->mix_vars, XAV_MAX_CHANNELS));
+        cJSON_AddItemToObject(q, "mix", number_array(v->mix, XAV_MAX_CHANNELS));
+    }
     return o;
 }
 
@@ -291,12 +297,15 @@ static cJSON *empty_tiles_json(const xav_desc *d)
 }
 
 /* The lowest version that describes d, so that older readers read what
- * they can: 6 for empty tiles, 5 for value tables, 4 for streams of a time
- * range (appended parts), else 3 (or the version d was read as, if
- * older). */
+ * they can: 7 for mixed variables, 6 for empty tiles, 5 for value tables, 4 for
+ * streams of a time range (appended parts), else 3 (or the version d was read
+ * as, if older). */
 static int schema_version(const xav_desc *d)
 {
     int s, v;
+    for (v = 0; v < d->nvars; v++)
+        if (d->vars[v].quant == XAV_QUANT_MIXED)
+            return 7;
     if (xav_desc_empty_tile_count(d) > 0)
         return 6;
     for (v = 0; v < d->nvars; v++)

@@ -149,13 +149,29 @@ static int read_table(xav_dataset *ds, const xav_variable *var, int v, int tile,
     return 0;
 }
 
+/* The planes of the codes a mixed variable's value is made of (quantize.h),
+ * all in its stream's frame. */
+static int mixed_planes(xav_dataset *ds, const xav_variable *var, int tile,
+                        int t, plane *mixed)
+{
+    int k;
+    for (k = 0; var->quant == XAV_QUANT_MIXED && k < XAV_MAX_CHANNELS; k++)
+        if (channel_plane(ds, var->mix_vars[k], 0, XAV_ROLE_DATA, tile, t,
+                          &mixed[k]) != 0)
+            return -1;
+    return 0;
+}
+
 static int read_codes(xav_dataset *ds, const xav_variable *var, int v, int tile,
                       int t, const destination *to)
 {
     plane data, mask = {NULL, 0, 0, 0}, corr = {NULL, 0, 0, 0};
+    plane mixed[XAV_MAX_CHANNELS];
     xav_row_in row;
-    int y;
+    int y, k;
+    memset(&row, 0, sizeof(row));
     if (channel_plane(ds, v, 0, XAV_ROLE_DATA, tile, t, &data) != 0 ||
+        mixed_planes(ds, var, tile, t, mixed) != 0 ||
         (has_channel(ds->d, v, XAV_ROLE_MASK, tile, t) &&
          channel_plane(ds, v, 0, XAV_ROLE_MASK, tile, t, &mask) != 0) ||
         (xav_variable_corrected(var) &&
@@ -165,6 +181,8 @@ static int read_codes(xav_dataset *ds, const xav_variable *var, int v, int tile,
     row.correction_zero = corr.data ? xav_correction_zero(corr.bits) : 0;
     for (y = 0; y < to->h; y++) {
         row.codes = data.data + (size_t)y * data.linesize;
+        for (k = 0; var->quant == XAV_QUANT_MIXED && k < XAV_MAX_CHANNELS; k++)
+            row.mixed[k] = mixed[k].data + (size_t)y * mixed[k].linesize;
         row.corrections =
             corr.data
                 ? (const uint16_t *)(corr.data + (size_t)y * corr.linesize)

@@ -114,7 +114,8 @@ static int same_coding(const xav_desc *a, const xav_desc *b,
         y = &b->vars[v];
         same = x->type == y->type && x->quant == y->quant &&
                x->words == y->words && x->q_offset == y->q_offset &&
-               x->q_scale == y->q_scale && xav_same_table(x, y);
+               x->q_scale == y->q_scale && xav_same_table(x, y) &&
+               xav_same_mix(x, y);
     }
     return same;
 }

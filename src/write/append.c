@@ -93,15 +93,25 @@ const char *xav_append_sidecar(const xav_append *a)
     return a->sidecar;
 }
 
-/* The stream whose coding the part repeats: the first lossy data stream,
- * else the first data stream. */
+/* The stream whose coding the part repeats: the first lossy data stream
+ * of variables not mixed (whose CRF is the user's: decorrelate.h), else
+ * the first lossy one, else the first data stream. */
 static const xav_stream *model_stream(const xav_desc *d)
 {
     int s;
     for (s = 0; s < d->nstreams; s++)
+        if (xav_stream_is_lossy(&d->streams[s]) &&
+            d->vars[d->streams[s].var[0]].quant != XAV_QUANT_MIXED)
+            return &d->streams[s];
+    for (s = 0; s < d->nstreams; s++)
         if (xav_stream_is_lossy(&d->streams[s]))
             return &d->streams[s];
     return &d->streams[0];
+}
+
+const xav_desc *xav_append_dataset(const xav_append *a)
+{
+    return a->d;
 }
 
 static char **set_default(char **opts, const char *key, const char *value)
@@ -292,6 +302,7 @@ static int values_fit(const xav_variable *d, const xav_variable *p,
             return 0;
         break;
     case XAV_QUANT_LINEAR:
+    case XAV_QUANT_MIXED: /* its codes hold every value of the range */
         break;
     case XAV_QUANT_TABLE: /* the part's values must all be in the table */
         return p->quant == XAV_QUANT_TABLE && p->type == d->type &&
@@ -323,6 +334,8 @@ static void take_quantization(xav_variable *p, const xav_variable *d)
     p->corr_step = d->corr_step;
     p->nexceptions = d->nexceptions;
     memcpy(p->exceptions, d->exceptions, sizeof(d->exceptions));
+    memcpy(p->mix_vars, d->mix_vars, sizeof(d->mix_vars));
+    memcpy(p->mix, d->mix, sizeof(d->mix));
     CPLFree(p->table);
     p->table = NULL;
     p->table_size = d->table_size;

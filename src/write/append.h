@@ -33,6 +33,8 @@ void xav_append_close(xav_append *a);
  * nothing, the coding the dataset's streams record (codec, quality,
  * preset, GOP, tiles, lossless). CSLDestroy them. */
 char **xav_append_options(const xav_append *a, CSLConstList user);
+/* The dataset's description, as read. */
+const xav_desc *xav_append_dataset(const xav_append *a);
 /* The video of the part's tile 0, and the dataset's sidecar. */
 const char *xav_append_part_video(const xav_append *a);
 const char *xav_append_sidecar(const xav_append *a);

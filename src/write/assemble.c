@@ -56,7 +56,7 @@ static int check_piece(const xav_desc *a, const xav_desc *b, int i)
             return misfit(i, CPLSPrintf("variable %s is quantized otherwise "
                                         "(encode lossy pieces with the same "
                                         "VALID_RANGE, and every piece with "
-                                        "VALUE_TABLE=NO)",
+                                        "VALUE_TABLE=NO and DECORRELATE=NO)",
                                         a->vars[v].name));
     return 0;
 }

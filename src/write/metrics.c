@@ -3,6 +3,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <string.h>
 
 #include "cpl_conv.h"
 
@@ -27,15 +28,33 @@ static void reconstruct(const xav_variable *v, const xav_row_in *row, size_t n,
                     GDT_Float64, 8, (GPtrDiff_t)n);
 }
 
+/* What a reader takes for pixels i onwards of in, with corrections (or
+ * none). */
+static xav_row_in row_from(const xav_verify_in *in, size_t i,
+                           const uint16_t *corrections)
+{
+    xav_row_in row;
+    int k;
+    memset(&row, 0, sizeof(row));
+    row.codes = (const uint8_t *)in->codes + i * in->bytes_per_code;
+    for (k = 0; k < XAV_MAX_CHANNELS; k++)
+        row.mixed[k] = in->mixed[k] ? (const uint8_t *)in->mixed[k] +
+                                          i * in->bytes_per_code
+                                    : NULL;
+    row.bytes_per_code = in->bytes_per_code;
+    row.corrections = corrections;
+    row.correction_zero = in->correction_zero;
+    row.mask = in->mask + i;
+    return row;
+}
+
 /* The value a reader gets for pixel i with correction code c. */
 static double pixel_value(const xav_variable *v, const xav_verify_in *in,
                           size_t i, uint16_t c)
 {
     double scratch, got;
     unsigned char typed[16];
-    const xav_row_in row = {(const uint8_t *)in->codes + i * in->bytes_per_code,
-                            in->bytes_per_code, &c, in->correction_zero,
-                            in->mask + i};
+    const xav_row_in row = row_from(in, i, &c);
     reconstruct(v, &row, 1, &scratch, typed, &got);
     return got;
 }
@@ -52,7 +71,7 @@ static void guess_corrections(const xav_variable *v, const xav_verify_in *in,
                               size_t n, double *scratch, void *typed,
                               double *got)
 {
-    const xav_row_in row = {in->codes, in->bytes_per_code, NULL, 0, in->mask};
+    const xav_row_in row = row_from(in, 0, NULL);
     size_t i;
     reconstruct(v, &row, n, scratch, typed, got);
     for (i = 0; i < n; i++)
@@ -93,8 +112,7 @@ size_t xav_verify_row(const xav_variable *v, const xav_verify_in *in, size_t n,
                       double *scratch, void *typed, double *got,
                       xav_error_sum *sum)
 {
-    const xav_row_in row = {in->codes, in->bytes_per_code, in->corrections,
-                            in->correction_zero, in->mask};
+    const xav_row_in row = row_from(in, 0, in->corrections);
     size_t i, beyond = 0;
     if (in->corrections != NULL)
         guess_corrections(v, in, n, scratch, typed, got);

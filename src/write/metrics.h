@@ -36,6 +36,8 @@ typedef struct {
     int bytes_per_code;    /* 1, or 2 for 16-bit samples */
     uint16_t *corrections; /* to fill where v has a bound, else NULL */
     int correction_zero;
+    /* XAV_QUANT_MIXED: the decoded codes of each of v->mix_vars */
+    const void *mixed[XAV_MAX_CHANNELS];
 } xav_verify_in;
 
 /* Fills in->corrections (if any) so that every valid pixel is within

@@ -7,6 +7,7 @@
 #include "cpl_conv.h"
 #include "cpl_error.h"
 
+#include "decorrelate.h"
 #include "layout.h"
 #include "metrics.h"
 #include "quantize.h"
@@ -224,7 +225,7 @@ int xav_plan_coding(xav_copy *cs)
     if (cs->append != NULL &&
         xav_append_impose(cs->append, d, cs->lattice) != 0)
         return -1;
-    if (xav_layout_plan(d, &cs->opt) != 0)
+    if (xav_layout_plan(d, &cs->opt) != 0 || xav_plan_decorrelation(cs) != 0)
         return -1;
     leave_out_empty_tiles(cs);
     return 0;

@@ -20,6 +20,18 @@ static int job_progress(const xav_tile_job *job, double fraction)
     return stop ? -1 : 0;
 }
 
+/* Codes of every channel of a data stream of mixed variables (a
+ * transform of all of them), from the window. */
+static void fill_mixed_planes(const xav_desc *d, xav_window *win,
+                              const xav_stream *st)
+{
+    const double *values[XAV_MAX_CHANNELS];
+    int c;
+    for (c = 0; c < XAV_MAX_CHANNELS; c++)
+        values[c] = win->values[st->var[c]];
+    xav_mix_encode_rows(d, st, values, xav_window_pixels(win), win->planes);
+}
+
 /* Codes of channel c of data stream st, from the window. Returns 0, or -1
  * with a CPLError for a value its table lacks (the source changed since the
  * scan, or an appended part's value). */
@@ -46,15 +58,6 @@ static int fill_plane(const xav_desc *d, xav_window *win, const xav_stream *st,
     return 0;
 }
 
-/* The channel of stream st that carries variable v (one does). */
-static int channel_of(const xav_stream *st, int v)
-{
-    int c = 0;
-    while (c < st->channels - 1 && st->var[c] != v)
-        c++;
-    return c;
-}
-
 /* Puts the corrections of data stream s's frame, just verified, into the
  * correction streams of its variables: each channel's plane where its
  * variable is. */
@@ -72,7 +75,7 @@ static int put_corrections(const xav_tile_job *job, xav_writer *w,
             continue; /* none, or put with its stream's first channel */
         for (k = 0; k < d->streams[cs].channels; k++)
             planes[k] = xav_verifier_corrections(
-                vf, channel_of(data, d->streams[cs].var[k]));
+                vf, xav_stream_channel_of(data, d->streams[cs].var[k]));
         if (xav_writer_put(w, cs, planes) != 0)
             return -1;
     }
@@ -152,7 +155,11 @@ static int encode_frame(const xav_tile_job *job, xav_window *win, xav_writer *w,
         const xav_stream *st = &d->streams[s];
         if (st->role != XAV_ROLE_DATA)
             continue;
-        for (c = 0; c < st->channels; c++)
+        if (d->vars[st->var[0]].quant == XAV_QUANT_MIXED)
+            fill_mixed_planes(d, win, st);
+        for (c = 0;
+             d->vars[st->var[0]].quant != XAV_QUANT_MIXED && c < st->channels;
+             c++)
             if (fill_plane(d, win, st, c) != 0)
                 return -1;
         if (xav_writer_put(w, s, (const uint16_t *const *)win->planes) != 0 ||

@@ -130,16 +130,31 @@ typedef struct {
     int bytes;
 } codes_plane;
 
-/* Measures channel c of a frame's codes against its source, filling the
- * channel's corrections if the variable has them. */
-static void measure(xav_verifier *vf, const codes_plane *plane, int c, int v,
-                    int t, const pending *p)
+/* Row y of the planes of a mixed variable's codes (quantize.h). */
+static void mixed_rows(const xav_stream *st, const xav_variable *var,
+                       const codes_plane *planes, int y, xav_verify_in *in)
+{
+    int k;
+    for (k = 0; k < XAV_MAX_CHANNELS; k++) {
+        const codes_plane *pl =
+            &planes[xav_stream_channel_of(st, var->mix_vars[k])];
+        in->mixed[k] = pl->data + (size_t)y * pl->linesize;
+    }
+}
+
+/* Measures channel c of stream st's frame of codes (planes) against its
+ * source, filling the channel's corrections if the variable has them. */
+static void measure(xav_verifier *vf, const xav_stream *st,
+                    const codes_plane *planes, int c, int t, const pending *p)
 {
     const xav_desc *d = vf->d;
+    const int v = st->var[c];
+    const codes_plane *plane = &planes[c];
     const xav_variable *var = &d->vars[v];
     xav_error_sum *sum = &vf->sums[xav_desc_band_index(d, v, t)];
     int x0, y0, width, height, y;
     xav_verify_in in;
+    memset(&in, 0, sizeof(in));
     in.bytes_per_code = plane->bytes;
     in.correction_zero = correction_zero(vf, v);
     xav_desc_tile_rect(d, vf->tile, &x0, &y0, &width, &height);
@@ -148,6 +163,8 @@ static void measure(xav_verifier *vf, const codes_plane *plane, int c, int v,
         in.x = p->values + row;
         in.mask = p->mask + row;
         in.codes = plane->data + (size_t)y * plane->linesize;
+        if (var->quant == XAV_QUANT_MIXED)
+            mixed_rows(st, var, planes, y, &in);
         in.corrections =
             xav_variable_corrected(var) ? vf->corrections[c] + row : NULL;
         vf->beyond += xav_verify_row(var, &in, width, vf->scratch, vf->typed,
@@ -165,7 +182,7 @@ static int measure_all(xav_verifier *vf, int s, int t,
         pending *p = pop(vf, st->var[c], t);
         if (p == NULL)
             return -1;
-        measure(vf, &planes[c], c, st->var[c], t, p);
+        measure(vf, st, planes, c, t, p);
         pending_free(p);
     }
     return 0;
