@@ -237,3 +237,68 @@ TEST(Sidecar, ExtraDimensionsAreChecked)
 }
 
 } // namespace
+
+// Three variables as principal components (schema 7): their weights and
+// the variables they weigh round-trip, and the stream that carries them
+// must carry all three.
+xav_desc *mixed_sample()
+{
+    xav_desc *d = xav_desc_new();
+    d->width = 4;
+    d->height = 3;
+    d->nvars = 3;
+    d->vars = static_cast<xav_variable *>(CPLCalloc(3, sizeof(xav_variable)));
+    for (int v = 0; v < 3; v++) {
+        d->vars[v].name = CPLStrdup(CPLSPrintf("band_%d", v + 1));
+        d->vars[v].type = GDT_Byte;
+        d->vars[v].quant = XAV_QUANT_MIXED;
+        d->vars[v].q_offset = -100.5 + v;
+        d->vars[v].q_scale = 0.0875;
+        d->vars[v].words = 1;
+        for (int k = 0; k < 3; k++) {
+            d->vars[v].mix_vars[k] = k;
+            d->vars[v].mix[k] = 0.045 * (k + 1) * (v == k ? -1 : 1);
+        }
+    }
+    d->nstreams = 1;
+    d->streams = static_cast<xav_stream *>(CPLCalloc(1, sizeof(xav_stream)));
+    d->streams[0].file = CPLStrdup("x.mkv");
+    d->streams[0].pix_fmt = CPLStrdup("gbrp12le");
+    d->streams[0].bits = 12;
+    d->streams[0].channels = 3;
+    d->streams[0].gop = 16;
+    d->streams[0].frames = 1;
+    for (int c = 0; c < 3; c++)
+        d->streams[0].var[c] = 2 - c;
+    return d;
+}
+
+TEST(Sidecar, MixedVariablesRoundTrip)
+{
+    xav_desc *d = mixed_sample();
+    ASSERT_EQ(0, xav_desc_validate(d)) << CPLGetLastErrorMsg();
+    std::string json = to_json(d);
+    xav_desc_free(d);
+    EXPECT_NE(std::string::npos, json.find("\"schema_version\":7")) << json;
+    xav_desc *e = xav_sidecar_from_json(json.data(), json.size(), "test");
+    ASSERT_NE(e, nullptr) << CPLGetLastErrorMsg();
+    EXPECT_EQ(XAV_QUANT_MIXED, e->vars[1].quant);
+    EXPECT_EQ(-0.09, e->vars[1].mix[1]);
+    EXPECT_EQ(2, e->vars[1].mix_vars[2]);
+    EXPECT_EQ(to_json(e), json);
+    xav_desc_free(e);
+}
+
+TEST(Sidecar, MixedVariablesNeedTheirStreamToCarryThemAll)
+{
+    xav_desc *d = mixed_sample();
+    std::string message;
+    d->vars[0].mix_vars[1] = 3; // no such variable in the stream
+    EXPECT_FALSE(parses(to_json(d), &message));
+    EXPECT_NE(std::string::npos, message.find("lacks a variable")) << message;
+    d->vars[0].mix_vars[1] = 1;
+    d->streams[0].lossless = 1;
+    EXPECT_FALSE(parses(to_json(d), &message));
+    EXPECT_NE(std::string::npos, message.find("lossy")) << message;
+    xav_desc_free(d);
+}

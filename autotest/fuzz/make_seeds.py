@@ -34,7 +34,9 @@ l8 = str(DATA / "LC08_L1TP_195025_20130707_20170503_01_T1_B10.TIF")
 
 # name: (source, gdal_translate options, creation options)
 SEEDS = {
-    "l7_x265": (DATA / "L7_ETMs.tif", "-srcwin 100 100 24 20", []),
+    "l7_x265": (DATA / "L7_ETMs.tif", "-srcwin 100 100 24 20", ["DECORRELATE=NO"]),
+    # the bands as principal components: quantization "mixed"
+    "l7_mixed": (DATA / "L7_ETMs.tif", "-srcwin 100 100 24 20", ["MAX_ERROR=2"]),
     "l7_ffv1_rgb": (DATA / "L7_ETMs.tif", "-srcwin 0 0 20 17 -b 1 -b 2 -b 3",
                     ["LOSSLESS=YES", "GROUPS=1,2,3"]),
     "lc_palette_rat": (DATA / "lc.tif", "-srcwin 10 10 18 18", ["LOSSLESS=YES"]),
