@@ -291,6 +291,7 @@ int xav_parse_create_options(CSLConstList opts, xav_create_options *o)
         parse_tile_size(opts, &o->tile_size) != 0 ||
         parse_threads(opts, &o->threads) != 0)
         return -1;
+    o->crf_given = CSLFetchNameValue(opts, "CRF") != NULL;
     if (o->qp >= 0 && o->codec != XAV_CODEC_X265) {
         CPLError(CE_Failure, CPLE_IllegalArg,
                  "XAVIDEO: QP applies to CODEC=X265 only; use CRF.");

@@ -29,7 +29,8 @@ typedef struct {
     int decorrelate; /* DECORRELATE: mixed variables (decorrelate.h) */
     int bits;        /* 0 = choose from the data type */
     int crf;
-    int qp; /* -1 = use crf */
+    int crf_given; /* CRF was set, not defaulted */
+    int qp;        /* -1 = use crf */
     char preset[32];
     int gop;
     int tile_size;      /* 0 = one tile unless the raster is too large */

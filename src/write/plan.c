@@ -175,6 +175,41 @@ int xav_plan_residual(const xav_create_options *o)
     return o->target_psnr >= XAV_RESIDUAL_DB;
 }
 
+/* MAX_ERROR=e without CRF, QP or TARGET_PSNR: the bound says what quality
+ * is wanted, so a coarse one raises x265's CRF past the default, to
+ * XAV_BOUND_CRF_AT_ONE_CODE for a bound of one 12-bit code of the
+ * stream's finest variable and 6 more per doubling (the quantizer's step
+ * doubles every 6); the corrections take the tail of the codec's error.
+ * Measured on five cubes (doc/defaults.md): SAfrica at 3.35, 1.97 bpppb at
+ * the default CRF, 0.83 at this one (24); below the default, fine bounds
+ * cost more on SST (up to 8 %) than they save on UWND (3 %), so the
+ * default is the floor. */
+#define XAV_BOUND_CRF_AT_ONE_CODE (-18.0)
+
+static void plan_bound_quality(xav_copy *cs)
+{
+    xav_desc *d = cs->d;
+    int s, c;
+    if (!(cs->opt.max_error > 0) || cs->opt.crf_given || cs->opt.qp >= 0 ||
+        cs->opt.target_psnr > 0)
+        return;
+    for (s = 0; s < d->nstreams; s++) {
+        xav_stream *st = &d->streams[s];
+        double crf = XAV_CRF_MAX(st->codec);
+        if (!xav_stream_is_lossy(st) || st->codec != XAV_CODEC_X265)
+            continue;
+        for (c = 0; c < st->channels; c++) {
+            const xav_variable *v = &d->vars[st->var[c]];
+            const double code = ldexp(v->q_scale, v->bits - 12);
+            if (v->max_error > 0 && code > 0)
+                crf = MIN(crf, XAV_BOUND_CRF_AT_ONE_CODE +
+                                   6 * log2(v->max_error / code));
+        }
+        st->crf =
+            (int)MAX(st->crf, MIN(XAV_CRF_MAX(st->codec), floor(crf + 0.5)));
+    }
+}
+
 /* Tiles with no valid pixel at any time step lose their streams and file
  * (model.h): only where every variable is lossy and masked, so that the
  * mask says what each pixel was; never tile 0, whose file carries the
@@ -225,7 +260,10 @@ int xav_plan_coding(xav_copy *cs)
     if (cs->append != NULL &&
         xav_append_impose(cs->append, d, cs->lattice) != 0)
         return -1;
-    if (xav_layout_plan(d, &cs->opt) != 0 || xav_plan_decorrelation(cs) != 0)
+    if (xav_layout_plan(d, &cs->opt) != 0)
+        return -1;
+    plan_bound_quality(cs);
+    if (xav_plan_decorrelation(cs) != 0)
         return -1;
     leave_out_empty_tiles(cs);
     return 0;
