@@ -244,3 +244,18 @@ def test_edited_weights_are_refused_on_read(mixed_pair, tmp_path):
     res = probe_open(tmp_path / "l7.mkv.json")
     assert res["opened"] and res["read_ok"] is False, res
     assert "does not match" in " ".join(m for (_, _, m) in res["errors"]), res["errors"]
+
+
+@pytest.mark.parametrize("quality", ["CRF=0", "QP=0"])
+def test_finest_qualities_keep_the_bands_apart(tmp_path, quality):
+    """The components share a step coarser than each band's own, which the
+    CRF makes up for by going lower (3 or 4 on L7_ETMs): at CRF 0 or QP 0
+    there is no lower, and the bands stay apart rather than lose quality."""
+    ref = l7_bands()
+    ds = xav_create_ok(str(L7), tmp_path / "q.mkv", [quality])
+    doc = doc_of(tmp_path / "q.mkv")
+    assert "mixed" not in modes(doc), modes(doc)
+    plain = xav_create_ok(str(L7), tmp_path / "p.mkv", [quality, "DECORRELATE=NO"])
+    pdoc = doc_of(tmp_path / "p.mkv")
+    assert doc["quality"]["psnr_db"] == pytest.approx(pdoc["quality"]["psnr_db"], abs=0.05)
+    assert_within_bounds(ds, ref, doc)

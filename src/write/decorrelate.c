@@ -218,15 +218,32 @@ static double rounded(double x, int digits)
     return CPLAtof(CPLSPrintf("%.*g", digits, x));
 }
 
+/* How many CRF (or QP) the step of components costs against the
+ * variables' own steps (normalized, per code of 12 bits): 6 per doubling. */
+static int step_shift(const xav_desc *d, const xav_stream *st, double step,
+                      int bits)
+{
+    double own = 0;
+    int a;
+    for (a = 0; a < 3; a++) {
+        const xav_variable *v = &d->vars[st->var[a]];
+        own +=
+            ldexp(v->q_scale, v->bits - 12) / (v->valid_max - v->valid_min) / 3;
+    }
+    return (int)floor(6 * log2(ldexp(step, bits - 12) / own) + 0.5);
+}
+
 /* Makes the variables of tile 0's stream s the components vec of their
- * normalized values, and codes every stream of them accordingly. */
-static void mix(xav_copy *cs, int s, double vec[3][3])
+ * normalized values, and codes every stream of them accordingly; unless
+ * the quality asked is finer than the components' step can reach (a CRF
+ * or QP below the shift): then it returns 0 and changes nothing. */
+static int mix(xav_copy *cs, int s, double vec[3][3])
 {
     xav_desc *d = cs->d;
     const xav_stream st = d->streams[s];
     const int bits = cs->opt.bits ? cs->opt.bits : 12;
-    double lo[3], step, own = 0, widest = 0, shift;
-    int a, k, crf, qp;
+    double lo[3], step, widest = 0;
+    int a, k, shift;
     /* every valid value's components: the image of the unit cube */
     for (k = 0; k < 3; k++) {
         double width = 0;
@@ -238,11 +255,12 @@ static void mix(xav_copy *cs, int s, double vec[3][3])
         widest = MAX(widest, width);
     }
     step = widest / ((1 << bits) - 1);
+    shift = step_shift(d, &st, step, bits);
+    if ((st.qp >= 0 ? st.qp : st.crf) < shift)
+        return 0;
     for (a = 0; a < 3; a++) {
         xav_variable *v = &d->vars[st.var[a]];
         const double range = v->valid_max - v->valid_min;
-        /* its own step, normalized, per code of 12 bits */
-        own += ldexp(v->q_scale, v->bits - 12) / range / 3;
         v->quant = XAV_QUANT_MIXED;
         v->q_offset = v->valid_min;
         for (k = 0; k < 3; k++) {
@@ -254,13 +272,12 @@ static void mix(xav_copy *cs, int s, double vec[3][3])
         v->q_scale = rounded(range * step, 7);
         v->bits = bits;
     }
-    shift = floor(6 * log2(ldexp(step, bits - 12) / own) + 0.5);
-    crf = (int)MAX(0, st.crf - shift);
-    qp = st.qp >= 0 ? (int)MAX(0, st.qp - shift) : -1;
     for (k = 0; k < d->nstreams; k++)
         if (d->streams[k].role == XAV_ROLE_DATA &&
             same_variables(&d->streams[k], &st))
-            set_mixed_coding(&d->streams[k], bits, crf, qp);
+            set_mixed_coding(&d->streams[k], bits, st.crf - shift,
+                             st.qp >= 0 ? st.qp - shift : -1);
+    return 1;
 }
 
 /* An appended part: the streams of the variables the dataset mixed are
@@ -308,10 +325,9 @@ int xav_plan_decorrelation(xav_copy *cs)
     for (s = 0; s < n && rc == 0; s++) {
         double vec[3][3];
         const double gain = components(&cands[s], vec);
-        CPLDebug("XAVIDEO", "principal components of stream %d: %.3f bits",
-                 cands[s].s, gain);
-        if (gain >= XAV_MIX_MIN_GAIN)
-            mix(cs, cands[s].s, vec);
+        const int mixed = gain >= XAV_MIX_MIN_GAIN && mix(cs, cands[s].s, vec);
+        CPLDebug("XAVIDEO", "principal components of stream %d: %.3f bits, %s",
+                 cands[s].s, gain, mixed ? "taken" : "not taken");
     }
     CPLFree(cands);
     return rc;

@@ -13,7 +13,9 @@
  * 12 bits, wide enough for any valid value. The stream's CRF is lowered by
  * 6 log2 of how much coarser that step is than the variables' own, so that
  * its error stays where the CRF put it. Where the transform would not pay
- * (measured: doc/defaults.md), nothing changes.
+ * (measured: doc/defaults.md), or where the quality asked is finer than
+ * that shift allows (a CRF or QP below it: the components' step would cap
+ * the quality), nothing changes.
  */
 #ifndef XAV_DECORRELATE_H
 #define XAV_DECORRELATE_H

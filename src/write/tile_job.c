@@ -20,18 +20,6 @@ static int job_progress(const xav_tile_job *job, double fraction)
     return stop ? -1 : 0;
 }
 
-/* Codes of every channel of a data stream of mixed variables (a
- * transform of all of them), from the window. */
-static void fill_mixed_planes(const xav_desc *d, xav_window *win,
-                              const xav_stream *st)
-{
-    const double *values[XAV_MAX_CHANNELS];
-    int c;
-    for (c = 0; c < XAV_MAX_CHANNELS; c++)
-        values[c] = win->values[st->var[c]];
-    xav_mix_encode_rows(d, st, values, xav_window_pixels(win), win->planes);
-}
-
 /* Codes of channel c of data stream st, from the window. Returns 0, or -1
  * with a CPLError for a value its table lacks (the source changed since the
  * scan, or an appended part's value). */
@@ -55,6 +43,24 @@ static int fill_plane(const xav_desc *d, xav_window *win, const xav_stream *st,
                  var->name, var->table_size);
         return -1;
     }
+    return 0;
+}
+
+/* Codes of every channel of data stream st, from the window: each its
+ * variable's, or, for mixed variables, a transform of all of them. */
+static int fill_planes(const xav_desc *d, xav_window *win, const xav_stream *st)
+{
+    const double *values[XAV_MAX_CHANNELS];
+    int c;
+    if (d->vars[st->var[0]].quant != XAV_QUANT_MIXED) {
+        for (c = 0; c < st->channels; c++)
+            if (fill_plane(d, win, st, c) != 0)
+                return -1;
+        return 0;
+    }
+    for (c = 0; c < XAV_MAX_CHANNELS; c++)
+        values[c] = win->values[st->var[c]];
+    xav_mix_encode_rows(d, st, values, xav_window_pixels(win), win->planes);
     return 0;
 }
 
@@ -136,7 +142,7 @@ static int encode_frame(const xav_tile_job *job, xav_window *win, xav_writer *w,
 {
     const xav_copy *cs = job->cs;
     const xav_desc *d = cs->d;
-    int v, s, c;
+    int v, s;
     size_t i;
     for (v = 0; v < d->nvars; v++) {
         if (xav_window_read(cs, win, v, t) < 0)
@@ -155,14 +161,8 @@ static int encode_frame(const xav_tile_job *job, xav_window *win, xav_writer *w,
         const xav_stream *st = &d->streams[s];
         if (st->role != XAV_ROLE_DATA)
             continue;
-        if (d->vars[st->var[0]].quant == XAV_QUANT_MIXED)
-            fill_mixed_planes(d, win, st);
-        for (c = 0;
-             d->vars[st->var[0]].quant != XAV_QUANT_MIXED && c < st->channels;
-             c++)
-            if (fill_plane(d, win, st, c) != 0)
-                return -1;
-        if (xav_writer_put(w, s, (const uint16_t *const *)win->planes) != 0 ||
+        if (fill_planes(d, win, st) != 0 ||
+            xav_writer_put(w, s, (const uint16_t *const *)win->planes) != 0 ||
             (xav_stream_is_lossy(st) && verify_decoded(job, w, vf, s) != 0) ||
             (measured_from_codes(d, st) &&
              xav_verifier_check_codes(
