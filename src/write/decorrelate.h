@@ -1,10 +1,10 @@
 /*
- * decorrelate: three lossy variables that share a stream and move together
- * (the bands of a multispectral image) are coded as their principal
- * components. The codec codes a stream's planes apart (x265 and AV1 take
- * gbrp with the identity matrix), so what the bands have in common would
- * be paid three times; the components put it in one plane and leave the
- * other two nearly flat.
+ * decorrelate: three lossy variables that share an x265 stream and move
+ * together (the bands of a multispectral image) are coded as their
+ * principal components. The codec codes a stream's planes apart (x265
+ * takes gbrp with the identity matrix), so what the bands have in common
+ * would be paid three times; the components put it in one plane and leave
+ * the other two nearly flat.
  *
  * The transform is one per variable over all its time steps (model.h,
  * XAV_QUANT_MIXED): each variable is normalized by its valid range (what
