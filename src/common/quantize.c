@@ -58,6 +58,11 @@ int xav_quant_plan(xav_variable *v, int bits)
     return bits;
 }
 
+double xav_quant_step12(const xav_variable *v)
+{
+    return ldexp(v->q_scale, v->bits - 12);
+}
+
 void xav_quant_encode_row(const xav_variable *v, int bits, const double *values,
                           size_t n, uint16_t *codes)
 {

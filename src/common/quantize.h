@@ -53,6 +53,11 @@ void xav_mask_from_stored(const uint8_t *stored, size_t n, int schema_version,
  * need. */
 int xav_quant_plan(xav_variable *v, int bits);
 
+/* The value of one step of v's codes, counted in codes of 12 bits (a code
+ * of 8 bits is 16 of them): the unit x265's CRF and QP scale, whatever the
+ * stream's bits. */
+double xav_quant_step12(const xav_variable *v);
+
 /* Lossy or integer: values -> codes (clamped to [0, 2^bits - 1]). */
 void xav_quant_encode_row(const xav_variable *v, int bits, const double *values,
                           size_t n, uint16_t *codes);

@@ -229,8 +229,7 @@ static int step_shift(const xav_desc *d, const xav_stream *st, double step,
     int a;
     for (a = 0; a < 3; a++) {
         const xav_variable *v = &d->vars[st->var[a]];
-        own +=
-            ldexp(v->q_scale, v->bits - 12) / (v->valid_max - v->valid_min) / 3;
+        own += xav_quant_step12(v) / (v->valid_max - v->valid_min) / 3;
     }
     return (int)floor(6 * log2(ldexp(step, bits - 12) / own) + 0.5);
 }

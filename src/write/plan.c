@@ -81,7 +81,7 @@ static double default_bound(const xav_variable *var,
     } else if (o->target_psnr > 0)
         e = XAV_BOUND_RMS * range * pow(10, -o->target_psnr / 20);
     else
-        e = XAV_BOUND_CODES * ldexp(var->q_scale, var->bits - 12) *
+        e = XAV_BOUND_CODES * xav_quant_step12(var) *
             pow(2, ((o->qp >= 0 ? o->qp : o->crf) - XAV_DEFAULT_CRF) / 6.0);
     if (!GDALDataTypeIsFloating(var->type))
         return MAX(1, floor(e));
@@ -200,7 +200,7 @@ static void plan_bound_quality(xav_copy *cs)
             continue;
         for (c = 0; c < st->channels; c++) {
             const xav_variable *v = &d->vars[st->var[c]];
-            const double code = ldexp(v->q_scale, v->bits - 12);
+            const double code = xav_quant_step12(v);
             if (v->max_error > 0 && code > 0)
                 crf = MIN(crf, XAV_BOUND_CRF_AT_ONE_CODE +
                                    6 * log2(v->max_error / code));
