@@ -1,6 +1,7 @@
 """Band model, descriptions, metadata, nodata, units, color table, category
 names, offset/scale, time-axis creation options, netCDF export."""
 
+import datetime
 import json
 
 import numpy as np
@@ -53,6 +54,22 @@ def test_uwnd_descriptions_and_xavideo_domain(data_dir, uwnd_xav):
         assert md.get("VARIABLE") == "UWND", f"band {i}: XAVIDEO metadata {md}"
         assert md.get("TIME_INDEX") == str(i - 1), f"band {i}: XAVIDEO metadata {md}"
         assert (md.get("TIME") or "").startswith(day), f"band {i}: TIME {md.get('TIME')!r}, expected {day}..."
+
+
+def test_subdaily_descriptions_tell_steps_apart(data_dir, tmp_path):
+    """SAfrica's steps are 3 hours apart: a date alone would describe the
+    eight bands of a variable on one day alike. Each description goes to
+    the minute, and names the source's valid time."""
+    src = open_source(str(data_dir / "safrica.grib2"))
+    out = xav_create_ok(src, tmp_path / "sa.mkv", ["LOSSLESS=YES"])
+    descriptions = [out.GetRasterBand(b).GetDescription() for b in range(1, out.RasterCount + 1)]
+    assert len(set(descriptions)) == out.RasterCount == 75, descriptions[:6]
+    for b in range(1, out.RasterCount + 1):
+        valid = int(src.GetRasterBand(b).GetMetadataItem("GRIB_VALID_TIME").split()[0])
+        when = datetime.datetime.fromtimestamp(valid, datetime.timezone.utc)
+        element = src.GetRasterBand(b).GetMetadataItem("GRIB_ELEMENT")
+        expected = f"{element} {when.strftime('%Y-%m-%dT%H:%M')}"
+        assert descriptions[b - 1] == expected, f"band {b}: {descriptions[b - 1]!r}, expected {expected!r}"
 
 
 @pytest.fixture(scope="module", params=["UWND", "SST"])
@@ -402,3 +419,50 @@ def test_sst_climatology_descriptions(data_dir, tmp_path):
         assert d.startswith(f"SST 0000-{i:02d}-"), f"band {i}: description {d!r}"
         md = out.GetRasterBand(i).GetMetadata("XAVIDEO") or {}
         assert md.get("VARIABLE") == "SST" and md.get("TIME_INDEX") == str(i - 1), md
+
+
+def test_netcdf_integer_levels_stay_integers(tmp_path):
+    """A netCDF whose only extra dimension is pressure levels stored as
+    integers: through XAVIDEO and back to netCDF, the level variable is
+    still Int32 with its values, no calendar is invented for it, and no
+    warning says its units are not a time's."""
+    rng = np.random.default_rng(7)
+    arrays = [rng.normal(280, 5, (10, 20)).astype(np.float32) for _ in range(3)]
+    mem = mem_dataset(arrays, gdal.GDT_Float32)
+    mem.SetMetadata({"NETCDF_DIM_EXTRA": "{level}", "NETCDF_DIM_level_DEF": "{3,4}",
+                     "NETCDF_DIM_level_VALUES": "{1000,850,700}", "level#units": "hPa"})
+    for b, level in enumerate([1000, 850, 700], 1):
+        mem.GetRasterBand(b).SetMetadata({"NETCDF_DIM_level": str(level)})
+    source_nc = tmp_path / "levels.nc"
+    assert gdal.Translate(str(source_nc), mem, format="netCDF") is not None
+    src = open_source(source_nc)
+    gdal.ErrorReset()
+    out = xav_create_ok(src, tmp_path / "levels.mkv", ["LOSSLESS=YES"])
+    assert gdal.GetLastErrorType() == gdal.CE_None, gdal.GetLastErrorMsg()
+    assert out.GetMetadataItem("NETCDF_DIM_level_DEF") == "{3,4}"
+    assert out.GetMetadataItem("level#calendar") is None
+    assert out.GetMetadataItem("level#units") == "hPa"
+    back_nc = tmp_path / "back.nc"
+    assert gdal.Translate(str(back_nc), out, format="netCDF") is not None
+    md = gdal.OpenEx(str(back_nc), gdal.OF_MULTIDIM_RASTER)
+    level = md.GetRootGroup().OpenMDArray("level")
+    assert level.GetDataType().GetNumericDataType() == gdal.GDT_Int32
+    np.testing.assert_array_equal(level.ReadAsArray(), [1000, 850, 700])
+    back = open_source(back_nc)
+    for b in range(3):
+        np.testing.assert_array_equal(back.GetRasterBand(b + 1).ReadAsArray(), arrays[b])
+
+
+def test_single_time_listed_as_gdal_netcdf_does(tmp_path):
+    """GDAL's netCDF driver lists a dimension of one value without braces;
+    so does XAVIDEO, and gdal_translate -of netCDF writes it back."""
+    rng = np.random.default_rng(11)
+    mem = mem_dataset([rng.normal(0, 1, (8, 8)).astype(np.float32)], gdal.GDT_Float32)
+    out = xav_create_ok(mem, tmp_path / "one.mkv",
+                        ["LOSSLESS=YES", "TIME_VALUES=12", "TIME_UNITS=hours since 1996-01-01"])
+    assert out.GetMetadataItem("NETCDF_DIM_time_VALUES") == "12"
+    assert out.GetRasterBand(1).GetMetadataItem("TIME", "XAVIDEO") == "1996-01-01T12:00:00"
+    nc = tmp_path / "one.nc"
+    assert gdal.Translate(str(nc), out, format="netCDF") is not None
+    md = gdal.OpenEx(str(nc), gdal.OF_MULTIDIM_RASTER)
+    np.testing.assert_array_equal(md.GetRootGroup().OpenMDArray("time").ReadAsArray(), [12])

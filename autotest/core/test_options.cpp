@@ -62,6 +62,9 @@ TEST(Options, BadValuesAreRefusedByName)
     EXPECT_NE(refusal({"PRESET=quick"}).find("PRESET"), std::string::npos);
     EXPECT_NE(refusal({"TILE_SIZE=8"}).find("16"), std::string::npos);
     EXPECT_NE(refusal({"MAX_ERROR=-1"}).find("positive"), std::string::npos);
+    EXPECT_EQ(refusal({"MAX_ERROR=-1"}).find("LOSSLESS"), std::string::npos);
+    EXPECT_NE(refusal({"MAX_ERROR=0"}).find("LOSSLESS=YES"), std::string::npos)
+        << "a bound of 0 asks for exact values: say how";
     EXPECT_NE(refusal({"TARGET_PSNR=nan"}).find("positive"), std::string::npos);
     EXPECT_NE(refusal({"NUM_THREADS=0"}).find("NUM_THREADS"),
               std::string::npos);

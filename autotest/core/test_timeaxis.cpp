@@ -97,3 +97,22 @@ TEST(TimeAxis, RefusesWhatItDoesNotUnderstand)
 }
 
 } // namespace
+
+TEST(TimeAxis, LabelLengthTellsStepsApart)
+{
+    const char *monthly[] = {"1982-01-16T20:00:00", "1982-02-15T08:00:00",
+                             NULL};
+    const char *hourly[] = {"2010-03-08T15:00:00", "2010-03-08T12:00:00",
+                            "2010-03-09T12:00:00", NULL};
+    const char *seconds[] = {"2010-03-08T12:00:30", "2010-03-08T12:00:00",
+                             NULL};
+    const char *repeated[] = {"2000-01-01T00:00:00", "2000-01-01T00:00:00",
+                              NULL};
+    const char *one[] = {"2000-01-01T06:00:00", NULL};
+    EXPECT_EQ(10, xav_time_label_length(monthly));
+    EXPECT_EQ(16, xav_time_label_length(hourly));
+    EXPECT_EQ(19, xav_time_label_length(seconds));
+    EXPECT_EQ(19, xav_time_label_length(repeated));
+    EXPECT_EQ(10, xav_time_label_length(one));
+    EXPECT_EQ(10, xav_time_label_length(NULL));
+}

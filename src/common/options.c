@@ -231,7 +231,10 @@ static int parse_positive(CSLConstList opts, const char *key, double *out)
     *out = CPLStrtod(s, &end);
     if (end == s || *end != '\0' || !(*out > 0) || !isfinite(*out)) {
         CPLError(CE_Failure, CPLE_IllegalArg,
-                 "XAVIDEO: %s=%s is not a positive number.", key, s);
+                 "XAVIDEO: %s=%s is not a positive number%s.", key, s,
+                 end != s && *end == '\0' && *out == 0
+                     ? "; for exact values, give LOSSLESS=YES instead"
+                     : "");
         return -1;
     }
     return 0;

@@ -1,8 +1,11 @@
 /* timeaxis: see timeaxis.h. */
 #include "timeaxis.h"
 
+#include <cpl_conv.h>
+#include <cpl_string.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -217,6 +220,13 @@ static long add_months(calendar cal, const origin *o, double value,
     return days_from_date(cal, y, m, o->d < len ? o->d : len);
 }
 
+int xav_time_units_are_time(const char *units)
+{
+    char unit[32], since[16];
+    return units != NULL && sscanf(units, " %31s %15s", unit, since) == 2 &&
+           strcasecmp(since, "since") == 0;
+}
+
 int xav_time_to_iso(double value, const char *units, const char *calendar_name,
                     char *out, size_t out_size)
 {
@@ -246,4 +256,33 @@ int xav_time_to_iso(double value, const char *units, const char *calendar_name,
     snprintf(out, out_size, "%04ld-%02d-%02dT%02d:%02d:%02d", y, m, d,
              (int)(frac / 3600), (int)fmod(frac / 60, 60), (int)fmod(frac, 60));
     return 0;
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int xav_time_label_length(CSLConstList iso)
+{
+    static const size_t lengths[] = {10, 16};
+    const int count = CSLCount(iso);
+    const char **sorted;
+    size_t k, found = 19;
+    int i;
+    if (count < 2)
+        return 10;
+    /* sorted whole, strings alike in any prefix are neighbours */
+    sorted = (const char **)CPLMalloc(sizeof(*sorted) * (size_t)count);
+    memcpy(sorted, iso, sizeof(*sorted) * (size_t)count);
+    qsort(sorted, (size_t)count, sizeof(*sorted), compare_strings);
+    for (k = 0; k < sizeof(lengths) / sizeof(lengths[0]) && found == 19; k++) {
+        for (i = 1; i < count; i++)
+            if (strncmp(sorted[i - 1], sorted[i], lengths[k]) == 0)
+                break;
+        if (i == count)
+            found = lengths[k];
+    }
+    CPLFree(sorted);
+    return (int)found;
 }

@@ -9,6 +9,7 @@
 
 #include "layout.h"
 #include "netcdf_items.h"
+#include "timeaxis.h"
 #include "varnames.h"
 
 static const char *number_text(double v)
@@ -19,20 +20,23 @@ static const char *number_text(double v)
 }
 
 /* "{v0,v1,...}": values as netCDF lists them, built in linear time (a
- * sidecar may hold a million of them). */
+ * sidecar may hold a million of them); one value without braces, as
+ * GDAL's netCDF driver prints a dimension of one. */
 static char *values_text(const double *values, int n)
 {
-    size_t cap = 64 + (size_t)n * 26, len = 1; /* 26 > ",%.17g" */
+    size_t cap = 64 + (size_t)n * 26, len = 0; /* 26 > ",%.17g" */
     char *text = (char *)CPLMalloc(cap);
     int i;
-    text[0] = '{';
+    if (n != 1)
+        text[len++] = '{';
     for (i = 0; i < n; i++) {
         if (i > 0)
             text[len++] = ',';
         xav_netcdf_number(text + len, cap - len, values[i]);
         len += strlen(text + len);
     }
-    text[len++] = '}';
+    if (n != 1)
+        text[len++] = '}';
     text[len] = '\0';
     return text;
 }
@@ -58,14 +62,66 @@ static int one_array_grid(const xav_desc *d)
     return d->ndims > 0 && v == d->nvars;
 }
 
-/* A dimension's netCDF items: _DEF (size, type double), _VALUES, units
- * (ours win over the source's attribute: they are the values'). */
-static char **dimension_items(char **md, const char *name, const double *values,
-                              int n, const char *units)
+/* netCDF's integer types (NC_BYTE 1 ... NC_UINT64 11, the codes of
+ * NETCDF_DIM_<dim>_DEF) and their ranges. */
+static const struct {
+    int nc;
+    double lo, hi;
+} xav_nc_integers[] = {{1, -128, 127},
+                       {3, -32768, 32767},
+                       {4, -2147483648.0, 2147483647.0},
+                       {7, 0, 255},
+                       {8, 0, 65535},
+                       {9, 0, 4294967295.0},
+                       {10, -9223372036854775808.0, 9223372036854775807.0},
+                       {11, 0, 18446744073709551615.0}};
+#define XAV_NC_INTEGERS (sizeof(xav_nc_integers) / sizeof(xav_nc_integers[0]))
+
+/* Whether every value is one of netCDF type nc: NC_FLOAT or an integer
+ * type. */
+static int values_fit_type(const double *values, int n, int nc)
+{
+    size_t k;
+    int i;
+    for (k = 0; k < XAV_NC_INTEGERS; k++)
+        if (xav_nc_integers[k].nc == nc)
+            break;
+    if (nc != 5 && k == XAV_NC_INTEGERS)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (nc == 5 ? (double)(float)values[i] != values[i]
+                    : values[i] != floor(values[i]) ||
+                          values[i] < xav_nc_integers[k].lo ||
+                          values[i] > xav_nc_integers[k].hi)
+            return 0;
+    return 1;
+}
+
+/* The netCDF type of a dimension's values: the source's (its _DEF item),
+ * where it had as many values and every one fits it, so that a dimension
+ * of integer levels goes back to netCDF as integers; else double. */
+static int dimension_type(CSLConstList source_md, const char *name,
+                          const double *values, int n)
+{
+    const char *def =
+        CSLFetchNameValue(source_md, CPLSPrintf("NETCDF_DIM_%s_DEF", name));
+    int size, nc;
+    if (def == NULL || sscanf(def, "{%d,%d}", &size, &nc) != 2 || size != n ||
+        !values_fit_type(values, n, nc))
+        return 6; /* NC_DOUBLE */
+    return nc;
+}
+
+/* A dimension's netCDF items: _DEF (size, type), _VALUES, units (ours win
+ * over the source's attribute: they are the values'). */
+static char **dimension_items(char **md, CSLConstList source_md,
+                              const char *name, const double *values, int n,
+                              const char *units)
 {
     char *text = values_text(values, n);
-    md = CSLSetNameValue(md, CPLSPrintf("NETCDF_DIM_%s_DEF", name),
-                         CPLSPrintf("{%d,6}", n));
+    md = CSLSetNameValue(
+        md, CPLSPrintf("NETCDF_DIM_%s_DEF", name),
+        CPLSPrintf("{%d,%d}", n, dimension_type(source_md, name, values, n)));
     md = CSLSetNameValue(md, CPLSPrintf("NETCDF_DIM_%s_VALUES", name), text);
     if (units != NULL)
         md = CSLSetNameValue(md, CPLSPrintf("%s#units", name), units);
@@ -134,7 +190,7 @@ static void derive_dataset_metadata(xav_dataset *ds)
     }
     if (d->time_values != NULL) {
         ds->metadata =
-            dimension_items(ds->metadata, xav_netcdf_time_name(d),
+            dimension_items(ds->metadata, d->metadata, xav_netcdf_time_name(d),
                             d->time_values, d->ntimes, d->time_units);
         if (d->time_calendar != NULL)
             ds->metadata = CSLSetNameValue(
@@ -143,9 +199,9 @@ static void derive_dataset_metadata(xav_dataset *ds)
                 d->time_calendar);
     }
     for (k = 0; grid && k < d->ndims; k++)
-        ds->metadata =
-            dimension_items(ds->metadata, d->dims[k].name, d->dims[k].values,
-                            d->dims[k].size, d->dims[k].units);
+        ds->metadata = dimension_items(ds->metadata, d->metadata,
+                                       d->dims[k].name, d->dims[k].values,
+                                       d->dims[k].size, d->dims[k].units);
     ds->xav_metadata =
         CSLSetNameValue(NULL, "VARIABLES", CPLSPrintf("%d", d->nvars));
     ds->xav_metadata =
@@ -216,7 +272,7 @@ static char **netcdf_band_items(const xav_desc *d, char **md,
                            var->array != NULL ? var->array : var->name);
 }
 
-static void derive_band(xav_dataset *ds, int b)
+static void derive_band(xav_dataset *ds, int b, int time_label)
 {
     const xav_desc *d = ds->d;
     const xav_variable *var;
@@ -243,8 +299,8 @@ static void derive_band(xav_dataset *ds, int b)
     x = CSLSetNameValue(x, "LOSSLESS", d->streams[s].lossless ? "YES" : "NO");
     ds->band_xav_md[b] = x;
     if (d->time_iso != NULL)
-        ds->descriptions[b] =
-            CPLStrdup(CPLSPrintf("%s %.10s", var->name, d->time_iso[t]));
+        ds->descriptions[b] = CPLStrdup(
+            CPLSPrintf("%s %.*s", var->name, time_label, d->time_iso[t]));
     else if (d->time_values != NULL)
         ds->descriptions[b] = CPLStrdup(
             CPLSPrintf("%s %s", var->name, number_text(d->time_values[t])));
@@ -254,12 +310,13 @@ static void derive_band(xav_dataset *ds, int b)
 
 void xav_present(xav_dataset *ds)
 {
-    int v, b, lossy = 0;
+    int v, b, lossy = 0, time_label;
     /* sidecars written before names were unique: every variable reachable */
     xav_unique_variable_names(ds->d);
     derive_dataset_metadata(ds);
+    time_label = xav_time_label_length(ds->d->time_iso);
     for (b = 0; b < xav_desc_band_count(ds->d); b++)
-        derive_band(ds, b);
+        derive_band(ds, b, time_label);
     for (v = 0; v < ds->d->nvars; v++)
         lossy |= !xav_variable_is_exact(&ds->d->vars[v]);
     /* GDAL's convention for lossy drivers (JPEG, WEBP, JPEGXL) */

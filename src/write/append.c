@@ -12,6 +12,7 @@
 #include "layout.h"
 #include "names.h"
 #include "sidecar.h"
+#include "timeaxis.h"
 #include "xavideo.h"
 
 struct xav_append {
@@ -211,6 +212,12 @@ static int check_grid(const xav_desc *d, const xav_desc *p)
     return 0;
 }
 
+/* A time axis without a calendar is in the standard one (CF's default). */
+static const char *calendar_of(const xav_desc *d)
+{
+    return d->time_calendar != NULL ? d->time_calendar : "standard";
+}
+
 static int check_time(const xav_desc *d, const xav_desc *p)
 {
     const double last = d->time_values[d->ntimes - 1];
@@ -218,14 +225,13 @@ static int check_time(const xav_desc *d, const xav_desc *p)
         return refuse("the source has no time axis (give TIME_VALUES and "
                       "TIME_UNITS)");
     if (!xav_same_text(p->time_units, d->time_units) ||
-        !xav_same_text(p->time_calendar, d->time_calendar))
-        return refuse(
-            CPLSPrintf("the source's times are in %s (%s), the "
-                       "dataset's in %s (%s)",
-                       p->time_units ? p->time_units : "no units",
-                       p->time_calendar ? p->time_calendar : "standard",
-                       d->time_units ? d->time_units : "no units",
-                       d->time_calendar ? d->time_calendar : "standard"));
+        (xav_time_units_are_time(d->time_units) &&
+         !xav_same_text(calendar_of(p), calendar_of(d))))
+        return refuse(CPLSPrintf(
+            "the source's times are in %s (%s), the "
+            "dataset's in %s (%s)",
+            p->time_units ? p->time_units : "no units", calendar_of(p),
+            d->time_units ? d->time_units : "no units", calendar_of(d)));
     if (!(p->time_values[0] > last))
         return refuse(CPLSPrintf("the source's first time (%.17g) is not "
                                  "after the dataset's last (%.17g)",

@@ -340,11 +340,14 @@ static int option_time_values(const xav_create_options *o,
     return rc;
 }
 
+/* ISO strings of the frame axis where its units are a time's. A frame
+ * axis that is not a time (the levels of a source without one, in hPa)
+ * carries its values as they are, without a warning. */
 static void plan_time_iso(xav_desc *d)
 {
     char iso[64];
     int t;
-    if (d->time_values == NULL || d->time_units == NULL)
+    if (d->time_values == NULL || !xav_time_units_are_time(d->time_units))
         return;
     for (t = 0; t < d->ntimes; t++) {
         if (xav_time_to_iso(d->time_values[t], d->time_units, d->time_calendar,
@@ -390,7 +393,9 @@ static int plan_time_attributes(const xav_create_options *o,
                              : a != NULL  ? a->names[a->frame]
                                           : "time");
     d->time_units = units != NULL ? CPLStrdup(units) : NULL;
-    d->time_calendar = CPLStrdup(cal != NULL ? cal : "standard");
+    /* a calendar is a time's: levels in hPa have none */
+    if (cal != NULL || xav_time_units_are_time(units))
+        d->time_calendar = CPLStrdup(cal != NULL ? cal : "standard");
     plan_time_iso(d);
     return 0;
 }
