@@ -134,15 +134,15 @@ def test_mdiminfo_dimensions_and_arrays(data_dir, uwnd_exact):
     info = mdiminfo(uwnd_exact)
     assert info["driver"] == "XAVIDEO"
     dims = {d["name"]: d for d in info["dimensions"]}
-    assert [d["name"] for d in info["dimensions"]] == ["TIME", "y", "x"], info["dimensions"]
+    assert [d["name"] for d in info["dimensions"]] == ["TIME", "FNOCY", "FNOCX"], info["dimensions"]
     assert dims["TIME"]["size"] == src.RasterCount == 132
-    assert dims["y"]["size"] == src.RasterYSize and dims["x"]["size"] == src.RasterXSize
-    assert (dims["TIME"]["type"], dims["y"]["type"], dims["x"]["type"]) == (
+    assert dims["FNOCY"]["size"] == src.RasterYSize and dims["FNOCX"]["size"] == src.RasterXSize
+    assert (dims["TIME"]["type"], dims["FNOCY"]["type"], dims["FNOCX"]["type"]) == (
         "TEMPORAL", "HORIZONTAL_Y", "HORIZONTAL_X")
-    for name in ("TIME", "y", "x"):
+    for name in ("TIME", "FNOCY", "FNOCX"):
         assert dims[name]["indexing_variable"] == f"/{name}"
     uwnd = info["arrays"]["UWND"]
-    assert uwnd["dimensions"] == ["/TIME", "/y", "/x"]
+    assert uwnd["dimensions"] == ["/TIME", "/FNOCY", "/FNOCX"]
     assert uwnd["datatype"] == gdal.GetDataTypeName(band.DataType) == "Float32"
     assert uwnd["unit"] == band.GetUnitType() == "M/S"
     assert np.float32(uwnd["nodata_value"]) == np.float32(band.GetNoDataValue())
@@ -156,8 +156,8 @@ def test_mdiminfo_dimensions_and_arrays(data_dir, uwnd_exact):
     assert time["attributes"]["calendar"] == "standard"
     assert time["attributes"]["time_origin"] == src.GetMetadataItem("TIME#time_origin")
     assert time["unit"] == src.GetMetadataItem("TIME#units")
-    assert info["arrays"]["x"]["attributes"]["standard_name"] == "longitude"
-    assert info["arrays"]["y"]["attributes"]["units"] == "degrees_north"
+    assert info["arrays"]["FNOCX"]["attributes"]["standard_name"] == "longitude"
+    assert info["arrays"]["FNOCY"]["attributes"]["units"] == "degrees_north"
     assert info["attributes"] == {"history": src.GetMetadataItem("NC_GLOBAL#history")}
 
 
@@ -189,17 +189,19 @@ def test_values_and_indexing_variables_match_source(data_dir, uwnd_exact):
     time = rg.OpenMDArray("TIME")
     assert np.array_equal(time.ReadAsArray(), src_time), "time values"
     assert time.GetAttribute("units").Read() == src_units
-    # x, y: the pixel centres of the source's geotransform; the netCDF
-    # source's own coordinate variables say the same (its y runs south-north)
+    # named as the source's dimensions (its coordinate variables' CF units
+    # say which is which), at the pixel centres of the source's
+    # geotransform; the netCDF source's own coordinate variables say the
+    # same (its y runs south-north)
     gt = open_source(UWND).GetGeoTransform()
     x, y = pixel_centres(gt)
-    assert np.array_equal(rg.OpenMDArray("x").ReadAsArray(), x)
-    assert np.array_equal(rg.OpenMDArray("y").ReadAsArray(), y)
+    assert np.array_equal(rg.OpenMDArray("FNOCX").ReadAsArray(), x)
+    assert np.array_equal(rg.OpenMDArray("FNOCY").ReadAsArray(), y)
     nc = open_mdim(WINDS).GetRootGroup()
-    assert np.allclose(rg.OpenMDArray("x").ReadAsArray(), nc.OpenMDArray("FNOCX").ReadAsArray())
-    assert np.allclose(rg.OpenMDArray("y").ReadAsArray(), nc.OpenMDArray("FNOCY").ReadAsArray()[::-1])
+    assert np.allclose(rg.OpenMDArray("FNOCX").ReadAsArray(), nc.OpenMDArray("FNOCX").ReadAsArray())
+    assert np.allclose(rg.OpenMDArray("FNOCY").ReadAsArray(), nc.OpenMDArray("FNOCY").ReadAsArray()[::-1])
     dims = uwnd.GetDimensions()
-    assert [d.GetIndexingVariable().GetName() for d in dims] == ["TIME", "y", "x"]
+    assert [d.GetIndexingVariable().GetName() for d in dims] == ["TIME", "FNOCY", "FNOCX"]
     srs = uwnd.GetSpatialRef()
     assert_srs_is(srs, 4326, "UWND")
     # EPSG:4326 is (latitude, longitude): dimensions 2 (y) and 3 (x)
@@ -312,8 +314,8 @@ def check_copy(path, cube, time_values, what):
     assert time.GetUnit() == units or time.GetAttribute("units").Read() == units
     assert time.GetAttribute("calendar").Read() == "standard"
     x, y = pixel_centres(open_source(UWND).GetGeoTransform())
-    assert np.array_equal(rg.OpenMDArray("x").ReadAsArray(), x), what
-    assert np.array_equal(rg.OpenMDArray("y").ReadAsArray(), y), what
+    assert np.array_equal(rg.OpenMDArray("FNOCX").ReadAsArray(), x), what
+    assert np.array_equal(rg.OpenMDArray("FNOCY").ReadAsArray(), y), what
     uwnd = rg.OpenMDArray("UWND")
     assert_srs_is(uwnd.GetSpatialRef(), 4326, what)
     assert_bits_equal(cube, uwnd.ReadAsArray(), what)

@@ -101,6 +101,9 @@ int xav_time_count(const xav_dataset *ds);
 int xav_geotransform(const xav_dataset *ds, double gt[6]);
 /* WKT2 of the CRS (of the geotransform, or of the GCPs), or NULL. */
 const char *xav_crs_wkt(const xav_dataset *ds);
+/* The name of the y (axis 0) or x (axis 1) dimension: the source's (lat,
+ * lon), else "y" or "x". */
+const char *xav_grid_name(const xav_dataset *ds, int axis);
 int xav_gcp_count(const xav_dataset *ds);
 const GDAL_GCP *xav_gcps(const xav_dataset *ds);
 /* Dataset metadata of one domain (NULL or "" for the default one). */

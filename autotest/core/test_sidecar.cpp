@@ -302,3 +302,33 @@ TEST(Sidecar, MixedVariablesNeedTheirStreamToCarryThemAll)
     EXPECT_NE(std::string::npos, message.find("lossy")) << message;
     xav_desc_free(d);
 }
+
+namespace
+{
+
+TEST(Sidecar, GridNamesRoundTripAndAreChecked)
+{
+    xav_desc *d = sample();
+    d->grid_names[0] = CPLStrdup("lat");
+    d->grid_names[1] = CPLStrdup("lon");
+    const std::string json = to_json(d);
+    xav_desc_free(d);
+    ASSERT_NE(json.find("\"grid_dimensions\":[\"lat\",\"lon\"]"),
+              std::string::npos);
+    xav_desc *e = xav_sidecar_from_json(json.data(), json.size(), "test");
+    ASSERT_NE(e, nullptr) << CPLGetLastErrorMsg();
+    EXPECT_STREQ("lat", e->grid_names[0]);
+    EXPECT_STREQ("lon", e->grid_names[1]);
+    EXPECT_EQ(to_json(e), json) << "writing what was read changes nothing";
+    xav_desc_free(e);
+    std::string msg;
+    for (const char *bad :
+         {"[\"lat\"]", "[\"lat\",\"lat\"]", "[\"\",\"lon\"]", "[\"lat\",3]"}) {
+        EXPECT_FALSE(
+            parses(replaced(json, "[\"lat\",\"lon\"]", std::string(bad)), &msg))
+            << bad;
+        EXPECT_NE(msg.find("grid_dimensions"), std::string::npos) << msg;
+    }
+}
+
+} // namespace

@@ -262,12 +262,12 @@ RootGroup::RootGroup(const Core &core, const std::string &filename)
     const auto srs = ArraySrs(c, filename, 3);
     const auto srsN =
         sliced ? ArraySrs(c, filename, 3 + xav_dim_count(c)) : srs;
-    AddSpatialDimension(
-        {FreeName("y", m_taken), 'Y', xav_height(c), gt[3], gt[5]}, regular,
-        srs.get());
-    AddSpatialDimension(
-        {FreeName("x", m_taken), 'X', xav_width(c), gt[0], gt[1]}, regular,
-        srs.get());
+    AddSpatialDimension({FreeName(xav_grid_name(c, 0), m_taken), 'Y',
+                         xav_height(c), gt[3], gt[5]},
+                        regular, srs.get());
+    AddSpatialDimension({FreeName(xav_grid_name(c, 1), m_taken), 'X',
+                         xav_width(c), gt[0], gt[1]},
+                        regular, srs.get());
     AddArrays(core, plans, srs, srsN, filename);
     m_attributes = GroupAttributes(GetFullName(), core);
 }

@@ -82,6 +82,8 @@ void xav_desc_free(xav_desc *d)
         return;
     CPLFree(d->crs_wkt);
     CPLFree(d->crs_projjson);
+    CPLFree(d->grid_names[0]);
+    CPLFree(d->grid_names[1]);
     if (d->gcp_count > 0)
         GDALDeinitGCPs(d->gcp_count, d->gcps);
     CPLFree(d->gcps);

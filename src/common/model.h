@@ -194,6 +194,9 @@ typedef struct {
     double wgs84_bbox[4]; /* west, south, east, north */
     int gcp_count;
     GDAL_GCP *gcps;
+    /* the source's names of the y and x dimensions (lat and lon), or NULL
+     * for y and x: the multidimensional view names its axes after them */
+    char *grid_names[2];
     char **metadata; /* dataset metadata, default domain */
 
     int nvars;

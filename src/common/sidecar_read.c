@@ -54,6 +54,23 @@ static void parse_gcps(xav_json_parser *p, const cJSON *a, xav_desc *d)
     }
 }
 
+/* grid_dimensions: two distinct names that are not empty, y's first. */
+static void parse_grid_names(xav_json_parser *p, const cJSON *g, xav_desc *d)
+{
+    char **names;
+    if (xav_json_get(p, g, "grid_dimensions", 0) == NULL)
+        return;
+    names = xav_json_strings(p, g, "grid_dimensions");
+    if (names == NULL || CSLCount(names) != 2 || *names[0] == '\0' ||
+        *names[1] == '\0' || strcmp(names[0], names[1]) == 0)
+        xav_json_bad(p, "two distinct names expected in", "grid_dimensions");
+    else {
+        d->grid_names[0] = CPLStrdup(names[0]);
+        d->grid_names[1] = CPLStrdup(names[1]);
+    }
+    CSLDestroy(names);
+}
+
 static void parse_georef(xav_json_parser *p, const cJSON *g, xav_desc *d)
 {
     const cJSON *crs, *gcps;
@@ -86,6 +103,7 @@ static void parse_georef(xav_json_parser *p, const cJSON *g, xav_desc *d)
     }
     if ((gcps = xav_json_get(p, g, "gcps", 0)) != NULL)
         parse_gcps(p, gcps, d);
+    parse_grid_names(p, g, d);
 }
 
 static void parse_color_table(xav_json_parser *p, const cJSON *ct,

@@ -106,6 +106,10 @@ static cJSON *georef_json(const xav_desc *d, int embedded)
     }
     if (d->has_wgs84_bbox)
         cJSON_AddItemToObject(g, "wgs84_bbox", number_array(d->wgs84_bbox, 4));
+    if (d->grid_names[0] != NULL && d->grid_names[1] != NULL)
+        cJSON_AddItemToObject(
+            g, "grid_dimensions",
+            cJSON_CreateStringArray((const char *const *)d->grid_names, 2));
     if (d->gcp_count > 0) {
         cJSON *gcps = cJSON_AddArrayToObject(g, "gcps");
         for (i = 0; i < d->gcp_count; i++) {

@@ -271,6 +271,11 @@ const char *xav_crs_wkt(const xav_dataset *ds)
 {
     return ds->d->crs_wkt;
 }
+const char *xav_grid_name(const xav_dataset *ds, int axis)
+{
+    const char *name = ds->d->grid_names[axis != 0];
+    return name != NULL ? name : axis == 0 ? "y" : "x";
+}
 int xav_gcp_count(const xav_dataset *ds)
 {
     return ds->d->gcp_count;

@@ -13,6 +13,7 @@
 #include "encode.h"
 #include "netcdf_items.h"
 #include "rat.h"
+#include "source_axes.h"
 #include "varnames.h"
 
 /* An object's metadata, less the figures another XAVIDEO coding measured
@@ -303,6 +304,7 @@ static int describe_georef(source *cs)
     d->has_geotransform =
         GDALGetGeoTransform(cs->src, d->geotransform) == CE_None;
     d->crs_wkt = wkt2(GDALGetSpatialRef(cs->src));
+    xav_source_grid_names(cs->src, d->grid_names);
     d->gcp_count = GDALGetGCPCount(cs->src);
     if (d->gcp_count > 0) {
         d->gcps = GDALDuplicateGCPs(d->gcp_count, GDALGetGCPs(cs->src));

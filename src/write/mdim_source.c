@@ -8,6 +8,8 @@
 #include "cpl_string.h"
 #include "gdal_vrt.h"
 
+#include "source_axes.h"
+
 struct xav_mdim_source {
     GDALDatasetH vrt;
     GDALDatasetH *parts; /* each array's classic view, which the VRT reads */
@@ -409,6 +411,12 @@ static void georeference(xav_mdim_source *m, const selection *s)
                  GDALDimensionGetName(s->dims[s->ndims - 1]));
     if (srs != NULL)
         GDALSetSpatialRef(m->vrt, srs);
+    GDALSetMetadataItem(m->vrt, "Y",
+                        GDALDimensionGetName(s->dims[s->ndims - 2]),
+                        XAV_GRID_DOMAIN);
+    GDALSetMetadataItem(m->vrt, "X",
+                        GDALDimensionGetName(s->dims[s->ndims - 1]),
+                        XAV_GRID_DOMAIN);
 }
 
 static int build_view(xav_mdim_source *m, GDALGroupH root, const selection *s)

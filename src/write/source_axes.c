@@ -8,6 +8,8 @@
 #include "cpl_error.h"
 #include "cpl_string.h"
 
+#include "timeaxis.h"
+
 void xav_source_axes_free(xav_source_axes *a)
 {
     CSLDestroy(a->names);
@@ -38,14 +40,6 @@ static int leading_number(const char *text, double *value)
     return end != text;
 }
 
-/* "<unit> since <date>" */
-static int says_since(const char *units)
-{
-    char unit[32], since[16];
-    return units != NULL && sscanf(units, " %31s %15s", unit, since) == 2 &&
-           EQUAL(since, "since");
-}
-
 /* The first dimension that is a time (its units, or netCDF's axis or
  * standard_name say so), else the slowest. */
 static void pick_frame(xav_source_axes *a, GDALDatasetH src)
@@ -56,7 +50,8 @@ static void pick_frame(xav_source_axes *a, GDALDatasetH src)
             GDALGetMetadataItem(src, CPLSPrintf("%s#axis", a->names[k]), NULL);
         const char *standard = GDALGetMetadataItem(
             src, CPLSPrintf("%s#standard_name", a->names[k]), NULL);
-        if (says_since(a->units[k]) || (axis != NULL && EQUAL(axis, "T")) ||
+        if (xav_time_units_are_time(a->units[k]) ||
+            (axis != NULL && EQUAL(axis, "T")) ||
             (standard != NULL && EQUAL(standard, "time"))) {
             a->frame = k;
             return;
@@ -211,4 +206,75 @@ int xav_source_axes_find(GDALDatasetH src, xav_source_axes *a)
     if (GDALGetMetadataItem(src, "NETCDF_DIM_EXTRA", NULL) != NULL)
         return netcdf_axes(src, a);
     return multidim_axes(src, a) || grib_axes(src, a);
+}
+
+/* ---- the names of y and x ------------------------------------------------ */
+
+/* Which axis (0 y, 1 x) a coordinate variable's CF attribute says it is,
+ * or -1. */
+static int cf_axis(const char *attribute, const char *value)
+{
+    static const char *const says[2][3][5] = {
+        {{"Y", NULL},
+         {"latitude", "projection_y_coordinate", "grid_latitude", NULL},
+         {"degrees_north", "degree_north", "degrees_N", "degreeN", NULL}},
+        {{"X", NULL},
+         {"longitude", "projection_x_coordinate", "grid_longitude", NULL},
+         {"degrees_east", "degree_east", "degrees_E", "degreeE", NULL}}};
+    static const char *const attributes[3] = {"axis", "standard_name", "units"};
+    int axis, a, i;
+    for (axis = 0; axis < 2; axis++)
+        for (a = 0; a < 3; a++)
+            for (i = 0; EQUAL(attribute, attributes[a]) && says[axis][a][i];
+                 i++)
+                if (EQUAL(value, says[axis][a][i]))
+                    return axis;
+    return -1;
+}
+
+/* The one variable the netCDF items (<var>#<attribute>) say is each axis;
+ * NULL where none or several do. */
+static void cf_grid_names(CSLConstList md, char *names[2])
+{
+    int axis, several[2] = {0, 0};
+    for (; md != NULL && *md != NULL; md++) {
+        const char *hash = strchr(*md, '#'), *eq = strchr(*md, '=');
+        char *var;
+        if (hash == NULL || eq == NULL || hash > eq ||
+            STARTS_WITH(*md, "NC_GLOBAL#"))
+            continue;
+        var = CPLStrdup(*md); /* "<var>\0<attribute>\0<value>" */
+        var[eq - *md] = '\0';
+        var[hash - *md] = '\0';
+        axis = cf_axis(var + (hash - *md) + 1, eq + 1);
+        if (axis >= 0 && names[axis] == NULL)
+            names[axis] = CPLStrdup(var);
+        else if (axis >= 0 && strcmp(names[axis], var) != 0)
+            several[axis] = 1;
+        CPLFree(var);
+    }
+    for (axis = 0; axis < 2; axis++)
+        if (several[axis]) {
+            CPLFree(names[axis]);
+            names[axis] = NULL;
+        }
+}
+
+void xav_source_grid_names(GDALDatasetH src, char *names[2])
+{
+    const char *y = GDALGetMetadataItem(src, "Y", XAV_GRID_DOMAIN);
+    const char *x = GDALGetMetadataItem(src, "X", XAV_GRID_DOMAIN);
+    names[0] = names[1] = NULL;
+    if (y != NULL && x != NULL) {
+        names[0] = CPLStrdup(y);
+        names[1] = CPLStrdup(x);
+    } else
+        cf_grid_names(GDALGetMetadata(src, NULL), names);
+    if (names[0] == NULL || names[1] == NULL ||
+        strcmp(names[0], names[1]) == 0 ||
+        (strcmp(names[0], "y") == 0 && strcmp(names[1], "x") == 0)) {
+        CPLFree(names[0]);
+        CPLFree(names[1]);
+        names[0] = names[1] = NULL;
+    }
 }

@@ -40,4 +40,14 @@ static inline double xav_source_axes_value(const xav_source_axes *a, int band,
     return a->values[(size_t)band * a->ndims + dim];
 }
 
+/* Where a multidimensional source (mdim_source) names its y and x
+ * dimensions: items Y and X of this metadata domain. */
+#define XAV_GRID_DOMAIN "XAVIDEO_GRID"
+
+/* The source's names of its y and x dimensions (lat, lon), both or
+ * neither (NULL, also when they are y and x): a multidimensional source's
+ * own, else the one netCDF coordinate variable per axis whose CF
+ * attributes (axis, standard_name, units) say it is that axis. */
+void xav_source_grid_names(GDALDatasetH src, char *names[2]);
+
 #endif /* XAV_SOURCE_AXES_H */
