@@ -64,11 +64,13 @@ extern "C" {
  * having no valid pixel (tiling.empty_tiles), which a reader of version 5
  * would take for a damaged sidecar. Version 7 adds variables whose codes
  * are a decorrelating transform of the variables sharing their stream
- * (quantization "mixed"), which older readers refuse by its name. Each
- * dataset is written as the lowest
- * version that describes it (3 if it needs none of these), which older
- * readers still read. */
-#define XAV_SCHEMA_VERSION 7
+ * (quantization "mixed"), which older readers refuse by its name.
+ * Version 8 keeps the source's mask band (a variable's mask_band), which
+ * older readers would drop without a word, and gives lossless variables a
+ * mask stream for it. Each dataset is written as the lowest version that
+ * describes it (3 if it needs none of these), which older readers still
+ * read. */
+#define XAV_SCHEMA_VERSION 8
 
 /* ---- Driver metadata --------------------------------------------------- */
 
@@ -133,6 +135,16 @@ void xav_block_size(const xav_dataset *ds, int *width, int *height);
 /* Reads block (bx, by) of band into buffer, a full block of the band's
  * type (edge blocks fill their top-left corner). Returns 0 on success. */
 int xav_read_block(xav_dataset *ds, int band, int bx, int by, void *buffer);
+/* The band's mask band, where the source had one of its own rather than
+ * its nodata, its alpha band or none: GMF_PER_DATASET or 0, as
+ * GDALGetMaskFlags() says; -1 where GDAL's default mask (from the nodata
+ * value, or all valid) is the band's. */
+int xav_band_mask_flags(const xav_dataset *ds, int band);
+/* Reads block (bx, by) of band's mask band into buffer, a full block of
+ * bytes: 0 for the pixels the source's mask left out, 255 elsewhere.
+ * Returns 0 on success. */
+int xav_read_mask_block(xav_dataset *ds, int band, int bx, int by,
+                        void *buffer);
 /* Reads the whole band (width x height pixels, packed, in the band's data
  * type) into buffer. Decodes the frame it needs unless it is cached. Returns
  * 0 on success. */

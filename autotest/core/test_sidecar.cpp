@@ -331,4 +331,41 @@ TEST(Sidecar, GridNamesRoundTripAndAreChecked)
     }
 }
 
+TEST(Sidecar, MaskBandsRoundTripAndNeedVersion8)
+{
+    xav_desc *d = sample();
+    std::string json = to_json(d);
+    EXPECT_EQ(std::string::npos, json.find("mask_band")) << json;
+    EXPECT_EQ(std::string::npos, json.find("\"schema_version\":8")) << json;
+    d->vars[0].mask_band = XAV_MASK_BAND_PER_DATASET;
+    d->vars[1].mask_band = XAV_MASK_BAND_OWN;
+    json = to_json(d);
+    xav_desc_free(d);
+    EXPECT_NE(std::string::npos, json.find("\"schema_version\":8")) << json;
+    xav_desc *e = xav_sidecar_from_json(json.data(), json.size(), "test");
+    ASSERT_NE(e, nullptr) << CPLGetLastErrorMsg();
+    EXPECT_EQ(XAV_MASK_BAND_PER_DATASET, e->vars[0].mask_band);
+    EXPECT_EQ(XAV_MASK_BAND_OWN, e->vars[1].mask_band);
+    EXPECT_EQ(to_json(e), json) << "writing what was read changes nothing";
+    xav_desc_free(e);
+    std::string msg;
+    EXPECT_FALSE(parses(replaced(json, "\"per_dataset\"", "\"alpha\""), &msg));
+    EXPECT_NE(msg.find("mask_band"), std::string::npos) << msg;
+}
+
+TEST(Sidecar, JoinedMasksTakeTheMoreGeneralBand)
+{
+    xav_variable a{}, b{};
+    b.has_mask = 1;
+    b.mask_band = XAV_MASK_BAND_PER_DATASET;
+    xav_variable_join_masks(&a, &b);
+    EXPECT_EQ(1, a.has_mask);
+    EXPECT_EQ(XAV_MASK_BAND_PER_DATASET, a.mask_band);
+    b.has_mask = 0;
+    b.mask_band = XAV_MASK_BAND_OWN;
+    xav_variable_join_masks(&a, &b);
+    EXPECT_EQ(1, a.has_mask) << "a mask stays";
+    EXPECT_EQ(XAV_MASK_BAND_OWN, a.mask_band);
+}
+
 } // namespace

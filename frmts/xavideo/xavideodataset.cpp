@@ -22,6 +22,7 @@ namespace
 class XAVIDEODataset final : public GDALPamDataset
 {
     friend class XAVIDEORasterBand;
+    friend class XAVIDEOMaskBand;
 
     xav_dataset *m_ds = nullptr;
     OGRSpatialReference m_srs{};
@@ -72,9 +73,31 @@ class XAVIDEODataset final : public GDALPamDataset
     const char *GetMetadataItem(const char *name, const char *domain) override;
 };
 
+/* The source's mask band, where it was one of its own (not its nodata,
+ * alpha or none): read from the band's mask stream. */
+class XAVIDEOMaskBand final : public GDALRasterBand
+{
+    int m_band; /* of the dataset, from 1 */
+
+  public:
+    XAVIDEOMaskBand(GDALDataset *ds, int band, int blockX, int blockY)
+        : m_band(band)
+    {
+        poDS = ds;
+        nBand = 0;
+        eDataType = GDT_Byte;
+        nRasterXSize = ds->GetRasterXSize();
+        nRasterYSize = ds->GetRasterYSize();
+        nBlockXSize = blockX;
+        nBlockYSize = blockY;
+    }
+    CPLErr IReadBlock(int blockX, int blockY, void *image) override;
+};
+
 class XAVIDEORasterBand final : public GDALPamRasterBand
 {
     std::unique_ptr<GDALColorTable> m_colorTable{};
+    std::unique_ptr<XAVIDEOMaskBand> m_mask{};
 
     xav_dataset *core() const
     {
@@ -102,6 +125,8 @@ class XAVIDEORasterBand final : public GDALPamRasterBand
         return OffsetOrScale(0, success);
     }
     double GetScale(int *success) override { return OffsetOrScale(1, success); }
+    int GetMaskFlags() override;
+    GDALRasterBand *GetMaskBand() override;
 };
 
 /* ---- band -------------------------------------------------------------- */
@@ -164,6 +189,30 @@ void XAVIDEORasterBand::FillSiblingBlocks(int blockX, int blockY)
             block->MarkClean(); /* left for a later read to report */
         block->DropLock();
     }
+}
+
+int XAVIDEORasterBand::GetMaskFlags()
+{
+    const int flags = xav_band_mask_flags(core(), nBand - 1);
+    return flags < 0 ? GDALPamRasterBand::GetMaskFlags() : flags;
+}
+
+GDALRasterBand *XAVIDEORasterBand::GetMaskBand()
+{
+    if (xav_band_mask_flags(core(), nBand - 1) < 0)
+        return GDALPamRasterBand::GetMaskBand(); /* nodata, or all valid */
+    if (m_mask == nullptr)
+        m_mask = std::make_unique<XAVIDEOMaskBand>(poDS, nBand, nBlockXSize,
+                                                   nBlockYSize);
+    return m_mask.get();
+}
+
+CPLErr XAVIDEOMaskBand::IReadBlock(int blockX, int blockY, void *image)
+{
+    xav_dataset *core = static_cast<XAVIDEODataset *>(poDS)->m_ds;
+    return xav_read_mask_block(core, m_band - 1, blockX, blockY, image) == 0
+               ? CE_None
+               : CE_Failure;
 }
 
 double XAVIDEORasterBand::GetNoDataValue(int *success)

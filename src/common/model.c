@@ -16,6 +16,8 @@ static const char *const codec_names[] = {"x265", "ffv1", "av1"};
 static const char *const role_names[] = {"data", "mask", "correction"};
 static const char *const quant_names[XAV_QUANT_COUNT] = {
     "integer", "linear", "bits", "constant", "lattice", "table", "mixed"};
+static const char *const mask_band_names[XAV_MASK_BAND_COUNT] = {
+    "none", "per_dataset", "own"};
 
 static int by_name(const char *const *names, int count, const char *name)
 {
@@ -49,6 +51,14 @@ const char *xav_quant_name(xav_quant_mode mode)
 int xav_quant_by_name(const char *name)
 {
     return by_name(quant_names, XAV_QUANT_COUNT, name);
+}
+const char *xav_mask_band_name(xav_mask_band kind)
+{
+    return mask_band_names[kind];
+}
+int xav_mask_band_by_name(const char *name)
+{
+    return by_name(mask_band_names, XAV_MASK_BAND_COUNT, name);
 }
 
 xav_desc *xav_desc_new(void)
@@ -122,6 +132,12 @@ int xav_same_table(const xav_variable *a, const xav_variable *b)
     return a->table_size == b->table_size &&
            (a->table_size == 0 ||
             memcmp(a->table, b->table, a->table_size * sizeof(uint64_t)) == 0);
+}
+
+void xav_variable_join_masks(xav_variable *into, const xav_variable *from)
+{
+    into->has_mask |= from->has_mask;
+    into->mask_band = MAX(into->mask_band, from->mask_band);
 }
 
 int xav_same_mix(const xav_variable *a, const xav_variable *b)

@@ -77,6 +77,17 @@ typedef enum {
     XAV_ROLE_CORRECTION = 2 /* MAX_ERROR residual corrections */
 } xav_stream_role;
 
+/* The source's mask band, where it was one of its own rather than its
+ * nodata, its alpha band or none (GDALGetMaskFlags): a reader gives it
+ * back as a mask band of the same kind, 0 where the mask code is
+ * XAV_MASK_NODATA (quantize.h). */
+typedef enum {
+    XAV_MASK_BAND_NONE = 0,
+    XAV_MASK_BAND_PER_DATASET = 1, /* GMF_PER_DATASET: shared by all bands */
+    XAV_MASK_BAND_OWN = 2          /* flags 0: the band's own */
+} xav_mask_band;
+#define XAV_MASK_BAND_COUNT 3
+
 typedef enum {
     XAV_CODEC_X265 = 0,
     XAV_CODEC_FFV1 = 1,
@@ -92,6 +103,8 @@ const char *xav_role_name(xav_stream_role role);
 int xav_role_by_name(const char *name);
 const char *xav_quant_name(xav_quant_mode mode);
 int xav_quant_by_name(const char *name);
+const char *xav_mask_band_name(xav_mask_band kind);
+int xav_mask_band_by_name(const char *name);
 
 /* Highest CRF of each lossy codec. */
 #define XAV_CRF_MAX(codec) ((codec) == XAV_CODEC_AV1 ? 63 : 51)
@@ -124,7 +137,10 @@ typedef struct {
     int mix_vars[XAV_MAX_CHANNELS];
     double mix[XAV_MAX_CHANNELS];
     double valid_min, valid_max;
-    int has_mask;     /* some pixel is invalid and coding is lossy */
+    /* some pixel is invalid and coding is lossy, or some pixel is outside
+     * the source's mask band (mask_band) */
+    int has_mask;
+    xav_mask_band mask_band;
     double max_error; /* bound on the error of its valid values, or 0 */
     double corr_step; /* value of one correction unit, 0: no corrections */
     int nexceptions;  /* values kept exactly by the mask (quantize.h) */
@@ -236,6 +252,10 @@ void xav_desc_free(xav_desc *d);
  * same mix (a's not mixed, or b's the same: XAV_QUANT_MIXED). */
 int xav_same_table(const xav_variable *a, const xav_variable *b);
 int xav_same_mix(const xav_variable *a, const xav_variable *b);
+/* Into's masks after joining a part of the same variable that has from's
+ * (an appended part, a piece of a mosaic): a mask where either has one,
+ * and the more general mask band (a band's own over one per dataset). */
+void xav_variable_join_masks(xav_variable *into, const xav_variable *from);
 /* Whether a variable's values come back exactly (lossless, or a
  * constant). */
 int xav_variable_is_exact(const xav_variable *v);

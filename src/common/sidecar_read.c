@@ -228,6 +228,9 @@ static void parse_variable(xav_json_parser *p, const cJSON *o, xav_variable *v,
     }
     CPLFree(range);
     v->has_mask = cJSON_IsTrue(xav_json_get(p, o, "mask", 0));
+    if (xav_json_get(p, o, "mask_band", 0) != NULL)
+        v->mask_band = (xav_mask_band)xav_json_enum(p, o, "mask_band",
+                                                    xav_mask_band_by_name);
     v->max_error = xav_json_finite(p, o, "max_error", 0, 0);
     v->corr_step = xav_json_finite(p, o, "correction_step", 0, 0);
     if (xav_json_get(p, o, "exceptions", 0) != NULL) {

@@ -164,6 +164,9 @@ static cJSON *variable_json(const xav_variable *v, int ndims)
     cJSON_AddItemToObject(o, "metadata", name_values(v->metadata));
     cJSON_AddItemToObject(o, "valid_range", number_array(&v->valid_min, 2));
     cJSON_AddBoolToObject(o, "mask", v->has_mask);
+    if (v->mask_band != XAV_MASK_BAND_NONE)
+        cJSON_AddStringToObject(o, "mask_band",
+                                xav_mask_band_name(v->mask_band));
     if (v->max_error > 0)
         cJSON_AddItemToObject(o, "max_error", number(v->max_error));
     if (v->corr_step > 0)
@@ -301,12 +304,15 @@ static cJSON *empty_tiles_json(const xav_desc *d)
 }
 
 /* The lowest version that describes d, so that older readers read what
- * they can: 7 for mixed variables, 6 for empty tiles, 5 for value tables, 4 for
- * streams of a time range (appended parts), else 3 (or the version d was read
- * as, if older). */
+ * they can: 8 for a source's mask band, 7 for mixed variables, 6 for empty
+ * tiles, 5 for value tables, 4 for streams of a time range (appended parts),
+ * else 3 (or the version d was read as, if older). */
 static int schema_version(const xav_desc *d)
 {
     int s, v;
+    for (v = 0; v < d->nvars; v++)
+        if (d->vars[v].mask_band != XAV_MASK_BAND_NONE)
+            return 8;
     for (v = 0; v < d->nvars; v++)
         if (d->vars[v].quant == XAV_QUANT_MIXED)
             return 7;

@@ -311,6 +311,18 @@ GDALDataType xav_band_type(const xav_dataset *ds, int band)
     return band_var(ds, band)->type;
 }
 
+int xav_band_mask_flags(const xav_dataset *ds, int band)
+{
+    switch (band_var(ds, band)->mask_band) {
+    case XAV_MASK_BAND_PER_DATASET:
+        return GMF_PER_DATASET;
+    case XAV_MASK_BAND_OWN:
+        return 0;
+    default:
+        return -1;
+    }
+}
+
 int xav_band_nodata(const xav_dataset *ds, int band, double *value)
 {
     const xav_variable *v = band_var(ds, band);

@@ -172,7 +172,8 @@ static int read_codes(xav_dataset *ds, const xav_variable *var, int v, int tile,
     memset(&row, 0, sizeof(row));
     if (channel_plane(ds, v, 0, XAV_ROLE_DATA, tile, t, &data) != 0 ||
         mixed_planes(ds, var, tile, t, mixed) != 0 ||
-        (has_channel(ds->d, v, XAV_ROLE_MASK, tile, t) &&
+        /* a lossless variable's mask marks pixels, whose values stay */
+        (!var->lossless && has_channel(ds->d, v, XAV_ROLE_MASK, tile, t) &&
          channel_plane(ds, v, 0, XAV_ROLE_MASK, tile, t, &mask) != 0) ||
         (xav_variable_corrected(var) &&
          channel_plane(ds, v, 0, XAV_ROLE_CORRECTION, tile, t, &corr) != 0))
@@ -199,20 +200,28 @@ static int read_codes(xav_dataset *ds, const xav_variable *var, int v, int tile,
     return 0;
 }
 
-/* A time step of a tile left out for having no valid pixel (model.h),
- * once the video agrees: the file of tile 0's stream of that time step
- * describes the dataset (or the appended part) it came with. Pieces
- * assembled describe their own tiles only, and are taken on the
- * sidecar's word. Returns 0, or -1 with a CPLError. */
+/* Whether a time step of a tile left out for having no valid pixel
+ * (model.h) may be read so: the file of tile 0's stream of that time step
+ * describes the dataset (or the appended part) it came with, and must
+ * agree. Pieces assembled describe their own tiles only, and are taken on
+ * the sidecar's word. Returns 0, or -1 with a CPLError. */
+static int check_empty(xav_dataset *ds, int v, int tile, int t)
+{
+    int s, c;
+    if (xav_layout_find(ds->d, v, 0, XAV_ROLE_DATA, 0, t, &s, &c) == 0 &&
+        *ds->d->streams[s].file == '\0' &&
+        (open_reader(ds, s) != 0 || xav_check_empty_tile(ds, s, tile) != 0))
+        return -1;
+    return 0;
+}
+
 static int read_empty(xav_dataset *ds, const xav_variable *var, int v, int tile,
                       int t, const destination *to)
 {
     const double fill = xav_mask_nodata_value(var);
     const int size = GDALGetDataTypeSizeBytes(var->type);
-    int y, s, c;
-    if (xav_layout_find(ds->d, v, 0, XAV_ROLE_DATA, 0, t, &s, &c) == 0 &&
-        *ds->d->streams[s].file == '\0' &&
-        (open_reader(ds, s) != 0 || xav_check_empty_tile(ds, s, tile) != 0))
+    int y;
+    if (check_empty(ds, v, tile, t) != 0)
         return -1;
     for (y = 0; y < to->h; y++)
         GDALCopyWords64(&fill, GDT_Float64, 0, to->out + (size_t)y * to->stride,
@@ -250,24 +259,34 @@ static int read_tile(xav_dataset *ds, int band, int tile, const destination *to)
     }
 }
 
-int xav_read_block(xav_dataset *ds, int band, int bx, int by, void *buffer)
+/* Block (bx, by) of size-byte pixels in buffer, a full block: fills to
+ * and returns its tile, or -1 (reported) if there is no such block. */
+static int block_to(const xav_dataset *ds, int bx, int by, int size,
+                    void *buffer, destination *to)
 {
     const xav_desc *d = ds->d;
-    const int size = band_value_bytes(ds, band);
-    destination to;
     int x, y;
-    if (size == 0)
-        return -1;
     if (bx < 0 || by < 0 || bx >= xav_desc_tiles_x(d) ||
         by >= xav_desc_tiles_y(d)) {
         CPLError(CE_Failure, CPLE_IllegalArg, "XAVIDEO: no block %d,%d.", bx,
                  by);
         return -1;
     }
-    xav_desc_tile_rect(d, by * xav_desc_tiles_x(d) + bx, &x, &y, &to.w, &to.h);
-    to.out = (GByte *)buffer;
-    to.stride = (size_t)xav_desc_block_width(d) * size;
-    return read_tile(ds, band, by * xav_desc_tiles_x(d) + bx, &to);
+    xav_desc_tile_rect(d, by * xav_desc_tiles_x(d) + bx, &x, &y, &to->w,
+                       &to->h);
+    to->out = (GByte *)buffer;
+    to->stride = (size_t)xav_desc_block_width(d) * size;
+    return by * xav_desc_tiles_x(d) + bx;
+}
+
+int xav_read_block(xav_dataset *ds, int band, int bx, int by, void *buffer)
+{
+    const int size = band_value_bytes(ds, band);
+    destination to;
+    int tile;
+    if (size == 0 || (tile = block_to(ds, bx, by, size, buffer, &to)) < 0)
+        return -1;
+    return read_tile(ds, band, tile, &to);
 }
 
 int xav_read_band(xav_dataset *ds, int band, void *buffer)
@@ -286,6 +305,50 @@ int xav_read_band(xav_dataset *ds, int band, void *buffer)
             return -1;
     }
     return 0;
+}
+
+/* Tile of band's mask band into to (one byte a pixel): 0 where the mask
+ * code says the source's mask left the pixel out, 255 elsewhere. */
+static int read_mask_tile(xav_dataset *ds, int band, int tile,
+                          const destination *to)
+{
+    const xav_desc *d = ds->d;
+    plane mask;
+    int v, t, y, x;
+    xav_desc_band_split(d, band, &v, &t);
+    if (xav_desc_tile_is_empty(d, tile) &&
+        !has_channel(d, v, XAV_ROLE_DATA, tile, t)) {
+        if (check_empty(ds, v, tile, t) != 0)
+            return -1;
+        for (y = 0; y < to->h; y++)
+            memset(to->out + (size_t)y * to->stride, 0, to->w);
+        return 0;
+    }
+    if (!has_channel(d, v, XAV_ROLE_MASK, tile, t)) { /* all inside */
+        for (y = 0; y < to->h; y++)
+            memset(to->out + (size_t)y * to->stride, 255, to->w);
+        return 0;
+    }
+    if (channel_plane(ds, v, 0, XAV_ROLE_MASK, tile, t, &mask) != 0)
+        return -1;
+    for (y = 0; y < to->h; y++) {
+        GByte *out = to->out + (size_t)y * to->stride;
+        xav_mask_from_stored(mask.data + (size_t)y * mask.linesize, to->w,
+                             d->schema_version, ds->mask_row);
+        for (x = 0; x < to->w; x++)
+            out[x] = ds->mask_row[x] == XAV_MASK_NODATA ? 0 : 255;
+    }
+    return 0;
+}
+
+int xav_read_mask_block(xav_dataset *ds, int band, int bx, int by, void *buffer)
+{
+    destination to;
+    int tile;
+    if (band_value_bytes(ds, band) == 0 ||
+        (tile = block_to(ds, bx, by, 1, buffer, &to)) < 0)
+        return -1;
+    return read_mask_tile(ds, band, tile, &to);
 }
 
 void xav_block_size(const xav_dataset *ds, int *width, int *height)

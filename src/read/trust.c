@@ -98,9 +98,11 @@ static int same_stream(const xav_stream *a, const xav_stream *b)
     return same;
 }
 
-/* Whether two descriptions turn the codes of st's channels into the same
- * values: a sidecar edited (or damaged) there would read other values from
- * the same frames. */
+/* Whether two descriptions, the embedded a and the sidecar b, turn the
+ * codes of st's channels into the same values: a sidecar edited (or
+ * damaged) there would read other values from the same frames; and
+ * whether b keeps a's mask band (a whole joined from parts may have a more
+ * general one, never less: model.h, xav_variable_join_masks). */
 static int same_coding(const xav_desc *a, const xav_desc *b,
                        const xav_stream *st)
 {
@@ -115,7 +117,7 @@ static int same_coding(const xav_desc *a, const xav_desc *b,
         same = x->type == y->type && x->quant == y->quant &&
                x->words == y->words && x->q_offset == y->q_offset &&
                x->q_scale == y->q_scale && xav_same_table(x, y) &&
-               xav_same_mix(x, y);
+               xav_same_mix(x, y) && x->mask_band <= y->mask_band;
     }
     return same;
 }

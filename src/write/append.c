@@ -526,7 +526,7 @@ xav_desc *xav_append_merge(const xav_append *a, const xav_desc *p)
     merge_time(w, d, p);
     merge_bands(w, d, p);
     for (v = 0; v < w->nvars; v++)
-        w->vars[v].has_mask |= p->vars[v].has_mask;
+        xav_variable_join_masks(&w->vars[v], &p->vars[v]);
     w->schema_version = XAV_SCHEMA_VERSION;
     appends = CSLFetchNameValueDef(w->encoder, "appends", "0");
     w->encoder = CSLSetNameValue(w->encoder, "appends",

@@ -159,7 +159,7 @@ static void merge_measures(xav_desc *m, const xav_desc *b)
     const int nbands = xav_desc_band_count(m);
     int v, i;
     for (v = 0; v < m->nvars; v++) {
-        m->vars[v].has_mask |= b->vars[v].has_mask;
+        xav_variable_join_masks(&m->vars[v], &b->vars[v]);
         m->vars[v].valid_min = MIN(m->vars[v].valid_min, b->vars[v].valid_min);
         m->vars[v].valid_max = MAX(m->vars[v].valid_max, b->vars[v].valid_max);
     }

@@ -76,16 +76,10 @@ static int plan(xav_copy *cs)
 }
 
 /* The scan reads the source once more: worth a share of the progress bar
- * only when some variable is lossy, or may take a table. */
+ * only when it has something to find. */
 static double scan_share(const xav_copy *cs)
 {
-    const xav_desc *d = cs->d;
-    int v;
-    for (v = 0; v < d->nvars; v++)
-        if (!d->vars[v].lossless ||
-            (xav_quant_raw(&d->vars[v]) && cs->opt.value_table))
-            return XAV_SCAN_SHARE;
-    return 0;
+    return xav_scan_wanted(cs) ? XAV_SCAN_SHARE : 0;
 }
 
 typedef struct {

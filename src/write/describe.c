@@ -176,6 +176,23 @@ static void describe_color_table(xav_variable *var, GDALRasterBandH band)
     }
 }
 
+/* The kind of mask band the source gives variable v's bands, where it is
+ * one of their own: not their nodata or alpha band, which the copy keeps
+ * as such, nor none. */
+static xav_mask_band source_mask_band(const source *cs, int v)
+{
+    xav_mask_band kind = XAV_MASK_BAND_NONE;
+    int t;
+    for (t = 0; t < cs->d->ntimes; t++) {
+        const int flags = GDALGetMaskFlags(source_band(cs, v, t));
+        if (flags == GMF_PER_DATASET && kind == XAV_MASK_BAND_NONE)
+            kind = XAV_MASK_BAND_PER_DATASET;
+        else if (flags == 0)
+            kind = XAV_MASK_BAND_OWN;
+    }
+    return kind;
+}
+
 static int describe_variable(source *cs, int v)
 {
     xav_variable *var = &cs->d->vars[v];
@@ -193,6 +210,7 @@ static int describe_variable(source *cs, int v)
         return -1;
     }
     var->nodata = GDALGetRasterNoDataValue(band, &var->has_nodata);
+    var->mask_band = source_mask_band(cs, v);
     var->units = units && *units ? CPLStrdup(units) : NULL;
     var->description = desc && *desc ? CPLStrdup(desc) : NULL;
     var->color_interp = GDALGetRasterColorInterpretation(band);

@@ -163,7 +163,9 @@ static int plan_exact_table(xav_variable *var, const xav_distinct *values,
     plan_table(&lossless, values, pixels);
     if (lossless.quant != XAV_QUANT_TABLE)
         return -1;
-    lossless.has_mask = 0;
+    /* the table gives every pixel back; a mask stream only for pixels
+     * outside a mask band of the source's own */
+    lossless.has_mask = var->has_mask && var->mask_band != XAV_MASK_BAND_NONE;
     lossless.nexceptions = 0;
     lossless.max_error = lossless.corr_step = 0;
     *var = lossless;
@@ -222,8 +224,9 @@ static void leave_out_empty_tiles(xav_copy *cs)
     if (cs->tile_valid == NULL)
         return; /* not scanned */
     for (v = 0; v < d->nvars; v++)
-        if (d->vars[v].lossless || !d->vars[v].has_mask)
-            return;
+        if (d->vars[v].lossless || !d->vars[v].has_mask ||
+            d->vars[v].mask_band != XAV_MASK_BAND_NONE)
+            return; /* a mask band's tile may hold NaN inside the mask */
     for (k = 1; k < xav_desc_tile_count(d); k++)
         if (!cs->tile_valid[k])
             xav_desc_empty_tile(d, k);

@@ -11,13 +11,32 @@
 #include "quantize.h"
 #include "window.h"
 
-/* Whether variable v is still to be scanned: lossy, or coded from its bits
- * and not yet known to have too many values for a table. */
+/* Whether variable v needs the scan: lossy, masked by a mask band of the
+ * source's own (for a mask stream), or coded from its bits (for a table). */
+static int wants_scan(const xav_copy *cs, int v)
+{
+    const xav_variable *var = &cs->d->vars[v];
+    return !var->lossless || var->mask_band != XAV_MASK_BAND_NONE ||
+           (xav_quant_raw(var) && cs->opt.value_table);
+}
+
+/* Whether it still does: not if all it wanted was a table and it has too
+ * many values for one. */
 static int to_scan(const xav_copy *cs, int v)
 {
     const xav_variable *var = &cs->d->vars[v];
-    return !var->lossless ||
-           (xav_quant_raw(var) && cs->opt.value_table && !cs->values[v].full);
+    return wants_scan(cs, v) &&
+           (!var->lossless || var->mask_band != XAV_MASK_BAND_NONE ||
+            !cs->values[v].full);
+}
+
+int xav_scan_wanted(const xav_copy *cs)
+{
+    int v;
+    for (v = 0; v < cs->d->nvars; v++)
+        if (wants_scan(cs, v))
+            return 1;
+    return 0;
 }
 
 /* The distinct values of a lossy float variable still possibly on a lattice
@@ -69,17 +88,17 @@ static int scan_window(xav_copy *cs, xav_window *win, int k, int t,
         long invalid;
         if (!to_scan(cs, v))
             continue;
-        if (var->lossless) {
-            if (xav_window_read(cs, win, v, t) < 0)
-                return -1;
-            xav_distinct_add_values(&cs->values[v], var->type, win->raw[v],
-                                    xav_window_pixels(win));
-            cs->tile_valid[k] = 1;
-            continue;
-        }
         if ((invalid = xav_window_read(cs, win, v, t)) < 0)
             return -1;
         var->has_mask |= invalid > 0;
+        if (var->lossless) {
+            if (xav_quant_raw(var) && cs->opt.value_table &&
+                !cs->values[v].full)
+                xav_distinct_add_values(&cs->values[v], var->type, win->raw[v],
+                                        xav_window_pixels(win));
+            cs->tile_valid[k] = 1;
+            continue;
+        }
         if (!cs->tile_valid[k])
             cs->tile_valid[k] =
                 (unsigned char)window_valid(var, win, invalid, v);

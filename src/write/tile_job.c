@@ -149,7 +149,8 @@ static int encode_frame(const xav_tile_job *job, xav_window *win, xav_writer *w,
             return -1;
         if (!xav_variable_is_exact(&d->vars[v]))
             xav_verifier_push(vf, v, t, win->values[v], win->mask[v]);
-        if (d->vars[v].has_mask) {
+        /* a lossless variable's mask only marks pixels, whose values stay */
+        if (d->vars[v].has_mask && !d->vars[v].lossless) {
             for (i = 0; i < xav_window_pixels(win); i++)
                 win->valid[i] = win->mask[v][i] == XAV_MASK_VALID;
             xav_fill_invalid(win->values[v], win->valid, win->w, win->h);

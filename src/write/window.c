@@ -88,7 +88,9 @@ static uint8_t valid_code(const xav_variable *var, double x)
 /* Mask codes of one lossy frame: invalid pixels are what the source's mask
  * says (nodata, alpha, per-dataset mask) plus non-finite values, which no
  * lossy code can carry; and the variable's exceptional values, kept
- * exactly. Returns the count of pixels not VALID, or -1. */
+ * exactly. A pixel outside the mask is XAV_MASK_NODATA even when it is
+ * NaN: a mask band of its own gives it back as masked. Returns the count
+ * of pixels not VALID, or -1. */
 static long read_validity(xav_window *win, const xav_variable *var,
                           GDALRasterBandH band, int v)
 {
@@ -103,17 +105,35 @@ static long read_validity(xav_window *win, const xav_variable *var,
         return -1;
     }
     for (i = 0; i < n; i++) {
-        if (isnan(x[i]))
+        if (m[i] == 0)
+            m[i] = XAV_MASK_NODATA;
+        else if (isnan(x[i]))
             m[i] = XAV_MASK_NAN;
         else if (isinf(x[i]))
             m[i] = x[i] > 0 ? XAV_MASK_POSINF : XAV_MASK_NEGINF;
-        else if (m[i] == 0)
-            m[i] = XAV_MASK_NODATA;
         else
             m[i] = valid_code(var, x[i]);
         invalid += m[i] != XAV_MASK_VALID;
     }
     return invalid;
+}
+
+/* Mask codes of one lossless frame whose source has a mask band of its
+ * own: the values are exact whatever the mask says; it only marks the
+ * pixels outside it. Returns their count, or -1. */
+static long read_mask_band(xav_window *win, GDALRasterBandH band, int v)
+{
+    const size_t n = xav_window_pixels(win);
+    uint8_t *m = win->mask[v];
+    long outside = 0;
+    size_t i;
+    if (read_band(win, GDALGetMaskBand(band), m, GDT_Byte) != 0)
+        return -1;
+    for (i = 0; i < n; i++) {
+        m[i] = m[i] == 0 ? XAV_MASK_NODATA : XAV_MASK_VALID;
+        outside += m[i] == XAV_MASK_NODATA;
+    }
+    return outside;
 }
 
 long xav_window_read(const xav_copy *cs, xav_window *win, int v, int t)
@@ -125,9 +145,12 @@ long xav_window_read(const xav_copy *cs, xav_window *win, int v, int t)
     CPLAcquireMutex(cs->src_lock, 1000.0);
     if (xav_quant_raw(var))
         rc = read_band(win, band, win->raw[v], var->type);
-    else if ((rc = read_band(win, band, win->values[v], GDT_Float64)) == 0 &&
-             !var->lossless)
+    else
+        rc = read_band(win, band, win->values[v], GDT_Float64);
+    if (rc == 0 && !var->lossless)
         rc = read_validity(win, var, band, v);
+    else if (rc == 0 && var->mask_band != XAV_MASK_BAND_NONE)
+        rc = read_mask_band(win, band, v);
     CPLReleaseMutex(cs->src_lock);
     return rc;
 }

@@ -29,9 +29,10 @@ void xav_window_set_tile(const xav_desc *d, xav_window *win, int tile);
 size_t xav_window_pixels(const xav_window *win);
 
 /* Reads time t of variable v in the window into the buffers its coding
- * needs (under cs->src_lock): raw values, or doubles and, for lossy
- * variables, mask codes. Returns the count of invalid pixels, or -1 with a
- * CPLError. */
+ * needs (under cs->src_lock): raw values, or doubles; and mask codes, of
+ * every invalid pixel for lossy variables, of the pixels outside the
+ * source's mask band (XAV_MASK_NODATA) for lossless ones that have one.
+ * Returns the count of pixels so marked, or -1 with a CPLError. */
 long xav_window_read(const xav_copy *cs, xav_window *win, int v, int t);
 
 #endif /* XAV_WINDOW_H */
