@@ -13,6 +13,7 @@ from xavtest import (
     assert_bits_equal, assert_datasets_bits_equal, cf_to_datetime, l8_stack,
     mem_dataset, open_ds, open_source, parse_nc_list, psnr, read_all, read_band,
     sidecar_of, sidecar_streams, xav_create, xav_create_ok, with_srs, assert_error, list_dir,
+    run_cli,
 )
 
 
@@ -466,3 +467,80 @@ def test_single_time_listed_as_gdal_netcdf_does(tmp_path):
     assert gdal.Translate(str(nc), out, format="netCDF") is not None
     md = gdal.OpenEx(str(nc), gdal.OF_MULTIDIM_RASTER)
     np.testing.assert_array_equal(md.GetRootGroup().OpenMDArray("time").ReadAsArray(), [12])
+
+
+# A rational polynomial model of L7_ETMs' scene (Recife: 8.04 S, 34.91 W),
+# as a Level-1 product carries one: gdalwarp -rpc georeferences with it.
+L7_RPC = {
+    "LINE_OFF": "176", "SAMP_OFF": "174", "LAT_OFF": "-8.05", "LONG_OFF": "-34.9",
+    "HEIGHT_OFF": "0", "LINE_SCALE": "176", "SAMP_SCALE": "174", "LAT_SCALE": "0.01",
+    "LONG_SCALE": "0.01", "HEIGHT_SCALE": "100",
+    "LINE_NUM_COEFF": " ".join(["0", "0", "-1"] + ["0"] * 17),
+    "LINE_DEN_COEFF": " ".join(["1"] + ["0"] * 19),
+    "SAMP_NUM_COEFF": " ".join(["0", "1"] + ["0"] * 18),
+    "SAMP_DEN_COEFF": " ".join(["1"] + ["0"] * 19),
+}
+XMP = ('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf='
+       '"http://www.w3.org/1999/02/22-rdf-syntax-ns#"/></x:xmpmeta>')
+
+
+def test_rpc_imagery_and_xmp_domains_are_kept(tmp_path):
+    """Metadata domains besides the default one (RPC, IMAGERY, xml:XMP)
+    come back as the source had them; gdalwarp -rpc on the copy puts the
+    scene where it puts the source, and GeoTIFF gets the RPCs on."""
+    src = gdal.Translate(str(tmp_path / "l1.tif"), str(L7), bandList=[1, 2, 3])
+    src.SetMetadata(L7_RPC, "RPC")
+    src.SetMetadata({"SATELLITEID": "L7", "CLOUDCOVER": "0"}, "IMAGERY")
+    src.SetMetadata([XMP], "xml:XMP")
+    src = None
+    src = gdal.Open(str(tmp_path / "l1.tif"))
+    assert src.GetMetadata("RPC") and src.GetMetadata("xml:XMP") == [XMP]
+    mkv = tmp_path / "l1.mkv"
+    out = xav_create_ok(src, mkv)
+    for domain in ("RPC", "IMAGERY", "xml:XMP"):
+        assert out.GetMetadata(domain) == src.GetMetadata(domain), domain
+        assert domain in out.GetMetadataDomainList()
+    assert json.loads((tmp_path / "l1.mkv.json").read_text())["schema_version"] == 8
+
+    warped = {}
+    for name, path in (("source", tmp_path / "l1.tif"), ("copy", mkv)):
+        dst = tmp_path / f"warped_{name}.tif"
+        p = run_cli(["gdalwarp", "-q", "-rpc", "-of", "GTiff", path, dst])
+        assert p.returncode == 0, p.stderr
+        ds = gdal.Open(str(dst))
+        warped[name] = (ds.RasterXSize, ds.RasterYSize, ds.GetGeoTransform())
+    assert warped["copy"] == warped["source"]
+    assert warped["copy"][2][0] == pytest.approx(-34.91, abs=0.01)
+
+    back = gdal.Translate(str(tmp_path / "back.tif"), str(mkv))
+    assert back.GetMetadata("RPC") == src.GetMetadata("RPC")
+
+
+def test_geolocation_arrays_left_out_are_said(tmp_path):
+    """A source georeferenced by geolocation arrays (other datasets the
+    GEOLOCATION domain names) is copied on its grid, with a warning that
+    names the arrays and what to do; the copy does not point at them."""
+    l7 = gdal.Open(str(L7))
+    w, h = l7.RasterXSize, l7.RasterYSize
+    gt = l7.GetGeoTransform()
+    lon = np.tile(gt[0] + gt[1] * (np.arange(w) + 0.5), (h, 1))
+    lat = np.tile((gt[3] + gt[5] * (np.arange(h) + 0.5))[:, None], (1, w))
+    for name, a in (("lon", lon), ("lat", lat)):
+        gdal.Translate(str(tmp_path / f"{name}.tif"), mem_dataset([a], gdal.GDT_Float64, epsg=None))
+    src = gdal.Translate(str(tmp_path / "swath.vrt"), str(L7), format="VRT", bandList=[1])
+    src.SetMetadata({"X_DATASET": str(tmp_path / "lon.tif"), "X_BAND": "1",
+                     "Y_DATASET": str(tmp_path / "lat.tif"), "Y_BAND": "1",
+                     "PIXEL_OFFSET": "0", "PIXEL_STEP": "1", "LINE_OFFSET": "0", "LINE_STEP": "1",
+                     "SRS": "EPSG:32725"}, "GEOLOCATION")
+    src = None
+    src = gdal.Open(str(tmp_path / "swath.vrt"))
+    assert src.GetMetadata("GEOLOCATION")
+    out, log = xav_create(src, str(tmp_path / "swath.mkv"))
+    assert out is not None, log.messages
+    warnings = [m for c, _, m in log.records if c == gdal.CE_Warning]
+    assert any("geolocation arrays" in m and "lon.tif" in m and "gdalwarp -geoloc" in m
+               for m in warnings), log.messages
+    out = None
+    out = open_ds(str(tmp_path / "swath.mkv"))
+    assert not out.GetMetadata("GEOLOCATION")
+    assert out.GetGeoTransform() == gt

@@ -110,6 +110,9 @@ int xav_gcp_count(const xav_dataset *ds);
 const GDAL_GCP *xav_gcps(const xav_dataset *ds);
 /* Dataset metadata of one domain (NULL or "" for the default one). */
 CSLConstList xav_metadata(const xav_dataset *ds, const char *domain);
+/* The source's other metadata domains the dataset keeps (RPC, IMAGERY,
+ * xml:XMP...), each readable with xav_metadata(); NULL if none. */
+CSLConstList xav_metadata_domains(const xav_dataset *ds);
 /* Every file of the dataset: the sidecar (if any) first, then the videos. */
 CSLConstList xav_file_list(const xav_dataset *ds);
 

@@ -368,4 +368,40 @@ TEST(Sidecar, JoinedMasksTakeTheMoreGeneralBand)
     EXPECT_EQ(XAV_MASK_BAND_OWN, a.mask_band);
 }
 
+TEST(Sidecar, MetadataDomainsRoundTripAndAreChecked)
+{
+    xav_desc *d = sample();
+    const char *rpc[] = {"LINE_OFF=176", "SAMP_OFF= 174", nullptr};
+    const char *xmp[] = {"<x:xmpmeta a=\"1\"/>", nullptr};
+    d->domains = CSLAddString(CSLAddString(nullptr, "RPC"), "xml:XMP");
+    d->domain_metadata = static_cast<char ***>(CPLCalloc(3, sizeof(char **)));
+    d->domain_metadata[0] = CSLDuplicate(const_cast<char **>(rpc));
+    d->domain_metadata[1] = CSLDuplicate(const_cast<char **>(xmp));
+    const std::string json = to_json(d);
+    xav_desc_free(d);
+    EXPECT_NE(std::string::npos, json.find("\"schema_version\":8")) << json;
+    EXPECT_NE(std::string::npos, json.find("\"RPC\":{\"LINE_OFF\":\"176\""))
+        << json;
+    xav_desc *e = xav_sidecar_from_json(json.data(), json.size(), "test");
+    ASSERT_NE(e, nullptr) << CPLGetLastErrorMsg();
+    EXPECT_STREQ(
+        " 174", CSLFetchNameValue(
+                    const_cast<char **>(xav_desc_domain(e, "RPC")), "SAMP_OFF"))
+        << "values verbatim";
+    CSLConstList x = xav_desc_domain(e, "xml:XMP");
+    ASSERT_NE(x, nullptr);
+    EXPECT_STREQ(xmp[0], x[0]);
+    EXPECT_EQ(nullptr, xav_desc_domain(e, "IMAGERY"));
+    EXPECT_EQ(to_json(e), json) << "writing what was read changes nothing";
+    xav_desc_free(e);
+    std::string msg;
+    for (const char *bad : {"\"IMAGE_STRUCTURE\"", "\"GEOLOCATION\"", "\"\""}) {
+        EXPECT_FALSE(parses(replaced(json, "\"RPC\"", bad), &msg)) << bad;
+        EXPECT_NE(msg.find("metadata_domains"), std::string::npos) << msg;
+    }
+    EXPECT_FALSE(parses(replaced(json, "\"RPC\"", "\"xml:XMP\""), &msg));
+    EXPECT_FALSE(
+        parses(replaced(json, "{\"LINE_OFF\"", "{\"LINE_OFF\":3,\"X\""), &msg));
+}
+
 } // namespace

@@ -317,6 +317,10 @@ GDALDataset *XAVIDEODataset::Open(GDALOpenInfo *info)
     ds->GDALMajorObject::SetMetadata(
         const_cast<char **>(xav_metadata(core, "IMAGE_STRUCTURE")),
         "IMAGE_STRUCTURE");
+    for (CSLConstList domain = xav_metadata_domains(core);
+         domain != nullptr && *domain != nullptr; domain++)
+        ds->GDALMajorObject::SetMetadata(
+            const_cast<char **>(xav_metadata(core, *domain)), *domain);
     for (int b = 1; b <= xav_band_count(core); b++)
         ds->SetBand(b, new XAVIDEORasterBand(ds.get(), b));
     ds->SetDescription(info->pszFilename);

@@ -61,6 +61,26 @@ int xav_mask_band_by_name(const char *name)
     return by_name(mask_band_names, XAV_MASK_BAND_COUNT, name);
 }
 
+int xav_domain_kept(const char *domain)
+{
+    static const char *const left[] = {"IMAGE_STRUCTURE", "XAVIDEO",
+                                       "SUBDATASETS", "DERIVED_SUBDATASETS",
+                                       "GEOLOCATION"};
+    size_t k;
+    if (domain == NULL || *domain == '\0')
+        return 0;
+    for (k = 0; k < sizeof(left) / sizeof(left[0]); k++)
+        if (EQUAL(domain, left[k]))
+            return 0;
+    return 1;
+}
+
+CSLConstList xav_desc_domain(const xav_desc *d, const char *domain)
+{
+    const int k = domain != NULL ? CSLFindString(d->domains, domain) : -1;
+    return k >= 0 ? d->domain_metadata[k] : NULL;
+}
+
 xav_desc *xav_desc_new(void)
 {
     xav_desc *d = (xav_desc *)CPLCalloc(1, sizeof(*d));
@@ -98,6 +118,10 @@ void xav_desc_free(xav_desc *d)
         GDALDeinitGCPs(d->gcp_count, d->gcps);
     CPLFree(d->gcps);
     CSLDestroy(d->metadata);
+    for (i = 0; d->domains != NULL && d->domains[i] != NULL; i++)
+        CSLDestroy(d->domain_metadata[i]);
+    CSLDestroy(d->domains);
+    CPLFree(d->domain_metadata);
     /* counts may be set before the arrays (a plan refused half-way) */
     for (i = 0; d->vars != NULL && i < d->nvars; i++)
         variable_free(&d->vars[i]);

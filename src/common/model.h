@@ -214,6 +214,11 @@ typedef struct {
      * for y and x: the multidimensional view names its axes after them */
     char *grid_names[2];
     char **metadata; /* dataset metadata, default domain */
+    /* the source's other metadata domains that describe the data (RPC,
+     * IMAGERY, xml:XMP...; model.c's xav_domain_kept says which), by name,
+     * and each one's list as GDAL gives it */
+    char **domains;
+    char ***domain_metadata;
 
     int nvars;
     xav_variable *vars;
@@ -244,6 +249,14 @@ typedef struct {
 
     char **encoder; /* KEY=VALUE list of the settings used, for the record */
 } xav_desc;
+
+/* Whether a dataset's metadata domain of this name is kept: not the
+ * default one (kept apart), nor those that describe how a file is stored
+ * (IMAGE_STRUCTURE, XAVIDEO), point at other datasets (SUBDATASETS,
+ * DERIVED_SUBDATASETS, GEOLOCATION). */
+int xav_domain_kept(const char *domain);
+/* Domain's list in d, or NULL. */
+CSLConstList xav_desc_domain(const xav_desc *d, const char *domain);
 
 xav_desc *xav_desc_new(void);
 void xav_desc_free(xav_desc *d);

@@ -258,6 +258,35 @@ static void parse_variable(xav_json_parser *p, const cJSON *o, xav_variable *v,
         parse_mix(p, q, v);
 }
 
+/* metadata_domains: each an object of items or an array of them
+ * (sidecar_write.c), under a name the writer keeps (xav_domain_kept). */
+static void parse_domains(xav_json_parser *p, const cJSON *root, xav_desc *d)
+{
+    const cJSON *o = xav_json_get(p, root, "metadata_domains", 0), *e;
+    int n = 0;
+    if (o == NULL)
+        return;
+    if (!cJSON_IsObject(o) || cJSON_GetArraySize(o) == 0) {
+        xav_json_bad(p, "not an object of domains:", "metadata_domains");
+        return;
+    }
+    d->domain_metadata =
+        (char ***)CPLCalloc(cJSON_GetArraySize(o) + 1, sizeof(char **));
+    cJSON_ArrayForEach(e, o)
+    {
+        if (!xav_domain_kept(e->string) ||
+            CSLFindString(d->domains, e->string) >= 0) {
+            xav_json_bad(p, "a domain that is not kept, or twice, in",
+                         "metadata_domains");
+            return;
+        }
+        d->domains = CSLAddString(d->domains, e->string);
+        d->domain_metadata[n++] = cJSON_IsArray(e)
+                                      ? xav_json_strings(p, o, e->string)
+                                      : xav_json_name_values(p, o, e->string);
+    }
+}
+
 /* A stream of a dataset of ntimes time steps. */
 static void parse_stream(xav_json_parser *p, const cJSON *o, int ntimes,
                          xav_stream *s)
@@ -524,6 +553,7 @@ static void parse_document(xav_json_parser *p, const cJSON *root, xav_desc *d)
     }
     parse_georef(p, xav_json_get(p, root, "georeferencing", 0), d);
     d->metadata = xav_json_name_values(p, root, "metadata");
+    parse_domains(p, root, d);
     order = xav_json_string(p, root, "band_order", 0);
     d->order = order && !strcmp(order, "variable_major")
                    ? XAV_ORDER_VARIABLE_MAJOR

@@ -88,6 +88,27 @@ static cJSON *name_values(CSLConstList list)
     return o;
 }
 
+/* A metadata domain: an object where every item is KEY=VALUE (RPC,
+ * IMAGERY), else its items verbatim (an xml: domain's document). */
+static cJSON *domain_json(CSLConstList list)
+{
+    CSLConstList it;
+    for (it = list; it != NULL && *it != NULL; it++)
+        if (strchr(*it, '=') == NULL || **it == '=')
+            return string_list(list);
+    return name_values(list);
+}
+
+static cJSON *domains_json(const xav_desc *d)
+{
+    cJSON *o = cJSON_CreateObject();
+    int k;
+    for (k = 0; d->domains[k] != NULL; k++)
+        cJSON_AddItemToObject(o, d->domains[k],
+                              domain_json(d->domain_metadata[k]));
+    return o;
+}
+
 static cJSON *georef_json(const xav_desc *d, int embedded)
 {
     cJSON *g = cJSON_CreateObject();
@@ -304,15 +325,17 @@ static cJSON *empty_tiles_json(const xav_desc *d)
 }
 
 /* The lowest version that describes d, so that older readers read what
- * they can: 8 for a source's mask band, 7 for mixed variables, 6 for empty
- * tiles, 5 for value tables, 4 for streams of a time range (appended parts),
- * else 3 (or the version d was read as, if older). */
+ * they can: 8 for a source's mask band or metadata domains, 7 for mixed
+ * variables, 6 for empty tiles, 5 for value tables, 4 for streams of a time
+ * range (appended parts), else 3 (or the version d was read as, if older). */
 static int schema_version(const xav_desc *d)
 {
     int s, v;
     for (v = 0; v < d->nvars; v++)
         if (d->vars[v].mask_band != XAV_MASK_BAND_NONE)
             return 8;
+    if (d->domains != NULL)
+        return 8;
     for (v = 0; v < d->nvars; v++)
         if (d->vars[v].quant == XAV_QUANT_MIXED)
             return 7;
@@ -350,6 +373,8 @@ char *xav_sidecar_to_json(const xav_desc *d, int embedded)
     }
     cJSON_AddItemToObject(root, "georeferencing", georef_json(d, embedded));
     cJSON_AddItemToObject(root, "metadata", name_values(d->metadata));
+    if (d->domains != NULL)
+        cJSON_AddItemToObject(root, "metadata_domains", domains_json(d));
     cJSON_AddStringToObject(
         root, "band_order",
         d->order == XAV_ORDER_TIME_MAJOR ? "time_major" : "variable_major");

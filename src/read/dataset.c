@@ -291,7 +291,14 @@ CSLConstList xav_metadata(const xav_dataset *ds, const char *domain)
         return ds->metadata;
     if (EQUAL(domain, "IMAGE_STRUCTURE"))
         return ds->is_metadata;
-    return EQUAL(domain, XAV_DRIVER_NAME) ? ds->xav_metadata : NULL;
+    if (EQUAL(domain, XAV_DRIVER_NAME))
+        return ds->xav_metadata;
+    return xav_desc_domain(ds->d, domain);
+}
+
+CSLConstList xav_metadata_domains(const xav_dataset *ds)
+{
+    return ds->d->domains;
 }
 
 CSLConstList xav_file_list(const xav_dataset *ds)

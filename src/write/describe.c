@@ -362,11 +362,46 @@ static int describe_variables(source *cs)
     return 0;
 }
 
+/* The source's metadata domains but the default one, where they describe
+ * the data (xav_domain_kept): RPC, IMAGERY, xml:XMP and the like. Its
+ * geolocation arrays are other datasets, which a copy does not carry:
+ * said, with what to do. */
+static void describe_domains(source *cs)
+{
+    char **names = GDALGetMetadataDomainList(cs->src);
+    xav_desc *d = cs->d;
+    int k, n = 0;
+    d->domain_metadata =
+        (char ***)CPLCalloc(CSLCount(names) + 1, sizeof(char **));
+    for (k = 0; names != NULL && names[k] != NULL; k++) {
+        CSLConstList md = GDALGetMetadata(cs->src, names[k]);
+        if (EQUAL(names[k], "GEOLOCATION") && md != NULL)
+            CPLError(CE_Warning, CPLE_AppDefined,
+                     "XAVIDEO: the source's geolocation arrays (%s) are not "
+                     "copied: the dataset keeps its grid, not the longitude "
+                     "and latitude of each pixel. Copy those arrays as "
+                     "datasets of their own, or warp the source with them "
+                     "first (gdalwarp -geoloc).",
+                     CSLFetchNameValueDef(md, "X_DATASET", "X_DATASET"));
+        if (!xav_domain_kept(names[k]) || md == NULL || *md == NULL ||
+            CSLFindString(d->domains, names[k]) >= 0)
+            continue;
+        d->domains = CSLAddString(d->domains, names[k]);
+        d->domain_metadata[n++] = CSLDuplicate(md);
+    }
+    CSLDestroy(names);
+    if (n == 0) {
+        CPLFree(d->domain_metadata);
+        d->domain_metadata = NULL;
+    }
+}
+
 int xav_describe_source(GDALDatasetH src, const xav_create_options *o,
                         xav_desc *d)
 {
     source cs = {src, o, d};
     d->metadata = source_metadata(src);
+    describe_domains(&cs);
     if (describe_variables(&cs) != 0 || describe_georef(&cs) != 0)
         return -1;
     record_encoder(&cs);
