@@ -544,3 +544,30 @@ def test_geolocation_arrays_left_out_are_said(tmp_path):
     out = open_ds(str(tmp_path / "swath.mkv"))
     assert not out.GetMetadata("GEOLOCATION")
     assert out.GetGeoTransform() == gt
+
+
+@pytest.mark.parametrize("options", [["LOSSLESS=YES"], []], ids=["lossless", "lossy"])
+def test_bands_of_a_variable_with_other_nodata(tmp_path, options):
+    """SST's months as a series of bands where month 3 marks its land
+    with -9999, not -1e34: the variable has one nodata value, the first
+    band's, and month 3's land reads back as it (not as valid -9999s),
+    with a warning that names the band."""
+    src = gdal.Open(SST)
+    a = read_all(src)
+    fill = src.GetRasterBand(1).GetNoDataValue()
+    land = a[2] == np.float32(fill)
+    a[2][land] = -9999
+    ds = mem_dataset(list(a), gdal.GDT_Float32, nodata=fill)
+    ds.GetRasterBand(3).SetNoDataValue(-9999)
+    out, log = xav_create(ds, str(tmp_path / "sst.mkv"), ["BANDS_PER_TIME=1"] + options)
+    assert out is not None, log.messages
+    assert any("band 3: -9999" in m and "one nodata" in m for m in log.messages), log.messages
+    out = None
+    out = open_ds(str(tmp_path / "sst.mkv"))
+    band = out.GetRasterBand(3)
+    assert band.GetNoDataValue() == pytest.approx(fill)
+    got = band.ReadAsArray()
+    assert (got[land] == np.float32(fill)).all()
+    assert (band.GetMaskBand().ReadAsArray()[land] == 0).all()
+    if options:
+        assert_bits_equal(a[2][~land], got[~land], "month 3's sea")

@@ -193,6 +193,44 @@ static xav_mask_band source_mask_band(const source *cs, int v)
     return kind;
 }
 
+static const char *nodata_text(GDALRasterBandH band)
+{
+    int has = 0;
+    const double nodata = GDALGetRasterNoDataValue(band, &has);
+    return has ? CPLSPrintf("%.17g", nodata) : "none";
+}
+
+/* Variable v's nodata: the first its bands declare. Bands that declare
+ * another, or none, are said: a variable has one nodata value, which
+ * their nodata pixels read back as (window.c), lossy or lossless. */
+static void describe_nodata(const source *cs, int v)
+{
+    xav_variable *var = &cs->d->vars[v];
+    int t, odd = -1;
+    var->has_nodata = 0;
+    for (t = 0; t < cs->d->ntimes; t++) {
+        int has = 0;
+        const double nodata =
+            GDALGetRasterNoDataValue(source_band(cs, v, t), &has);
+        if (has && !var->has_nodata) {
+            var->has_nodata = 1;
+            var->nodata = nodata;
+            odd = t > 0 ? 0 : -1; /* time 0 declared none */
+        } else if (odd < 0 && (has != var->has_nodata ||
+                               (has && !xav_same_number(nodata, var->nodata))))
+            odd = t;
+    }
+    if (odd >= 0)
+        CPLError(CE_Warning, CPLE_AppDefined,
+                 "XAVIDEO: the bands of %s do not share one nodata value "
+                 "(band %d: %s): the copy gives it one, %.17g, which the "
+                 "pixels at a band's own nodata read back as. Give the "
+                 "source one nodata value (gdal_translate -a_nodata) to "
+                 "choose it.",
+                 var->name, xav_desc_band_index(cs->d, v, odd) + 1,
+                 nodata_text(source_band(cs, v, odd)), var->nodata);
+}
+
 static int describe_variable(source *cs, int v)
 {
     xav_variable *var = &cs->d->vars[v];
@@ -209,7 +247,7 @@ static int describe_variable(source *cs, int v)
                  GDALGetDataTypeName(var->type));
         return -1;
     }
-    var->nodata = GDALGetRasterNoDataValue(band, &var->has_nodata);
+    describe_nodata(cs, v);
     var->mask_band = source_mask_band(cs, v);
     var->units = units && *units ? CPLStrdup(units) : NULL;
     var->description = desc && *desc ? CPLStrdup(desc) : NULL;

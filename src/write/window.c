@@ -136,6 +136,35 @@ static long read_mask_band(xav_window *win, GDALRasterBandH band, int v)
     return outside;
 }
 
+/* A frame whose band declares another nodata than its variable
+ * (describe.c): its nodata pixels take the variable's, which lossy ones
+ * read back as anyway (xav_mask_nodata_value), so that lossless ones and a
+ * table of values (scan.c) have it too. */
+static void take_variable_nodata(xav_window *win, const xav_variable *var,
+                                 GDALRasterBandH band, int v)
+{
+    const size_t n = xav_window_pixels(win);
+    const int size = GDALGetDataTypeSizeBytes(var->type);
+    GByte own[8], ours[8];
+    GByte *raw = (GByte *)win->raw[v];
+    int has = 0;
+    const double nodata = GDALGetRasterNoDataValue(band, &has);
+    size_t i;
+    if (!has || !var->has_nodata || xav_same_number(nodata, var->nodata))
+        return;
+    if (!xav_quant_raw(var)) {
+        for (i = 0; i < n; i++)
+            if (xav_same_number(win->values[v][i], nodata))
+                win->values[v][i] = var->nodata;
+        return;
+    }
+    GDALCopyWords64(&nodata, GDT_Float64, 0, own, var->type, 0, 1);
+    GDALCopyWords64(&var->nodata, GDT_Float64, 0, ours, var->type, 0, 1);
+    for (i = 0; i < n; i++)
+        if (memcmp(raw + i * size, own, size) == 0)
+            memcpy(raw + i * size, ours, size);
+}
+
 long xav_window_read(const xav_copy *cs, xav_window *win, int v, int t)
 {
     const xav_variable *var = &cs->d->vars[v];
@@ -147,6 +176,8 @@ long xav_window_read(const xav_copy *cs, xav_window *win, int v, int t)
         rc = read_band(win, band, win->raw[v], var->type);
     else
         rc = read_band(win, band, win->values[v], GDT_Float64);
+    if (rc == 0)
+        take_variable_nodata(win, var, band, v);
     if (rc == 0 && !var->lossless)
         rc = read_validity(win, var, band, v);
     else if (rc == 0 && var->mask_band != XAV_MASK_BAND_NONE)
