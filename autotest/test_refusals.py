@@ -64,3 +64,35 @@ def test_bad_options_vsimem(data_dir, vsimem_dir):
     assert out is None
     assert_error(log, ["codec"], strip=[mkv], what="CODEC=FOO /vsimem/")
     assert not (gdal.ReadDir(vsimem_dir) or []), gdal.ReadDir(vsimem_dir)
+
+
+@pytest.mark.parametrize("differs,words", [
+    ("scale", ["band 2 has another offset or scale", "-unscale"]),
+    ("offset", ["band 2 has another offset or scale"]),
+    ("units", ["band 2 has another units"]),
+    ("type", ["band 2 has another data type", "-ot"]),
+])
+def test_time_steps_of_one_variable_that_differ_are_refused(tmp_path, differs, words):
+    """L7_ETMs' bands 1 and 2 stated to be two time steps of one variable
+    (BANDS_PER_TIME=1), scaled (DN to reflectance) alike but for one thing:
+    one offset, scale, units and type per variable would make band 2's
+    values or meaning wrong, so the copy is refused and says how to fix
+    it."""
+    l7 = gdal.Open(str(L7))
+    a = [l7.GetRasterBand(b).ReadAsArray() for b in (1, 2)]
+    src = gdal.GetDriverByName("MEM").Create("", a[0].shape[1], a[0].shape[0], 1, gdal.GDT_Byte)
+    src.AddBand(gdal.GDT_Int16 if differs == "type" else gdal.GDT_Byte)
+    for i in (1, 2):
+        band = src.GetRasterBand(i)
+        band.WriteArray(a[i - 1])
+        band.SetScale(0.002 if (differs == "scale" and i == 2) else 0.001)
+        band.SetOffset(-0.1 if (differs == "offset" and i == 2) else 0.0)
+        band.SetUnitType("%" if (differs == "units" and i == 2) else "1")
+    mkv = tmp_path / "o.mkv"
+    out, log = xav_create(src, mkv, ["BANDS_PER_TIME=1"])
+    assert out is None, f"{differs}: accepted"
+    text = log.text(strip=[mkv])
+    assert all(w.lower() in text for w in words), log.messages
+    assert list_dir(tmp_path) == [], list_dir(tmp_path)
+    ok, _ = xav_create(src, tmp_path / "ok.mkv", ["BANDS_PER_TIME=2"])
+    assert ok is not None, "as variables of their own they are accepted"

@@ -231,6 +231,42 @@ static void describe_nodata(const source *cs, int v)
                  nodata_text(source_band(cs, v, odd)), var->nodata);
 }
 
+/* What the bands of a variable must share, as one variable has one of
+ * each: their type, offset, scale and units. Returns 0, or -1 with a
+ * CPLError naming the first band that differs from the first. */
+static int check_bands_alike(const source *cs, int v)
+{
+    GDALRasterBandH first = source_band(cs, v, 0);
+    int t;
+    for (t = 1; t < cs->d->ntimes; t++) {
+        GDALRasterBandH band = source_band(cs, v, t);
+        const char *what = NULL, *fix = NULL;
+        if (GDALGetRasterDataType(band) != GDALGetRasterDataType(first))
+            what = "data type", fix = ", or convert them to one (-ot)";
+        else if (GDALGetRasterOffset(band, NULL) !=
+                     GDALGetRasterOffset(first, NULL) ||
+                 GDALGetRasterScale(band, NULL) !=
+                     GDALGetRasterScale(first, NULL))
+            what = "offset or scale",
+            fix = ", or apply them first (gdal_translate -unscale -ot "
+                  "Float32)";
+        else if (strcmp(GDALGetRasterUnitType(band),
+                        GDALGetRasterUnitType(first)) != 0)
+            what = "units", fix = "";
+        if (what == NULL)
+            continue;
+        CPLError(CE_Failure, CPLE_NotSupported,
+                 "XAVIDEO: bands %d and %d are both time steps of %s, but "
+                 "band %d has another %s, and a variable has one: make them "
+                 "variables of their own (BANDS_PER_TIME)%s.",
+                 xav_desc_band_index(cs->d, v, 0) + 1,
+                 xav_desc_band_index(cs->d, v, t) + 1, cs->d->vars[v].name,
+                 xav_desc_band_index(cs->d, v, t) + 1, what, fix);
+        return -1;
+    }
+    return 0;
+}
+
 static int describe_variable(source *cs, int v)
 {
     xav_variable *var = &cs->d->vars[v];
@@ -239,6 +275,8 @@ static int describe_variable(source *cs, int v)
     const char *desc = GDALGetDescription(band);
     int ok_off = 0, ok_scale = 0;
     var->type = GDALGetRasterDataType(band);
+    if (check_bands_alike(cs, v) != 0)
+        return -1;
     if (GDALDataTypeIsComplex(var->type) || var->type == GDT_Unknown) {
         CPLError(CE_Failure, CPLE_NotSupported,
                  "XAVIDEO: band %d has data type %s, which cannot be stored; "
