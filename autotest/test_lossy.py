@@ -175,3 +175,43 @@ def test_maxt_lossy_nodata_mask_exact(data_dir, tmp_path):
     _check_mask_exact(src, out, "ds.maxt.bin lossy")
     overall, _, _ = _report("ds.maxt.bin default lossy", src, out, mkv)
     assert overall > 40, f"PSNR {overall:.2f} dB"
+
+
+def _winds_in(step):
+    """UWND rounded to whole multiples of step m/s, as Int16 counts of
+    step (nodata -32768 where the source has none)."""
+    src = open_source(UWND)
+    a = read_all(src).astype(np.float64)
+    valid = valid_mask(read_all(src), src.GetRasterBand(1).GetNoDataValue())
+    counts = np.where(valid, np.round(a / step), -32768).astype(np.int16)
+    return mem_dataset(list(counts), gdal.GDT_Int16, nodata=-32768), counts, valid
+
+
+@pytest.mark.parametrize("step,options,exact", [
+    (1.0, [], True),                   # 31 levels: the default bound is one
+    (1.0, ["MAX_ERROR=1"], True),
+    (1.0, ["MAX_ERROR=3"], False),     # a bound of 3 levels is lossy's to meet
+    (0.1, [], False),                  # 310 levels: lossy, bound 4 levels
+], ids=["31-levels", "31-levels-bound-1", "31-levels-bound-3", "310-levels"])
+def test_narrow_integers_are_exact(tmp_path, step, options, exact):
+    """Integers of fewer than 128 levels at a bound below two of them are
+    coded exactly (every pixel, nodata included); wider ones, or a looser
+    bound, stay lossy within their bound."""
+    src, counts, valid = _winds_in(step)
+    levels = int(counts[valid].max()) - int(counts[valid].min())
+    assert (levels < 128) == (step == 1.0), levels
+    mkv = tmp_path / "w.mkv"
+    out = xav_create_ok(src, mkv, ["BANDS_PER_TIME=1"] + options)
+    got = read_all(out)
+    band = out.GetRasterBand(1)
+    compression = band.GetMetadataItem("COMPRESSION_REVERSIBILITY", "IMAGE_STRUCTURE") or \
+        out.GetMetadataItem("COMPRESSION_REVERSIBILITY", "IMAGE_STRUCTURE")
+    if exact:
+        assert_bits_equal(counts, got, f"{levels} levels {options}")
+        assert compression == "LOSSLESS"
+    else:
+        bound = float(band.GetMetadataItem("XAVIDEO_MAX_ERROR_BOUND", "IMAGE_STRUCTURE"))
+        assert bound >= 2
+        err = np.abs(got.astype(np.int64) - counts)[valid]
+        assert 0 < err.max() <= bound
+        assert compression == "LOSSY"

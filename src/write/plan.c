@@ -153,22 +153,49 @@ static void plan_table(xav_variable *var, const xav_distinct *values,
  * 1.06 at 0.25. Returns 0 if it planned one. */
 #define XAV_TABLE_BELOW_STEPS 2.0
 
-static int plan_exact_table(xav_variable *var, const xav_distinct *values,
-                            double pixels)
+/* var coded exactly instead: every pixel given back, invalid ones too (no
+ * mask stream, but for pixels outside a mask band of the source's own). */
+static xav_variable exact_copy(const xav_variable *var)
 {
     xav_variable lossless = *var;
     lossless.lossless = 1;
     lossless.bits = xav_quant_plan(&lossless, 8);
     lossless.table = NULL;
-    plan_table(&lossless, values, pixels);
-    if (lossless.quant != XAV_QUANT_TABLE)
-        return -1;
-    /* the table gives every pixel back; a mask stream only for pixels
-     * outside a mask band of the source's own */
     lossless.has_mask = var->has_mask && var->mask_band != XAV_MASK_BAND_NONE;
     lossless.nexceptions = 0;
     lossless.max_error = lossless.corr_step = 0;
+    return lossless;
+}
+
+static int plan_exact_table(xav_variable *var, const xav_distinct *values,
+                            double pixels)
+{
+    xav_variable lossless = exact_copy(var);
+    plan_table(&lossless, values, pixels);
+    if (lossless.quant != XAV_QUANT_TABLE)
+        return -1;
     *var = lossless;
+    return 0;
+}
+
+/* Integers of fewer levels than this, at a bound below two of them (the
+ * default bound for fewer than 128: 64 of 4095 codes stretched over the
+ * range), are coded exactly: the stretched lossy codes spend bits on a
+ * precision the values do not have. Measured, whole files, lossy default
+ * against exact: monthly winds in whole m/s (Int16, 31 levels, 132
+ * months) 410 KB against 278; an ice concentration (Int16 percent, 100
+ * levels) 10.6 KB against 7.7; its error field (74 levels) 13.7 against
+ * 11.4; Landsat 8's cirrus band (81 levels) 8.8 against 8.2. With 310
+ * levels (the winds in tenths), a bound of one level costs 437 KB lossy
+ * and 710 exact: wide integers stay lossy. */
+#define XAV_EXACT_INTEGER_LEVELS 128
+
+static int plan_exact_integers(xav_variable *var, double e)
+{
+    if (GDALDataTypeIsFloating(var->type) || e >= XAV_TABLE_BELOW_STEPS ||
+        !(var->valid_max - var->valid_min < XAV_EXACT_INTEGER_LEVELS))
+        return -1;
+    *var = exact_copy(var);
     return 0;
 }
 
@@ -250,6 +277,8 @@ int xav_plan_coding(xav_copy *cs)
             continue; /* exact */
         e = cs->opt.max_error > 0 ? cs->opt.max_error
                                   : default_bound(var, &cs->opt);
+        if (plan_exact_integers(var, e) == 0)
+            continue; /* exact */
         if (cs->lattice != NULL && cs->opt.value_table &&
             cs->lattice[v].state == 1 &&
             e < XAV_TABLE_BELOW_STEPS * cs->lattice[v].step &&
