@@ -215,3 +215,34 @@ def test_narrow_integers_are_exact(tmp_path, step, options, exact):
         err = np.abs(got.astype(np.int64) - counts)[valid]
         assert 0 < err.max() <= bound
         assert compression == "LOSSY"
+
+
+@pytest.mark.parametrize("options", [[], ["MAX_ERROR=1"], ["MAX_ERROR=1000000"]],
+                         ids=["default", "bound-1", "bound-1ms"])
+def test_int64_beyond_doubles_is_exact(tmp_path, options):
+    """Times of observation in nanoseconds since 1970 (Int64, about
+    1.7e18: beyond 2^53, where doubles hold only every 256th integer): the
+    winds' first month as offsets of up to 30 s. A lossy path through
+    doubles would be off by up to 128 ns unseen by its bound, so such
+    values are coded exactly, whatever the bound asked."""
+    src = open_source(UWND)
+    u = src.GetRasterBand(1).ReadAsArray().astype(np.float64)
+    ns = (np.int64(1_700_000_000) * 10**9 + np.round(np.clip(u, -30, 30) * 1e9).astype(np.int64))
+    assert ns.min() > 2**53
+    out = xav_create_ok(mem_dataset([ns], gdal.GDT_Int64), tmp_path / "t.mkv", options)
+    got = out.GetRasterBand(1).ReadAsArray()
+    assert got.dtype == np.int64
+    assert (got == ns).all(), int(np.abs(got - ns).max())
+
+
+def test_int64_within_doubles_keeps_its_bound(tmp_path):
+    """The same offsets alone (below 2^53) stay lossy, and within their
+    stated bound, counted in integers."""
+    src = open_source(UWND)
+    u = src.GetRasterBand(1).ReadAsArray().astype(np.float64)
+    ns = np.round(np.clip(u, -30, 30) * 1e9).astype(np.int64)
+    out = xav_create_ok(mem_dataset([ns], gdal.GDT_Int64), tmp_path / "t.mkv")
+    band = out.GetRasterBand(1)
+    bound = float(band.GetMetadataItem("XAVIDEO_MAX_ERROR_BOUND", "IMAGE_STRUCTURE"))
+    err = np.abs(band.ReadAsArray() - ns)
+    assert 0 < err.max() <= bound

@@ -190,6 +190,24 @@ static int plan_exact_table(xav_variable *var, const xav_distinct *values,
  * and 710 exact: wide integers stay lossy. */
 #define XAV_EXACT_INTEGER_LEVELS 128
 
+/* 64-bit integers beyond 2^53 are not all doubles, which lossy coding
+ * reads them as: a value rounded on the way in would be off by up to half
+ * a double's step unseen by the bound's check (Int64 near 2^60: 128 at a
+ * bound of 1). They are coded exactly, from their bits. */
+static int beyond_doubles(const xav_variable *var)
+{
+    const double exact = 9007199254740992.0; /* 2^53 */
+    int k;
+    if (var->type != GDT_Int64 && var->type != GDT_UInt64)
+        return 0;
+    if (fabs(var->valid_min) > exact || fabs(var->valid_max) > exact)
+        return 1;
+    for (k = 0; k < var->nexceptions; k++)
+        if (fabs(var->exceptions[k]) > exact)
+            return 1;
+    return 0;
+}
+
 static int plan_exact_integers(xav_variable *var, double e)
 {
     if (GDALDataTypeIsFloating(var->type) || e >= XAV_TABLE_BELOW_STEPS ||
@@ -273,6 +291,8 @@ int xav_plan_coding(xav_copy *cs)
         var->bits = xav_quant_plan(var, bits);
         if (var->lossless && cs->values != NULL && cs->opt.value_table)
             plan_table(var, &cs->values[v], pixels);
+        if (!var->lossless && beyond_doubles(var))
+            *var = exact_copy(var);
         if (var->lossless || var->quant == XAV_QUANT_CONSTANT)
             continue; /* exact */
         e = cs->opt.max_error > 0 ? cs->opt.max_error
