@@ -246,3 +246,35 @@ def test_int64_within_doubles_keeps_its_bound(tmp_path):
     bound = float(band.GetMetadataItem("XAVIDEO_MAX_ERROR_BOUND", "IMAGE_STRUCTURE"))
     err = np.abs(band.ReadAsArray() - ns)
     assert 0 < err.max() <= bound
+
+
+@pytest.mark.parametrize("gdt,dtype,nodata", [
+    (gdal.GDT_Int64, np.int64, -9999),
+    (gdal.GDT_Int64, np.int64, np.iinfo(np.int64).max),
+    (gdal.GDT_UInt64, np.uint64, np.iinfo(np.uint64).max),
+], ids=["int64-9999", "int64-max", "uint64-max"])
+@pytest.mark.parametrize("options", [[], ["LOSSLESS=YES"]], ids=["lossy", "lossless"])
+def test_64_bit_nodata_is_kept(tmp_path, gdt, dtype, nodata, options):
+    """GDAL gives the nodata of Int64 and UInt64 bands through its 64-bit
+    calls only: the winds in mm/s (plus 40 m/s for UInt64), their invalid
+    pixels at the nodata, come back with it, their mask and the values."""
+    src = open_source(UWND)
+    a = read_all(src)[:2].astype(np.float64)
+    valid = valid_mask(read_all(src)[:2], src.GetRasterBand(1).GetNoDataValue())
+    valid[:, :5, :] = False
+    mm = np.round((a + (40 if gdt == gdal.GDT_UInt64 else 0)) * 1000)
+    data = np.where(valid, mm, 0).astype(dtype)
+    data[~valid] = nodata
+    ds = mem_dataset(list(data), gdt)
+    for b in (1, 2):
+        assert ds.GetRasterBand(b).SetNoDataValue(nodata) == gdal.CE_None
+    out = xav_create_ok(ds, tmp_path / "n.mkv", ["BANDS_PER_TIME=1"] + options)
+    band = out.GetRasterBand(2)
+    assert band.GetNoDataValue() == nodata
+    assert band.GetMaskFlags() == gdal.GMF_NODATA
+    assert (band.GetMaskBand().ReadAsArray() == np.where(valid[1], 255, 0)).all()
+    got = band.ReadAsArray()
+    assert (got[~valid[1]] == nodata).all()
+    bound = float(band.GetMetadataItem("XAVIDEO_MAX_ERROR_BOUND", "IMAGE_STRUCTURE") or 0)
+    err = np.abs(got[valid[1]].astype(np.float64) - data[1][valid[1]].astype(np.float64))
+    assert err.max() <= bound

@@ -4,6 +4,7 @@
  * layout or the sidecar is the core's (include/xavideo.h).
  */
 #include <cstdlib>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -111,6 +112,8 @@ class XAVIDEORasterBand final : public GDALPamRasterBand
 
     CPLErr IReadBlock(int blockX, int blockY, void *image) override;
     double GetNoDataValue(int *success) override;
+    int64_t GetNoDataValueAsInt64(int *success) override;
+    uint64_t GetNoDataValueAsUInt64(int *success) override;
     const char *GetUnitType() override;
     GDALColorInterp GetColorInterpretation() override;
     GDALColorTable *GetColorTable() override { return m_colorTable.get(); }
@@ -222,6 +225,35 @@ double XAVIDEORasterBand::GetNoDataValue(int *success)
     if (success != nullptr)
         *success = has;
     return has ? value : GDALPamRasterBand::GetNoDataValue(success);
+}
+
+/* Int64 and UInt64 bands: the nodata the sidecar keeps as a double,
+ * clamped to the type (INT64_MAX is kept as 2^63). */
+int64_t XAVIDEORasterBand::GetNoDataValueAsInt64(int *success)
+{
+    double value = 0;
+    const int has = xav_band_nodata(core(), nBand - 1, &value);
+    if (success != nullptr)
+        *success = has;
+    if (!has)
+        return std::numeric_limits<int64_t>::min();
+    if (value >= 9223372036854775807.0)
+        return std::numeric_limits<int64_t>::max();
+    return value <= -9223372036854775808.0 ? std::numeric_limits<int64_t>::min()
+                                           : static_cast<int64_t>(value);
+}
+
+uint64_t XAVIDEORasterBand::GetNoDataValueAsUInt64(int *success)
+{
+    double value = 0;
+    const int has = xav_band_nodata(core(), nBand - 1, &value);
+    if (success != nullptr)
+        *success = has;
+    if (!has)
+        return std::numeric_limits<uint64_t>::max();
+    if (value >= 18446744073709551615.0)
+        return std::numeric_limits<uint64_t>::max();
+    return value <= 0 ? 0 : static_cast<uint64_t>(value);
 }
 
 const char *XAVIDEORasterBand::GetUnitType()

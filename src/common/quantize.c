@@ -305,6 +305,31 @@ void xav_mix_encode_rows(const xav_desc *d, const xav_stream *st,
         }
 }
 
+void xav_values_to_type(const double *x, size_t stride, GDALDataType type,
+                        void *out, size_t n)
+{
+    size_t i;
+    if (type == GDT_Int64) {
+        int64_t *o = (int64_t *)out;
+        for (i = 0; i < n; i++) {
+            const double v = floor(x[i * stride] + 0.5);
+            o[i] = !(v < 9223372036854775807.0)    ? INT64_MAX
+                   : !(v > -9223372036854775808.0) ? INT64_MIN
+                                                   : (int64_t)v;
+        }
+    } else if (type == GDT_UInt64) {
+        uint64_t *o = (uint64_t *)out;
+        for (i = 0; i < n; i++) {
+            const double v = floor(x[i * stride] + 0.5);
+            o[i] = !(v < 18446744073709551615.0) ? UINT64_MAX
+                   : !(v > 0)                    ? 0
+                                                 : (uint64_t)v;
+        }
+    } else
+        GDALCopyWords64(x, GDT_Float64, (int)(stride * sizeof(double)), out,
+                        type, GDALGetDataTypeSizeBytes(type), (GPtrDiff_t)n);
+}
+
 void xav_reconstruct_row(const xav_variable *v, const xav_row_in *in, size_t n,
                          double *scratch, void *out)
 {
@@ -317,7 +342,7 @@ void xav_reconstruct_row(const xav_variable *v, const xav_row_in *in, size_t n,
         xav_quant_decode_row(v, in->codes, in->bytes_per_code, n, scratch);
     if (in->mask != NULL)
         apply_mask(v, in->mask, scratch, n);
-    GDALCopyWords64(scratch, GDT_Float64, 8, out, v->type, size, (GPtrDiff_t)n);
+    xav_values_to_type(scratch, 1, v->type, out, n);
     if (in->corrections == NULL && !off_nodata)
         return;
     /* from here on, on values as the type holds them */
@@ -326,7 +351,7 @@ void xav_reconstruct_row(const xav_variable *v, const xav_row_in *in, size_t n,
         apply_corrections(v, in, n, scratch);
     if (off_nodata)
         keep_off_nodata(v, in->mask, n, scratch);
-    GDALCopyWords64(scratch, GDT_Float64, 8, out, v->type, size, (GPtrDiff_t)n);
+    xav_values_to_type(scratch, 1, v->type, out, n);
 }
 
 /* Order-preserving maps of a value's bits to unsigned integers. */

@@ -77,6 +77,13 @@ typedef struct {
     const void *mixed[XAV_MAX_CHANNELS];
 } xav_row_in;
 
+/* Values to n values of type in out: rounded, and held to the type's range
+ * (GDAL's conversion wraps 2^63 around to INT64_MIN; INT64_MAX and
+ * UINT64_MAX nodata are kept as the doubles 2^63 and 2^64). stride: of x,
+ * in doubles. */
+void xav_values_to_type(const double *x, size_t stride, GDALDataType type,
+                        void *out, size_t n);
+
 /* What a reader gets for one row of n pixels, in the variable's type, into
  * out; scratch holds n doubles. The encoder calls it too, to measure
  * exactly what readers will see. In order:

@@ -219,13 +219,12 @@ static int read_empty(xav_dataset *ds, const xav_variable *var, int v, int tile,
                       int t, const destination *to)
 {
     const double fill = xav_mask_nodata_value(var);
-    const int size = GDALGetDataTypeSizeBytes(var->type);
     int y;
     if (check_empty(ds, v, tile, t) != 0)
         return -1;
     for (y = 0; y < to->h; y++)
-        GDALCopyWords64(&fill, GDT_Float64, 0, to->out + (size_t)y * to->stride,
-                        var->type, size, to->w);
+        xav_values_to_type(&fill, 0, var->type,
+                           to->out + (size_t)y * to->stride, (size_t)to->w);
     return 0;
 }
 

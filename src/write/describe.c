@@ -2,6 +2,7 @@
 #include "describe.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "cpl_conv.h"
@@ -193,10 +194,36 @@ static xav_mask_band source_mask_band(const source *cs, int v)
     return kind;
 }
 
+double xav_source_nodata(GDALRasterBandH band, int *has)
+{
+    const GDALDataType type = GDALGetRasterDataType(band);
+    double nodata;
+    int exact;
+    *has = 0;
+    if (type == GDT_Int64) {
+        const int64_t v = GDALGetRasterNoDataValueAsInt64(band, has);
+        nodata = (double)v;
+        exact = v == INT64_MAX ||
+                (nodata < 9223372036854775807.0 && (int64_t)nodata == v);
+    } else if (type == GDT_UInt64) {
+        const uint64_t v = GDALGetRasterNoDataValueAsUInt64(band, has);
+        nodata = (double)v;
+        exact = v == UINT64_MAX ||
+                (nodata < 18446744073709551615.0 && (uint64_t)nodata == v);
+    } else
+        return GDALGetRasterNoDataValue(band, has);
+    if (*has && !exact)
+        CPLError(CE_Warning, CPLE_AppDefined,
+                 "XAVIDEO: a nodata value of %s beyond 2^53 is kept as the "
+                 "nearest double, %.17g.",
+                 GDALGetDataTypeName(type), nodata);
+    return *has ? nodata : 0;
+}
+
 static const char *nodata_text(GDALRasterBandH band)
 {
     int has = 0;
-    const double nodata = GDALGetRasterNoDataValue(band, &has);
+    const double nodata = xav_source_nodata(band, &has);
     return has ? CPLSPrintf("%.17g", nodata) : "none";
 }
 
@@ -210,8 +237,7 @@ static void describe_nodata(const source *cs, int v)
     var->has_nodata = 0;
     for (t = 0; t < cs->d->ntimes; t++) {
         int has = 0;
-        const double nodata =
-            GDALGetRasterNoDataValue(source_band(cs, v, t), &has);
+        const double nodata = xav_source_nodata(source_band(cs, v, t), &has);
         if (has && !var->has_nodata) {
             var->has_nodata = 1;
             var->nodata = nodata;

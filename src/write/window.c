@@ -7,6 +7,7 @@
 #include "cpl_conv.h"
 #include "cpl_vsi.h"
 
+#include "describe.h"
 #include "quantize.h"
 
 static size_t block_pixels(const xav_desc *d)
@@ -148,7 +149,7 @@ static void take_variable_nodata(xav_window *win, const xav_variable *var,
     GByte own[8], ours[8];
     GByte *raw = (GByte *)win->raw[v];
     int has = 0;
-    const double nodata = GDALGetRasterNoDataValue(band, &has);
+    const double nodata = xav_source_nodata(band, &has);
     size_t i;
     if (!has || !var->has_nodata || xav_same_number(nodata, var->nodata))
         return;
