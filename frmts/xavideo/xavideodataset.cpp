@@ -228,32 +228,30 @@ double XAVIDEORasterBand::GetNoDataValue(int *success)
 }
 
 /* Int64 and UInt64 bands: the nodata the sidecar keeps as a double,
- * clamped to the type (INT64_MAX is kept as 2^63). */
-int64_t XAVIDEORasterBand::GetNoDataValueAsInt64(int *success)
+ * held to the type (INT64_MAX is kept as 2^63). */
+template <typename T> T NoDataAs(xav_dataset *core, int band, int *success)
 {
     double value = 0;
-    const int has = xav_band_nodata(core(), nBand - 1, &value);
+    const int has = xav_band_nodata(core, band, &value);
     if (success != nullptr)
         *success = has;
     if (!has)
-        return std::numeric_limits<int64_t>::min();
-    if (value >= 9223372036854775807.0)
-        return std::numeric_limits<int64_t>::max();
-    return value <= -9223372036854775808.0 ? std::numeric_limits<int64_t>::min()
-                                           : static_cast<int64_t>(value);
+        return std::numeric_limits<T>::min();
+    if (!(value < static_cast<double>(std::numeric_limits<T>::max())))
+        return std::numeric_limits<T>::max();
+    return value <= static_cast<double>(std::numeric_limits<T>::min())
+               ? std::numeric_limits<T>::min()
+               : static_cast<T>(value);
+}
+
+int64_t XAVIDEORasterBand::GetNoDataValueAsInt64(int *success)
+{
+    return NoDataAs<int64_t>(core(), nBand - 1, success);
 }
 
 uint64_t XAVIDEORasterBand::GetNoDataValueAsUInt64(int *success)
 {
-    double value = 0;
-    const int has = xav_band_nodata(core(), nBand - 1, &value);
-    if (success != nullptr)
-        *success = has;
-    if (!has)
-        return std::numeric_limits<uint64_t>::max();
-    if (value >= 18446744073709551615.0)
-        return std::numeric_limits<uint64_t>::max();
-    return value <= 0 ? 0 : static_cast<uint64_t>(value);
+    return NoDataAs<uint64_t>(core(), nBand - 1, success);
 }
 
 const char *XAVIDEORasterBand::GetUnitType()
