@@ -571,3 +571,36 @@ def test_bands_of_a_variable_with_other_nodata(tmp_path, options):
     assert (band.GetMaskBand().ReadAsArray()[land] == 0).all()
     if options:
         assert_bits_equal(a[2][~land], got[~land], "month 3's sea")
+
+
+def test_signed_bytes_stay_signed(tmp_path):
+    """GDAL 3.6 has no Int8: a signed GeoTIFF or a netCDF byte variable is
+    a Byte band that says PIXELTYPE=SIGNEDBYTE. SST's anomaly from its
+    yearly mean, in whole degrees (-128 to 127), comes back signed,
+    exactly (by default too), and GeoTIFF gets it signed."""
+    src = gdal.Open(SST)
+    a = read_all(src).astype(np.float64)
+    land = a == np.float32(src.GetRasterBand(1).GetNoDataValue())
+    a[land] = np.nan
+    anomaly = np.where(land, -128, np.clip(np.round(a - np.nanmean(a, axis=0)), -127, 127))
+    signed = anomaly.astype(np.int8)
+    assert signed.min() < 0 < signed.max()
+    gt = gdal.GetDriverByName("GTiff").Create(str(tmp_path / "a.tif"), a.shape[2], a.shape[1],
+                                              a.shape[0], gdal.GDT_Byte, ["PIXELTYPE=SIGNEDBYTE"])
+    for i in range(a.shape[0]):
+        gt.GetRasterBand(i + 1).WriteArray(signed[i].view(np.uint8))
+    gt = None
+    nc = gdal.Translate(str(tmp_path / "a.nc"), str(tmp_path / "a.tif"), format="netCDF",
+                        bandList=[3])
+    assert nc.GetRasterBand(1).GetMetadataItem("PIXELTYPE", "IMAGE_STRUCTURE") == "SIGNEDBYTE"
+    nc = None
+    march = xav_create_ok(str(tmp_path / "a.nc"), tmp_path / "march.mkv")
+    assert (march.GetRasterBand(1).ReadAsArray().view(np.int8) == signed[2]).all()
+    out = xav_create_ok(str(tmp_path / "a.tif"), tmp_path / "a.mkv", ["BANDS_PER_TIME=1"])
+    for b in (1, 12):
+        band = out.GetRasterBand(b)
+        assert band.GetMetadataItem("PIXELTYPE", "IMAGE_STRUCTURE") == "SIGNEDBYTE"
+        assert (band.ReadAsArray().view(np.int8) == signed[b - 1]).all(), b
+    back = gdal.Translate(str(tmp_path / "back.tif"), str(tmp_path / "a.mkv"))
+    assert back.GetRasterBand(1).GetMetadataItem("PIXELTYPE", "IMAGE_STRUCTURE") == "SIGNEDBYTE"
+    assert (back.GetRasterBand(1).ReadAsArray().view(np.int8) == signed[0]).all()

@@ -404,4 +404,22 @@ TEST(Sidecar, MetadataDomainsRoundTripAndAreChecked)
         parses(replaced(json, "{\"LINE_OFF\"", "{\"LINE_OFF\":3,\"X\""), &msg));
 }
 
+TEST(Sidecar, SignedBytesRoundTripAndNeedVersion8)
+{
+    xav_desc *d = sample();
+    d->vars[1].signed_byte = 1;
+    const std::string json = to_json(d);
+    xav_desc_free(d);
+    EXPECT_NE(std::string::npos, json.find("\"schema_version\":8")) << json;
+    xav_desc *e = xav_sidecar_from_json(json.data(), json.size(), "test");
+    ASSERT_NE(e, nullptr) << CPLGetLastErrorMsg();
+    EXPECT_EQ(0, e->vars[0].signed_byte);
+    EXPECT_EQ(1, e->vars[1].signed_byte);
+    EXPECT_EQ(to_json(e), json);
+    xav_desc_free(e);
+    std::string msg;
+    EXPECT_FALSE(parses(replaced(json, "\"SIGNEDBYTE\"", "\"INT8\""), &msg));
+    EXPECT_NE(msg.find("pixel_type"), std::string::npos) << msg;
+}
+
 } // namespace

@@ -112,6 +112,9 @@ int xav_mask_band_by_name(const char *name);
 typedef struct {
     char *name;
     GDALDataType type;
+    /* Byte values that are signed (GDAL 3.6's PIXELTYPE=SIGNEDBYTE, where
+     * later GDALs have Int8): coded exactly, their bytes as they are */
+    int signed_byte;
     int has_nodata;
     double nodata;
     char *units;

@@ -199,6 +199,13 @@ static void parse_variable(xav_json_parser *p, const cJSON *o, xav_variable *v,
     if (type != NULL && v->type == GDT_Unknown)
         xav_json_bad(p, "unknown data type", type);
     CPLFree(type);
+    if ((type = xav_json_string(p, o, "pixel_type", 0)) != NULL) {
+        v->signed_byte = strcmp(type, "SIGNEDBYTE") == 0 && v->type == GDT_Byte;
+        if (!v->signed_byte)
+            xav_json_bad(p, "pixel_type other than SIGNEDBYTE of Byte in",
+                         "pixel_type");
+        CPLFree(type);
+    }
     v->has_nodata = xav_json_get(p, o, "nodata", 0) != NULL;
     v->nodata = xav_json_number(p, o, "nodata", 0, 0);
     v->units = xav_json_string(p, o, "units", 0);

@@ -155,6 +155,8 @@ static cJSON *variable_json(const xav_variable *v, int ndims)
     int i;
     cJSON_AddStringToObject(o, "name", v->name);
     cJSON_AddStringToObject(o, "data_type", GDALGetDataTypeName(v->type));
+    if (v->signed_byte)
+        cJSON_AddStringToObject(o, "pixel_type", "SIGNEDBYTE");
     if (v->has_nodata)
         cJSON_AddItemToObject(o, "nodata", number(v->nodata));
     if (v->units != NULL)
@@ -325,14 +327,16 @@ static cJSON *empty_tiles_json(const xav_desc *d)
 }
 
 /* The lowest version that describes d, so that older readers read what
- * they can: 8 for a source's mask band or metadata domains, 7 for mixed
- * variables, 6 for empty tiles, 5 for value tables, 4 for streams of a time
- * range (appended parts), else 3 (or the version d was read as, if older). */
+ * they can: 8 for a source's mask band, metadata domains or signed bytes, 7 for
+ * mixed variables, 6 for empty tiles, 5 for value tables, 4 for streams of a
+ * time range (appended parts), else 3 (or the version d was read as, if older).
+ */
 static int schema_version(const xav_desc *d)
 {
     int s, v;
     for (v = 0; v < d->nvars; v++)
-        if (d->vars[v].mask_band != XAV_MASK_BAND_NONE)
+        if (d->vars[v].mask_band != XAV_MASK_BAND_NONE ||
+            d->vars[v].signed_byte)
             return 8;
     if (d->domains != NULL)
         return 8;

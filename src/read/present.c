@@ -237,6 +237,8 @@ static char **coding_metadata(const xav_dataset *ds, int b,
                                                                     : "HEVC");
     md = CSLSetNameValue(md, "COMPRESSION_REVERSIBILITY",
                          xav_variable_is_exact(var) ? "LOSSLESS" : "LOSSY");
+    if (var->signed_byte) /* GDAL 3.6's Int8, which drivers look for */
+        md = CSLSetNameValue(md, "PIXELTYPE", "SIGNEDBYTE");
     if (var->max_error > 0)
         md = CSLSetNameValue(md, "XAVIDEO_MAX_ERROR_BOUND",
                              exact_text(var->max_error));

@@ -114,10 +114,11 @@ static int same_coding(const xav_desc *a, const xav_desc *b,
             return 0;
         x = &a->vars[v];
         y = &b->vars[v];
-        same = x->type == y->type && x->quant == y->quant &&
-               x->words == y->words && x->q_offset == y->q_offset &&
-               x->q_scale == y->q_scale && xav_same_table(x, y) &&
-               xav_same_mix(x, y) && x->mask_band <= y->mask_band;
+        same = x->type == y->type && x->signed_byte == y->signed_byte &&
+               x->quant == y->quant && x->words == y->words &&
+               x->q_offset == y->q_offset && x->q_scale == y->q_scale &&
+               xav_same_table(x, y) && xav_same_mix(x, y) &&
+               x->mask_band <= y->mask_band;
     }
     return same;
 }

@@ -169,10 +169,12 @@ static int check_variable(const xav_desc *d, const xav_desc *p, int v)
         return refuse(CPLSPrintf("variable %d is %s in the dataset and %s "
                                  "in the source",
                                  v + 1, a->name, b->name));
-    if (a->type != b->type)
-        return refuse(CPLSPrintf("%s is %s in the dataset and %s in the "
+    if (a->type != b->type || a->signed_byte != b->signed_byte)
+        return refuse(CPLSPrintf("%s is %s%s in the dataset and %s%s in the "
                                  "source",
-                                 a->name, GDALGetDataTypeName(a->type),
+                                 a->name, a->signed_byte ? "signed " : "",
+                                 GDALGetDataTypeName(a->type),
+                                 b->signed_byte ? "signed " : "",
                                  GDALGetDataTypeName(b->type)));
     if (a->has_nodata != b->has_nodata ||
         !xav_same_number(a->nodata, b->nodata))

@@ -257,6 +257,14 @@ static void describe_nodata(const source *cs, int v)
                  nodata_text(source_band(cs, v, odd)), var->nodata);
 }
 
+/* GDAL 3.6 has no Int8: a signed byte band is Byte, and says so. */
+static int is_signed_byte(GDALRasterBandH band)
+{
+    const char *pt = GDALGetMetadataItem(band, "PIXELTYPE", "IMAGE_STRUCTURE");
+    return GDALGetRasterDataType(band) == GDT_Byte && pt != NULL &&
+           EQUAL(pt, "SIGNEDBYTE");
+}
+
 /* What the bands of a variable must share, as one variable has one of
  * each: their type, offset, scale and units. Returns 0, or -1 with a
  * CPLError naming the first band that differs from the first. */
@@ -267,7 +275,8 @@ static int check_bands_alike(const source *cs, int v)
     for (t = 1; t < cs->d->ntimes; t++) {
         GDALRasterBandH band = source_band(cs, v, t);
         const char *what = NULL, *fix = NULL;
-        if (GDALGetRasterDataType(band) != GDALGetRasterDataType(first))
+        if (GDALGetRasterDataType(band) != GDALGetRasterDataType(first) ||
+            is_signed_byte(band) != is_signed_byte(first))
             what = "data type", fix = ", or convert them to one (-ot)";
         else if (GDALGetRasterOffset(band, NULL) !=
                      GDALGetRasterOffset(first, NULL) ||
@@ -327,8 +336,11 @@ static int describe_variable(source *cs, int v)
     var->valid_min = INFINITY;
     var->valid_max = -INFINITY;
     /* classes are never approximated: palette or thematic table */
+    var->signed_byte = is_signed_byte(band);
+    /* signed bytes are coded exactly: a lossy path would need a signed
+     * quantization */
     var->lossless =
-        cs->opt->lossless || var->color_count > 0 ||
+        cs->opt->lossless || var->color_count > 0 || var->signed_byte ||
         (var->rat_json != NULL &&
          GDALRATGetTableType(GDALGetDefaultRAT(band)) == GRTT_THEMATIC);
     return 0;
