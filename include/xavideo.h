@@ -119,6 +119,10 @@ CSLConstList xav_file_list(const xav_dataset *ds);
 GDALDataType xav_band_type(const xav_dataset *ds, int band);
 /* Returns 1 and fills value if the band has a nodata value. */
 int xav_band_nodata(const xav_dataset *ds, int band, double *value);
+/* The same nodata as one value of the band's type (8 bytes at most), held
+ * to its range: what Int64 and UInt64 bands give through GDAL's 64-bit
+ * calls (INT64_MAX, kept as 2^63, comes back as itself). */
+int xav_band_nodata_raw(const xav_dataset *ds, int band, void *value);
 const char *xav_band_description(const xav_dataset *ds, int band);
 const char *xav_band_units(const xav_dataset *ds, int band);
 CSLConstList xav_band_metadata(const xav_dataset *ds, int band,

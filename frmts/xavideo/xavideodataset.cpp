@@ -227,31 +227,26 @@ double XAVIDEORasterBand::GetNoDataValue(int *success)
     return has ? value : GDALPamRasterBand::GetNoDataValue(success);
 }
 
-/* Int64 and UInt64 bands: the nodata the sidecar keeps as a double,
- * held to the type (INT64_MAX is kept as 2^63). */
-template <typename T> T NoDataAs(xav_dataset *core, int band, int *success)
-{
-    double value = 0;
-    const int has = xav_band_nodata(core, band, &value);
-    if (success != nullptr)
-        *success = has;
-    if (!has)
-        return std::numeric_limits<T>::min();
-    if (!(value < static_cast<double>(std::numeric_limits<T>::max())))
-        return std::numeric_limits<T>::max();
-    return value <= static_cast<double>(std::numeric_limits<T>::min())
-               ? std::numeric_limits<T>::min()
-               : static_cast<T>(value);
-}
-
 int64_t XAVIDEORasterBand::GetNoDataValueAsInt64(int *success)
 {
-    return NoDataAs<int64_t>(core(), nBand - 1, success);
+    int64_t value = std::numeric_limits<int64_t>::min();
+    if (eDataType != GDT_Int64)
+        return GDALPamRasterBand::GetNoDataValueAsInt64(success);
+    const int has = xav_band_nodata_raw(core(), nBand - 1, &value);
+    if (success != nullptr)
+        *success = has;
+    return value;
 }
 
 uint64_t XAVIDEORasterBand::GetNoDataValueAsUInt64(int *success)
 {
-    return NoDataAs<uint64_t>(core(), nBand - 1, success);
+    uint64_t value = std::numeric_limits<uint64_t>::max();
+    if (eDataType != GDT_UInt64)
+        return GDALPamRasterBand::GetNoDataValueAsUInt64(success);
+    const int has = xav_band_nodata_raw(core(), nBand - 1, &value);
+    if (success != nullptr)
+        *success = has;
+    return value;
 }
 
 const char *XAVIDEORasterBand::GetUnitType()

@@ -298,12 +298,9 @@ CubeArray::CubeArray(const Core &core, const std::string &name,
 {
     const char *units = xav_band_units(core.get(), m_firstBand);
     m_unit = units != nullptr ? units : "";
-    double nodata = 0;
-    if (xav_band_nodata(core.get(), m_firstBand, &nodata)) {
-        m_nodata.resize(m_dt.GetSize());
-        GDALCopyWords64(&nodata, GDT_Float64, 0, m_nodata.data(),
-                        m_dt.GetNumericDataType(), 0, 1);
-    }
+    GByte nodata[8];
+    if (xav_band_nodata_raw(core.get(), m_firstBand, nodata))
+        m_nodata.assign(nodata, nodata + m_dt.GetSize());
     AddAttributes(m_attributes, GetFullName(),
                   xav_variable_metadata(core.get(), vars[0]),
                   VariableAttributeName);

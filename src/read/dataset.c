@@ -18,6 +18,7 @@
 #include "names.h"
 #include "options.h"
 #include "present.h"
+#include "quantize.h"
 #include "rat.h"
 #include "sidecar.h"
 #include "trust.h"
@@ -334,6 +335,14 @@ int xav_band_nodata(const xav_dataset *ds, int band, double *value)
 {
     const xav_variable *v = band_var(ds, band);
     *value = v->nodata;
+    return v->has_nodata;
+}
+
+int xav_band_nodata_raw(const xav_dataset *ds, int band, void *value)
+{
+    const xav_variable *v = band_var(ds, band);
+    if (v->has_nodata)
+        xav_values_to_type(&v->nodata, 0, v->type, value, 1);
     return v->has_nodata;
 }
 
