@@ -105,6 +105,7 @@ class XAVIDEORasterBand final : public GDALPamRasterBand
         return static_cast<XAVIDEODataset *>(poDS)->m_ds;
     }
     void FillSiblingBlocks(int blockX, int blockY);
+    template <typename T> T NoDataAs(GDALDataType type, T none, int *success);
     double OffsetOrScale(int which, int *success);
 
   public:
@@ -227,26 +228,29 @@ double XAVIDEORasterBand::GetNoDataValue(int *success)
     return has ? value : GDALPamRasterBand::GetNoDataValue(success);
 }
 
-int64_t XAVIDEORasterBand::GetNoDataValueAsInt64(int *success)
+/* The nodata of an Int64 or UInt64 band (type), through GDAL's 64-bit
+ * calls; none for other bands, which say theirs as a double. */
+template <typename T>
+T XAVIDEORasterBand::NoDataAs(GDALDataType type, T none, int *success)
 {
-    int64_t value = std::numeric_limits<int64_t>::min();
-    if (eDataType != GDT_Int64)
-        return GDALPamRasterBand::GetNoDataValueAsInt64(success);
-    const int has = xav_band_nodata_raw(core(), nBand - 1, &value);
+    T value = none;
+    const int has =
+        eDataType == type && xav_band_nodata_raw(core(), nBand - 1, &value);
     if (success != nullptr)
         *success = has;
-    return value;
+    return has ? value : none;
+}
+
+int64_t XAVIDEORasterBand::GetNoDataValueAsInt64(int *success)
+{
+    return NoDataAs<int64_t>(GDT_Int64, std::numeric_limits<int64_t>::min(),
+                             success);
 }
 
 uint64_t XAVIDEORasterBand::GetNoDataValueAsUInt64(int *success)
 {
-    uint64_t value = std::numeric_limits<uint64_t>::max();
-    if (eDataType != GDT_UInt64)
-        return GDALPamRasterBand::GetNoDataValueAsUInt64(success);
-    const int has = xav_band_nodata_raw(core(), nBand - 1, &value);
-    if (success != nullptr)
-        *success = has;
-    return value;
+    return NoDataAs<uint64_t>(GDT_UInt64, std::numeric_limits<uint64_t>::max(),
+                              success);
 }
 
 const char *XAVIDEORasterBand::GetUnitType()
