@@ -7,7 +7,7 @@ import pytest
 from osgeo import gdal
 
 from xavtest import (
-    L7, assert_error, error_text, list_dir, mem_dataset, open_source,
+    L7, LC, assert_error, error_text, list_dir, mem_dataset, open_source,
     probe_create, xav_create,
 )
 
@@ -96,3 +96,27 @@ def test_time_steps_of_one_variable_that_differ_are_refused(tmp_path, differs, w
     assert list_dir(tmp_path) == [], list_dir(tmp_path)
     ok, _ = xav_create(src, tmp_path / "ok.mkv", ["BANDS_PER_TIME=2"])
     assert ok is not None, "as variables of their own they are accepted"
+
+
+def test_time_steps_with_other_classes_are_refused(tmp_path):
+    """NLCD land cover (a palette) as two years of one variable, the
+    second with one class's color changed: one variable has one table, so
+    giving the first year's to both would change the second's. Refused;
+    with the same table both years, accepted."""
+    lc = gdal.Open(str(LC))
+    table = lc.GetRasterBand(1).GetColorTable()
+    assert table is not None
+    src = gdal.Translate("", lc, format="MEM", bandList=[1, 1])
+    for b in (1, 2):
+        src.GetRasterBand(b).SetColorTable(table)
+    ok, log = xav_create(src, tmp_path / "same.mkv", ["BANDS_PER_TIME=1"])
+    assert ok is not None, log.messages
+    ok = None
+    other = table.Clone()
+    c = other.GetColorEntry(11)
+    other.SetColorEntry(11, (255 - c[0], c[1], c[2], c[3]))
+    src.GetRasterBand(2).SetColorTable(other)
+    out, log = xav_create(src, tmp_path / "o.mkv", ["BANDS_PER_TIME=1"])
+    assert out is None, "accepted"
+    assert "band 2 has another color table or category names" in log.text(), log.messages
+    assert not any(f.startswith("o.mkv") for f in list_dir(tmp_path)), list_dir(tmp_path)

@@ -265,8 +265,33 @@ static int is_signed_byte(GDALRasterBandH band)
            EQUAL(pt, "SIGNEDBYTE");
 }
 
+/* Whether two bands' classes are alike: color tables and category names
+ * (none, or the same entries). */
+static int same_classes(GDALRasterBandH a, GDALRasterBandH b)
+{
+    GDALColorTableH ca = GDALGetRasterColorTable(a);
+    GDALColorTableH cb = GDALGetRasterColorTable(b);
+    CSLConstList na = GDALGetRasterCategoryNames(a);
+    CSLConstList nb = GDALGetRasterCategoryNames(b);
+    int i;
+    if ((ca == NULL) != (cb == NULL) || CSLCount(na) != CSLCount(nb))
+        return 0;
+    for (i = 0; i < CSLCount(na); i++)
+        if (strcmp(na[i], nb[i]) != 0)
+            return 0;
+    if (ca == NULL)
+        return 1;
+    if (GDALGetColorEntryCount(ca) != GDALGetColorEntryCount(cb))
+        return 0;
+    for (i = 0; i < GDALGetColorEntryCount(ca); i++)
+        if (memcmp(GDALGetColorEntry(ca, i), GDALGetColorEntry(cb, i),
+                   sizeof(GDALColorEntry)) != 0)
+            return 0;
+    return 1;
+}
+
 /* What the bands of a variable must share, as one variable has one of
- * each: their type, offset, scale and units. Returns 0, or -1 with a
+ * each: their type, offset, scale, units and classes. Returns 0, or -1 with a
  * CPLError naming the first band that differs from the first. */
 static int check_bands_alike(const source *cs, int v)
 {
@@ -288,6 +313,8 @@ static int check_bands_alike(const source *cs, int v)
         else if (strcmp(GDALGetRasterUnitType(band),
                         GDALGetRasterUnitType(first)) != 0)
             what = "units", fix = "";
+        else if (!same_classes(band, first))
+            what = "color table or category names", fix = "";
         if (what == NULL)
             continue;
         CPLError(CE_Failure, CPLE_NotSupported,
