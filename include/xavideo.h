@@ -65,11 +65,12 @@ extern "C" {
  * would take for a damaged sidecar. Version 7 adds variables whose codes
  * are a decorrelating transform of the variables sharing their stream
  * (quantization "mixed"), which older readers refuse by its name.
- * Version 8 keeps the source's mask band (a variable's mask_band), which
- * older readers would drop without a word, and gives lossless variables a
- * mask stream for it. Each dataset is written as the lowest version that
- * describes it (3 if it needs none of these), which older readers still
- * read. */
+ * Version 8 keeps the source's mask band (a variable's mask_band, with a
+ * mask stream for lossless variables too), its other metadata domains
+ * (metadata_domains: RPC...) and signed bytes (pixel_type), which older
+ * readers would drop without a word. Each dataset is written as the lowest
+ * version that describes it (3 if it needs none of these), which older readers
+ * still read. */
 #define XAV_SCHEMA_VERSION 8
 
 /* ---- Driver metadata --------------------------------------------------- */

@@ -215,6 +215,14 @@ static int check_empty(xav_dataset *ds, int v, int tile, int t)
     return 0;
 }
 
+/* Whether time step t of variable v has no streams in tile, a tile left
+ * out for having no valid pixel then. */
+static int left_out(const xav_desc *d, int v, int tile, int t)
+{
+    return xav_desc_tile_is_empty(d, tile) &&
+           !has_channel(d, v, XAV_ROLE_DATA, tile, t);
+}
+
 static int read_empty(xav_dataset *ds, const xav_variable *var, int v, int tile,
                       int t, const destination *to)
 {
@@ -245,8 +253,7 @@ static int read_tile(xav_dataset *ds, int band, int tile, const destination *to)
     const xav_variable *var;
     xav_desc_band_split(ds->d, band, &v, &t);
     var = &ds->d->vars[v];
-    if (xav_desc_tile_is_empty(ds->d, tile) &&
-        !has_channel(ds->d, v, XAV_ROLE_DATA, tile, t))
+    if (left_out(ds->d, v, tile, t))
         return read_empty(ds, var, v, tile, t, to);
     switch (var->quant) {
     case XAV_QUANT_BITS:
@@ -315,8 +322,7 @@ static int read_mask_tile(xav_dataset *ds, int band, int tile,
     plane mask;
     int v, t, y, x;
     xav_desc_band_split(d, band, &v, &t);
-    if (xav_desc_tile_is_empty(d, tile) &&
-        !has_channel(d, v, XAV_ROLE_DATA, tile, t)) {
+    if (left_out(d, v, tile, t)) {
         if (check_empty(ds, v, tile, t) != 0)
             return -1;
         for (y = 0; y < to->h; y++)

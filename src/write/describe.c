@@ -194,30 +194,34 @@ static xav_mask_band source_mask_band(const source *cs, int v)
     return kind;
 }
 
-double xav_source_nodata(GDALRasterBandH band, int *has)
+/* A band's nodata as a double, and whether that double is exactly it:
+ * Int64 and UInt64 bands say theirs through GDAL's 64-bit calls, and
+ * their extremes come back through the reader's clamping. */
+static double band_nodata(GDALRasterBandH band, int *has, int *exact)
 {
     const GDALDataType type = GDALGetRasterDataType(band);
     double nodata;
-    int exact;
     *has = 0;
+    *exact = 1;
     if (type == GDT_Int64) {
         const int64_t v = GDALGetRasterNoDataValueAsInt64(band, has);
         nodata = (double)v;
-        exact = v == INT64_MAX ||
-                (nodata < 9223372036854775807.0 && (int64_t)nodata == v);
+        *exact = v == INT64_MAX ||
+                 (nodata < 9223372036854775807.0 && (int64_t)nodata == v);
     } else if (type == GDT_UInt64) {
         const uint64_t v = GDALGetRasterNoDataValueAsUInt64(band, has);
         nodata = (double)v;
-        exact = v == UINT64_MAX ||
-                (nodata < 18446744073709551615.0 && (uint64_t)nodata == v);
+        *exact = v == UINT64_MAX ||
+                 (nodata < 18446744073709551615.0 && (uint64_t)nodata == v);
     } else
-        return GDALGetRasterNoDataValue(band, has);
-    if (*has && !exact)
-        CPLError(CE_Warning, CPLE_AppDefined,
-                 "XAVIDEO: a nodata value of %s beyond 2^53 is kept as the "
-                 "nearest double, %.17g.",
-                 GDALGetDataTypeName(type), nodata);
+        nodata = GDALGetRasterNoDataValue(band, has);
     return *has ? nodata : 0;
+}
+
+double xav_source_nodata(GDALRasterBandH band, int *has)
+{
+    int exact;
+    return band_nodata(band, has, &exact);
 }
 
 static const char *nodata_text(GDALRasterBandH band)
@@ -236,12 +240,17 @@ static void describe_nodata(const source *cs, int v)
     int t, odd = -1;
     var->has_nodata = 0;
     for (t = 0; t < cs->d->ntimes; t++) {
-        int has = 0;
-        const double nodata = xav_source_nodata(source_band(cs, v, t), &has);
+        int has = 0, exact = 1;
+        const double nodata = band_nodata(source_band(cs, v, t), &has, &exact);
         if (has && !var->has_nodata) {
             var->has_nodata = 1;
             var->nodata = nodata;
             odd = t > 0 ? 0 : -1; /* time 0 declared none */
+            if (!exact)
+                CPLError(CE_Warning, CPLE_AppDefined,
+                         "XAVIDEO: the nodata value of %s is beyond 2^53 "
+                         "and kept as the nearest double, %.17g.",
+                         var->name, nodata);
         } else if (odd < 0 && (has != var->has_nodata ||
                                (has && !xav_same_number(nodata, var->nodata))))
             odd = t;

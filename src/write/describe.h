@@ -25,7 +25,8 @@ int xav_describe_source(GDALDatasetH src, const xav_create_options *o,
 /* A source band's nodata, as the double a variable keeps (*has: whether
  * it has one). Int64 and UInt64 bands say theirs through GDAL's 64-bit
  * calls; their extremes (INT64_MAX, UINT64_MAX) come back through the
- * reader's clamping, other values beyond 2^53 would not, and are said. */
+ * reader's clamping, other values beyond 2^53 would not (describing the
+ * variable says so, once). */
 double xav_source_nodata(GDALRasterBandH band, int *has);
 
 #endif /* XAV_DESCRIBE_H */

@@ -25,9 +25,9 @@ static int wants_scan(const xav_copy *cs, int v)
 static int to_scan(const xav_copy *cs, int v)
 {
     const xav_variable *var = &cs->d->vars[v];
-    return wants_scan(cs, v) &&
-           (!var->lossless || var->mask_band != XAV_MASK_BAND_NONE ||
-            !cs->values[v].full);
+    const int table_only =
+        var->lossless && var->mask_band == XAV_MASK_BAND_NONE;
+    return wants_scan(cs, v) && !(table_only && cs->values[v].full);
 }
 
 int xav_scan_wanted(const xav_copy *cs)

@@ -159,8 +159,8 @@ static void take_variable_nodata(xav_window *win, const xav_variable *var,
                 win->values[v][i] = var->nodata;
         return;
     }
-    GDALCopyWords64(&nodata, GDT_Float64, 0, own, var->type, 0, 1);
-    GDALCopyWords64(&var->nodata, GDT_Float64, 0, ours, var->type, 0, 1);
+    xav_values_to_type(&nodata, 0, var->type, own, 1);
+    xav_values_to_type(&var->nodata, 0, var->type, ours, 1);
     for (i = 0; i < n; i++)
         if (memcmp(raw + i * size, own, size) == 0)
             memcpy(raw + i * size, ours, size);
