@@ -118,6 +118,43 @@ def test_a_lossless_copy_keeps_the_values_under_the_mask(tmp_path):
     assert "mask" in roles
 
 
+@pytest.mark.parametrize("options", [["BANDS_PER_TIME=1"], ["BANDS_PER_TIME=1", "LOSSLESS=YES"]],
+                         ids=["lossy", "lossless"])
+def test_the_multidimensional_view_gives_the_mask(tmp_path, sst_masked, options):
+    """GetMask() of the (time, y, x) array is the source's mask at every
+    time step (1 valid, 0 not), not GDAL's default from the nodata, which
+    this source does not declare; a lossless copy keeps the values under it."""
+    src, a, mask = sst_masked
+    xav_create_ok(src, str(tmp_path / "sst.mkv"), options)
+    ds = gdal.OpenEx(str(tmp_path / "sst.mkv"), gdal.OF_MULTIDIM_RASTER)
+    cube = ds.GetRootGroup().OpenMDArray("band_1")
+    assert cube.GetNoDataValueAsRaw() is None
+    m = cube.GetMask()
+    assert m.GetDataType().GetNumericDataType() == gdal.GDT_Byte
+    got = m.ReadAsArray()
+    assert got.shape == a.shape
+    assert (got == (mask > 0)).all()
+    # a slab across the land edge, every other step
+    part = m[1:12:2, 10:70, 5:150].ReadAsArray()
+    assert (part == (mask[10:70, 5:150] > 0)).all()
+    if "LOSSLESS=YES" in options:
+        assert_bits_equal(a, cube.ReadAsArray(), "lossless values under the mask")
+
+
+def test_without_a_mask_band_the_mask_follows_the_nodata(tmp_path):
+    """Plain SST (land as nodata): GDAL's own mask, from the nodata."""
+    src = gdal.Open(SST)
+    a = read_all(src)
+    land = a == np.float32(src.GetRasterBand(1).GetNoDataValue())
+    xav_create_ok(src, str(tmp_path / "sst.mkv"))
+    ds = gdal.OpenEx(str(tmp_path / "sst.mkv"), gdal.OF_MULTIDIM_RASTER)
+    names = [n for n in ds.GetRootGroup().GetMDArrayNames()
+             if ds.GetRootGroup().OpenMDArray(n).GetDimensionCount() == 3]
+    assert len(names) == 1, names
+    got = ds.GetRootGroup().OpenMDArray(names[0]).GetMask().ReadAsArray()
+    assert (got == ~land).all()
+
+
 def l8_with_own_masks():
     """Three Landsat 8 bands (Int16), each masked where it is brightest:
     masks of their own (flags 0), unlike one another."""

@@ -214,20 +214,26 @@ void IndicesIn(GUInt64 start, GInt64 step, size_t count, GInt64 lo, GInt64 hi,
 
 /* One variable over (time, y, x), or the slices of one source array over
  * (time, its extra dimensions, y, x): m_vars holds the variable of each
- * place along the extra dimensions, the last fastest. */
+ * place along the extra dimensions, the last fastest. As the mask of such
+ * an array (m_isMask), it holds the source's own mask band as GetMask()
+ * gives masks: Byte, 1 valid, 0 not. */
 class CubeArray final : public ReadOnlyArray
 {
     friend class ReadOnlyArray;
     Core m_core;
     std::vector<int> m_vars;
     int m_firstBand;
+    bool m_isMask;
     std::vector<GByte> m_nodata{};
     std::shared_ptr<OGRSpatialReference> m_srs;
 
     CubeArray(const Core &core, const std::string &name,
               const std::vector<int> &vars, const Dimensions &dims,
               const std::shared_ptr<OGRSpatialReference> &srs,
-              const std::string &filename);
+              const std::string &filename, bool isMask = false);
+
+    /* Block (bx, by) of band: its values, or its mask as 0 and 1. */
+    bool ReadBlock(int band, int bx, int by, GByte *tile) const;
 
     /* The band of time step t at the place whose indices along the extra
      * dimensions are at[1..]. */
@@ -257,6 +263,17 @@ class CubeArray final : public ReadOnlyArray
     {
         return m_nodata.empty() ? nullptr : m_nodata.data();
     }
+    /* The source's own mask band where it had one: GDAL's default mask
+     * follows the nodata value, which such a variable may not have, and
+     * a lossless one keeps the values under its mask. */
+    std::shared_ptr<GDALMDArray> GetMask(CSLConstList options) const override
+    {
+        if (m_isMask || xav_band_mask_flags(m_core.get(), m_firstBand) < 0)
+            return GDALMDArray::GetMask(options);
+        return ReadOnlyArray::Create<CubeArray>(m_core, "mask of " + GetName(),
+                                                m_vars, m_dims, m_srs,
+                                                m_filename, true);
+    }
     double GetOffset(bool *has, GDALDataType *storage) const override
     {
         return OffsetOrScale(0, has, storage);
@@ -274,8 +291,9 @@ class CubeArray final : public ReadOnlyArray
     double OffsetOrScale(int which, bool *has, GDALDataType *storage) const
     {
         double value[2] = {0, 1};
-        const bool known = xav_band_offset_scale(m_core.get(), m_firstBand,
-                                                 &value[0], &value[1]) != 0;
+        const bool known =
+            !m_isMask && xav_band_offset_scale(m_core.get(), m_firstBand,
+                                               &value[0], &value[1]) != 0;
         if (has != nullptr)
             *has = known;
         if (storage != nullptr)
@@ -287,15 +305,21 @@ class CubeArray final : public ReadOnlyArray
 CubeArray::CubeArray(const Core &core, const std::string &name,
                      const std::vector<int> &vars, const Dimensions &dims,
                      const std::shared_ptr<OGRSpatialReference> &srs,
-                     const std::string &filename)
+                     const std::string &filename, bool isMask)
     : GDALAbstractMDArray(kRoot, name),
-      ReadOnlyArray(name, dims,
-                    GDALExtendedDataType::Create(xav_band_type(
-                        core.get(), xav_band_of(core.get(), vars[0], 0))),
-                    filename),
+      ReadOnlyArray(
+          name, dims,
+          GDALExtendedDataType::Create(
+              isMask ? GDT_Byte
+                     : xav_band_type(core.get(),
+                                     xav_band_of(core.get(), vars[0], 0))),
+          filename),
       m_core(core), m_vars(vars),
-      m_firstBand(xav_band_of(core.get(), vars[0], 0)), m_srs(srs)
+      m_firstBand(xav_band_of(core.get(), vars[0], 0)), m_isMask(isMask),
+      m_srs(srs)
 {
+    if (isMask)
+        return;
     const char *units = xav_band_units(core.get(), m_firstBand);
     m_unit = units != nullptr ? units : "";
     GByte nodata[8];
@@ -373,7 +397,7 @@ bool CubeArray::ReadTimeStep(int band, const GUInt64 *start,
             if (x0 > x1)
                 continue;
             tile.resize(static_cast<size_t>(bw) * bh * inSize);
-            if (xav_read_block(m_core.get(), band, bx, by, tile.data()) != 0)
+            if (!ReadBlock(band, bx, by, tile.data()))
                 return false;
             const GInt64 col =
                 static_cast<GInt64>(start[1]) + x0 * step[1] - bx * bw;
@@ -387,6 +411,19 @@ bool CubeArray::ReadTimeStep(int band, const GUInt64 *start,
             }
         }
     }
+    return true;
+}
+
+bool CubeArray::ReadBlock(int band, int bx, int by, GByte *tile) const
+{
+    if (!m_isMask)
+        return xav_read_block(m_core.get(), band, bx, by, tile) == 0;
+    if (xav_read_mask_block(m_core.get(), band, bx, by, tile) != 0)
+        return false;
+    int bw = 0, bh = 0;
+    xav_block_size(m_core.get(), &bw, &bh);
+    for (size_t i = 0; i < static_cast<size_t>(bw) * bh; i++)
+        tile[i] = tile[i] != 0;
     return true;
 }
 
