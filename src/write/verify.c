@@ -228,8 +228,10 @@ int xav_verifier_result(const xav_verifier *vf)
     if (vf->beyond == 0)
         return 0;
     CPLError(CE_Failure, CPLE_NotSupported,
-             "XAVIDEO: MAX_ERROR cannot be met for %lu pixels: the bound is "
-             "finer than the precision of the data type.",
+             "XAVIDEO: MAX_ERROR cannot be met for %lu pixels: the codec's "
+             "error there is more than the corrections undo, or the bound "
+             "is finer than the data type holds; give a larger MAX_ERROR, "
+             "a lower CRF, or LOSSLESS=YES.",
              (unsigned long)vf->beyond);
     return -1;
 }
