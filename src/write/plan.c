@@ -208,13 +208,10 @@ static int beyond_doubles(const xav_variable *var)
     return 0;
 }
 
-static int plan_exact_integers(xav_variable *var, double e)
+static int narrow_integers(const xav_variable *var, double e)
 {
-    if (GDALDataTypeIsFloating(var->type) || e >= XAV_TABLE_BELOW_STEPS ||
-        !(var->valid_max - var->valid_min < XAV_EXACT_INTEGER_LEVELS))
-        return -1;
-    *var = exact_copy(var);
-    return 0;
+    return !GDALDataTypeIsFloating(var->type) && e < XAV_TABLE_BELOW_STEPS &&
+           var->valid_max - var->valid_min < XAV_EXACT_INTEGER_LEVELS;
 }
 
 /* A bound whose corrections cannot reach this many codes of the lossy
@@ -319,8 +316,10 @@ int xav_plan_coding(xav_copy *cs)
             continue; /* exact */
         e = cs->opt.max_error > 0 ? cs->opt.max_error
                                   : default_bound(var, &cs->opt);
-        if (plan_exact_integers(var, e) == 0)
-            continue; /* exact */
+        if (narrow_integers(var, e)) {
+            *var = exact_copy(var);
+            continue;
+        }
         if (cs->lattice != NULL && cs->opt.value_table &&
             cs->lattice[v].state == 1 &&
             e < XAV_TABLE_BELOW_STEPS * cs->lattice[v].step &&
